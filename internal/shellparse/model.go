@@ -1,0 +1,220 @@
+// Package shellparse turns one shell command line into the list of every simple
+// command that would run if bash executed it, with argv resolved as bash would
+// resolve it, and marks what cannot be known statically.
+//
+// It is pure: no file system, no environment, no processes. What it needs to know
+// about the world (the working directory, the home directory, variables the caller
+// already knows) comes in Options; what it cannot know becomes a dynamic marker or an
+// Opaque entry, never a guess.
+package shellparse
+
+// Options is what the parser may assume about the world.
+type Options struct {
+	// Cwd is the absolute working directory the line starts in.
+	Cwd string
+	// Home is the user's home directory, used to expand "~".
+	Home string
+	// Env holds variables whose values are known before the line runs (for example
+	// HOME). Variables not listed here and not assigned literally within the line
+	// are dynamic.
+	Env map[string]string
+	// MaxDepth bounds recursion into nested code (bash -c, eval, interpreters,
+	// functions). Zero means DefaultMaxDepth.
+	MaxDepth int
+	// MaxCommands bounds the number of commands returned; beyond it the line is
+	// marked opaque with reason "too-many-commands". Zero means DefaultMaxCommands.
+	MaxCommands int
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxDepth    = 8
+	DefaultMaxCommands = 512
+)
+
+// Line is the command model of one command line.
+type Line struct {
+	// Commands lists every simple command that would execute, in source order,
+	// including those inside substitutions, function bodies at their call sites,
+	// trap bodies, and code handed to shells and interpreters when its text is known.
+	Commands []Command `json:"commands"`
+	// Opaque lists code that would run but whose text cannot be known statically.
+	Opaque []Opaque `json:"opaque"`
+	// ParseError is set when the line (or nested literal code) does not parse.
+	// Commands may still hold what could be extracted before the error.
+	ParseError *ParseError `json:"parse_error"`
+	// Functions names the functions the line defines.
+	Functions []string `json:"functions"`
+}
+
+// Command is one simple command that would execute.
+type Command struct {
+	// Name is the lower-cased basename of the resolved command word ("git" for
+	// "/usr/bin/git", "/BIN/GIT",
+	// "\git", "g''it", "$g" when g=git was assigned literally). Empty when the
+	// command word is dynamic.
+	Name string `json:"name"`
+	// Word is the resolved command word as bash would look it up ("git",
+	// "/usr/bin/git", "./run.sh").
+	Word string `json:"word"`
+	// Path is the absolute, cleaned path of the command word when it contains a
+	// slash ("/usr/bin/../bin/rm" becomes "/usr/bin/rm", "./x" becomes cwd+"/x");
+	// empty when the word is looked up on PATH.
+	Path string `json:"path"`
+	// Argv is the resolved argument vector, argv[0] being Word. A dynamic word keeps
+	// its source text (for example "$TARGET") and its index is listed in Dynamic.
+	Argv []string `json:"argv"`
+	// Dynamic lists the indexes in Argv whose value is not known statically.
+	// Index 0 means the command word itself is dynamic (then Name is empty).
+	Dynamic []int `json:"dynamic"`
+	// Globs lists the indexes in Argv that contain unquoted glob characters
+	// (*, ?, [) and so name a set of files, not one.
+	Globs []int `json:"globs"`
+	// Env holds assignments that prefix the command (FOO=1 cmd) or were exported
+	// earlier in the line, with their values; dynamic values keep source text.
+	Env map[string]string `json:"env"`
+	// EnvDynamic lists the names in Env whose values are not known.
+	EnvDynamic []string `json:"env_dynamic"`
+	// Assigns lists variables this command's line assigns or exports
+	// (x=1, export X=1, declare -x X=1, readonly, local, typeset) when the
+	// simple command is a bare assignment or one of those builtins.
+	Assigns []Assign `json:"assigns"`
+	// Redirects lists the command's redirections with their resolved targets.
+	Redirects []Redirect `json:"redirects"`
+	// Cwd is the absolute directory the command runs in, following cd/pushd/popd
+	// within the line.
+	Cwd string `json:"cwd"`
+	// CwdDynamic is true when an earlier cd went to a place not known statically.
+	CwdDynamic bool `json:"cwd_dynamic"`
+	// Via is the chain of wrappers, shells, interpreters and constructs this
+	// command was reached through, outermost first. Empty for a top-level command.
+	Via []Step `json:"via"`
+	// Background is true when the command is started with & (or coproc).
+	Background bool `json:"background"`
+	// PipeFrom lists the indexes (into Line.Commands) of the commands whose output
+	// feeds this command's stdin through a pipe, directly or through earlier
+	// stages of the same pipeline.
+	PipeFrom []int `json:"pipe_from"`
+	// Lookalike is true when a word of this command contained unicode look-alike
+	// dashes, spaces or quotes, or other invisible/control characters.
+	Lookalike bool `json:"lookalike"`
+	// Code describes code handed to an interpreter (python -c, node -e, perl -e,
+	// ruby -e, awk programs, sed scripts with e, php -r, …). Nil otherwise.
+	Code *Code `json:"code"`
+}
+
+// Assign is one variable assignment.
+type Assign struct {
+	Name    string `json:"name"`
+	Value   string `json:"value"`
+	Dynamic bool   `json:"dynamic"`
+	Export  bool   `json:"export"`
+}
+
+// Redirect is one redirection.
+type Redirect struct {
+	// Op is the operator as written: ">", ">>", "<", ">|", "&>", "&>>", "<>",
+	// "<<", "<<-", "<<<", ">&", "<&".
+	Op string `json:"op"`
+	// Fd is the file descriptor redirected (1 for ">", 0 for "<", 2 for "2>").
+	Fd int `json:"fd"`
+	// Target is the resolved target word ("out.txt", "/dev/null", "1" for 2>&1).
+	Target string `json:"target"`
+	// Path is Target resolved to an absolute, cleaned path against Cwd, for
+	// redirects to files. Empty for fd duplications and heredocs.
+	Path string `json:"path"`
+	// Dynamic is true when the target is not known statically.
+	Dynamic bool `json:"dynamic"`
+	// Write is true when the redirect opens the target for writing.
+	Write bool `json:"write"`
+}
+
+// Step is one link of the chain through which a command is reached.
+type Step struct {
+	// Kind says what kind of link this is:
+	//   "wrapper"   sudo, env, command, builtin, exec, nohup, nice, timeout, time,
+	//               stdbuf, watch, ionice, chrt, taskset, setsid, doas, su -c, …
+	//   "shell"     bash|sh|zsh|dash|ksh -c CODE, or a shell fed code on stdin
+	//               (heredoc, here-string, pipe of literal text)
+	//   "eval"      eval
+	//   "source"    source/. of a file (the file's content is not known: Opaque)
+	//   "xargs"     xargs and parallel (arguments come from stdin: dynamic)
+	//   "find"      find -exec/-execdir/-ok/-okdir
+	//   "function"  a call of a function defined in the line
+	//   "trap"      a trap body
+	//   "subst"     command substitution $(…), `…`, <(…), >(…)
+	//   "interp"    code spawned from an interpreter one-liner (os.system("…"))
+	//   "git"       git -c alias.x='!…', core.pager, core.editor, core.sshCommand…
+	//   "remote"    ssh host CMD, docker|kubectl|podman exec … CMD
+	//   "option"    a command's option that runs code (tar --to-command,
+	//               --checkpoint-action=exec, rsync -e/--rsh, vim -c ':!…',
+	//               zip -TT, less/man pager options, …)
+	Kind string `json:"kind"`
+	// Name is the base name of the program or construct ("sudo", "bash", "eval",
+	// "python3", the function's name).
+	Name string `json:"name"`
+	// Detail carries what is worth knowing about the link ("-c", "-u root",
+	// "alias.x", "--to-command", the ssh host).
+	Detail string `json:"detail,omitempty"`
+}
+
+// Code is code handed to an interpreter.
+type Code struct {
+	// Lang is the interpreter family: "python", "node", "perl", "ruby", "php",
+	// "awk", "sed", "lua", "tcl", "osascript", "pwsh": programs that run code,
+	// not data languages such as jq.
+	Lang string `json:"lang"`
+	// From says where the code comes from: "arg" (-c/-e), "stdin" (heredoc,
+	// here-string, pipe), "file" (a script path: not known), "expr" (awk/sed program).
+	From string `json:"from"`
+	// Text is the code when known (truncated to 4096 bytes).
+	Text string `json:"text"`
+	// Known is false when the code's text is not known statically.
+	Known bool `json:"known"`
+	// Effects lists what the code visibly does, from a scan of its text:
+	// "spawn" (runs a process: os.system, subprocess, child_process, system(),
+	// backticks, exec, popen), "delete" (os.remove, unlink, rmtree, rm_rf,
+	// fs.rm*, unlinkSync), "write" (opens files for writing outside obvious
+	// stdout), "network" (sockets, urllib, requests, http, fetch, LWP, Net::),
+	// "env" (reads os.environ / process.env), "eval" (eval/exec of built strings).
+	Effects []string `json:"effects"`
+	// Paths lists string literals in the code that look like absolute or
+	// home-relative paths ("/etc/passwd", "~/.ssh/id_rsa"), resolved.
+	Paths []string `json:"paths"`
+}
+
+// Opaque is code that would run but whose text cannot be known statically.
+type Opaque struct {
+	// Reason is one of:
+	//   "dynamic-command"  the command word is not known ($CMD args, "$(…)" args)
+	//   "dynamic-code"     a shell or eval is given code not known (sh -c "$X",
+	//                      eval "$(…)", bash -c "$(curl …)")
+	//   "pipe-to-shell"    a shell or interpreter reads code from a pipe whose
+	//                      content is not literal (curl … | sh, base64 -d | bash)
+	//   "source"           source/. of a file whose content is not judged
+	//   "script"           a shell or interpreter runs a script file
+	//                      (bash x.sh, python x.py are NOT opaque: ordinary work;
+	//                      this reason is only for code fed from /dev/stdin,
+	//                      /proc/self/fd and the like)
+	//   "depth"            recursion deeper than MaxDepth
+	//   "too-many-commands"
+	//   "dynamic-function" a function name defined dynamically
+	//   "recursive-function" a function that calls itself (fork bombs)
+	Reason string `json:"reason"`
+	// Text is the source text of the construct.
+	Text string `json:"text"`
+	// Via is the chain that led here.
+	Via []Step `json:"via"`
+}
+
+// ParseError is a syntax error in the line or in literal nested code.
+type ParseError struct {
+	Msg  string `json:"msg"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+	// Nested is true when the error is in literal code handed to a nested shell
+	// (bash -c '…' whose text does not parse).
+	Nested bool `json:"nested"`
+}
+
+func (e *ParseError) Error() string { return e.Msg }
