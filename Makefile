@@ -1,0 +1,49 @@
+# gatesh — a policy-enforcing shell for AI coding agents.
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN     := bin
+
+.PHONY: all build run test test-go test-rego vet bench fuzz clean
+
+all: build
+
+build: $(BIN)/gatesh $(BIN)/gatectl
+
+$(BIN)/gatesh: FORCE
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/gatesh
+
+$(BIN)/gatectl: FORCE
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/gatectl
+
+FORCE:
+
+# make run: build both binaries and start a gated shell on the embedded defaults.
+run: build
+	@./scripts/run.sh
+
+# make test: vet, every Go test under the race detector, and the Rego unit tests of
+# the default policies with their coverage (must stay >= 90%).
+test: vet test-go test-rego
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+test-rego: $(BIN)/gatectl
+	./$(BIN)/gatectl test --min-coverage 90 --policy-dir /nonexistent
+
+# make bench: decision latency, allocations, compile time, and the real-agent
+# workload report (held share of benign lines, allowed share of irreversible ones).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./internal/...
+	GATESH_WORKLOAD_REPORT=1 $(GO) test -run '^TestWorkloadReport$$' -count=1 -v ./internal/decide
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/shellparse
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gatesh/gatesh/internal/decide"
+	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/policy"
+)
+
+// policyFlags are the options every policy-loading subcommand shares.
+type policyFlags struct {
+	dir        string
+	noDefaults bool
+}
+
+func (p *policyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.dir, "policy-dir", "", "user policy `directory`")
+	fs.BoolVar(&p.noDefaults, "no-defaults", false, "use only the user policy directory's rules")
+}
+
+func (p *policyFlags) decider(ctx context.Context, e env) (*decide.Decider, error) {
+	d, err := dirs.From(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	dec, err := decide.New(ctx, decide.Config{Dirs: d, PolicyDir: p.dir, NoDefaults: p.noDefaults, Binaries: decide.SelfBinaries()})
+	if err != nil {
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	return dec, nil
+}
+
+// checkResult is the JSON form of a decision (`gatectl check --json`).
+type checkResult struct {
+	Command string          `json:"command"`
+	Cwd     string          `json:"cwd"`
+	Action  string          `json:"action"`
+	Class   string          `json:"class"`
+	Reasons []policy.Reason `json:"reasons"`
+	Error   string          `json:"error,omitempty"`
+}
+
+func runCheck(ctx context.Context, e env, inputOnly bool) error {
+	name := "check"
+	if inputOnly {
+		name = "input"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var (
+		pf      policyFlags
+		cwd     string
+		asJSON  bool
+		explain bool
+		batch   string
+	)
+	pf.register(fs)
+	fs.StringVar(&cwd, "cwd", "", "judge the command as if run in `DIR` (default: the current directory)")
+	if !inputOnly {
+		fs.BoolVar(&asJSON, "json", false, "print one JSON object per command line")
+		fs.BoolVar(&explain, "explain", false, "also print the policy input and every rule that fired")
+		fs.StringVar(&batch, "batch", "", "read command lines from `FILE` (- for stdin), one per line")
+	}
+	if err := fs.Parse(e.args); err != nil {
+		return exitError{2}
+	}
+	if cwd == "" {
+		wd, err := e.getwd()
+		if err != nil {
+			return fmt.Errorf("current directory: %w", err)
+		}
+		cwd = wd
+	}
+	abs, err := filepath.Abs(cwd)
+	if err != nil {
+		return fmt.Errorf("--cwd: %w", err)
+	}
+	cwd = abs
+	var lines []string
+	switch {
+	case batch != "":
+		if fs.NArg() > 0 {
+			return fmt.Errorf("%w: --batch takes no command argument", errUsage)
+		}
+		lines, err = readBatch(e, batch)
+		if err != nil {
+			return err
+		}
+	case fs.NArg() == 1:
+		lines = []string{fs.Arg(0)}
+	case fs.NArg() == 0:
+		return fmt.Errorf("%w: give the command line as one argument: gatectl %s -- 'CMD'", errUsage, name)
+	default:
+		// Several words: join them as a shell would see `gatectl check -- git push`.
+		lines = []string{strings.Join(fs.Args(), " ")}
+	}
+	dec, err := pf.decider(ctx, e)
+	if err != nil {
+		return err
+	}
+	environ := decide.Environ(e.environ)
+	out := bufio.NewWriter(e.stdout)
+	defer out.Flush()
+	failed := false
+	for _, text := range lines {
+		doc, err := dec.Input(text, cwd, environ)
+		if err != nil {
+			return err
+		}
+		if inputOnly {
+			if err := printJSON(out, doc, true); err != nil {
+				return err
+			}
+			continue
+		}
+		d, derr := dec.Decide(ctx, doc)
+		if derr != nil {
+			failed = true
+		}
+		if explain {
+			if err := printExplain(ctx, out, dec, doc); err != nil {
+				return err
+			}
+		}
+		res := checkResult{Command: text, Cwd: cwd, Action: d.Action, Class: d.Class, Reasons: d.Reasons}
+		if res.Reasons == nil {
+			res.Reasons = []policy.Reason{}
+		}
+		if derr != nil {
+			res.Error = derr.Error()
+		}
+		if asJSON {
+			b, err := json.Marshal(res)
+			if err != nil {
+				return err
+			}
+			out.Write(b)
+			out.WriteByte('\n')
+			continue
+		}
+		printHuman(out, res)
+	}
+	if failed {
+		out.Flush()
+		fmt.Fprintln(e.stderr, "gatectl check: the policy failed to evaluate; the decision shown is the fail-closed deny")
+		return exitError{2}
+	}
+	return nil
+}
+
+func readBatch(e env, name string) ([]string, error) {
+	var r io.Reader = e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("--batch: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var lines []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 4<<20)
+	for sc.Scan() {
+		lines = append(lines, strings.TrimSuffix(sc.Text(), "\r"))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--batch: %w", err)
+	}
+	return lines, nil
+}
+
+func printHuman(w io.Writer, r checkResult) {
+	fmt.Fprintf(w, "%-5s  %-10s  %s\n", r.Action, r.Class, r.Command)
+	for _, reason := range r.Reasons {
+		fmt.Fprintf(w, "       %s: %s\n", reason.ID, reason.Msg)
+	}
+}
+
+func printJSON(w io.Writer, doc *input.Document, indent bool) error {
+	v, err := policy.JSON(doc)
+	if err != nil {
+		return err
+	}
+	var b []byte
+	if indent {
+		b, err = json.MarshalIndent(v, "", "  ")
+	} else {
+		b, err = json.Marshal(v)
+	}
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	_, err = w.Write([]byte("\n"))
+	return err
+}
+
+func printExplain(ctx context.Context, w io.Writer, dec *decide.Decider, doc *input.Document) error {
+	fmt.Fprintln(w, "# input")
+	if err := printJSON(w, doc, true); err != nil {
+		return err
+	}
+	v, err := policy.ValueOf(doc)
+	if err != nil {
+		return err
+	}
+	fired, err := dec.Engine().Fired(ctx, v)
+	if err != nil {
+		fmt.Fprintf(w, "# rules that fired: cannot evaluate: %v\n", err)
+		return nil
+	}
+	fmt.Fprintln(w, "# rules that fired (before waivers and class overrides)")
+	if len(fired) == 0 {
+		fmt.Fprintln(w, "  (none)")
+	}
+	keys := make([]string, 0, len(fired))
+	for k := range fired {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, entry := range fired[k] {
+			b, _ := json.Marshal(entry)
+			fmt.Fprintf(w, "  data.gatesh.rules.%s: %s\n", k, b)
+		}
+	}
+	fmt.Fprintln(w, "# decision")
+	return nil
+}

@@ -1,0 +1,104 @@
+// Command gatectl is the person's console for gatesh and, later, its daemon: it
+// checks command lines against the policy, prints the policy input, and runs the
+// policy's unit tests.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// env is what a subcommand may use of the process it runs in.
+type env struct {
+	args    []string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	getenv  func(string) string
+	environ []string
+	getwd   func() (string, error)
+}
+
+// errUsage marks errors that are the caller's mistake (exit 2, usage printed).
+var errUsage = errors.New("usage")
+
+// exitError carries an exit status chosen by a subcommand.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+const usage = `usage: gatectl <command> [arguments]
+
+commands:
+  check [--cwd DIR] [--json] [--explain] [--batch FILE|-] -- 'CMD'
+                         decide a command line without running it
+  input [--cwd DIR] -- 'CMD'
+                         print the policy input document for a command line
+  test [-v] [DIR]        run the Rego unit tests of the defaults and of DIR
+                         (default: the user policy directory), with coverage
+  version                print the version
+
+Policy options (check, input, test):
+  --policy-dir DIR       user policy directory (default: $GATESH_HOME/config/policies
+                         or ~/.config/gatesh/policies)
+  --no-defaults          use only the user policy directory's rules
+
+check and input exit 0 whatever the action, 2 on a usage or policy error.
+`
+
+func main() {
+	e := env{
+		args:    os.Args[1:],
+		stdin:   os.Stdin,
+		stdout:  os.Stdout,
+		stderr:  os.Stderr,
+		getenv:  os.Getenv,
+		environ: os.Environ(),
+		getwd:   os.Getwd,
+	}
+	os.Exit(run(context.Background(), e))
+}
+
+func run(ctx context.Context, e env) int {
+	if len(e.args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return 2
+	}
+	cmd, rest := e.args[0], e.args[1:]
+	e.args = rest
+	var err error
+	switch cmd {
+	case "check":
+		err = runCheck(ctx, e, false)
+	case "input":
+		err = runCheck(ctx, e, true)
+	case "test":
+		err = runTest(ctx, e)
+	case "version", "--version":
+		fmt.Fprintln(e.stdout, "gatectl", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+	default:
+		fmt.Fprintf(e.stderr, "gatectl: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "gatectl %s: %v\n", cmd, err)
+		return 2
+	default:
+		fmt.Fprintf(e.stderr, "gatectl %s: %v\n", cmd, err)
+		return 2
+	}
+}

@@ -1,0 +1,148 @@
+// Package decide wires the decision core together: a command line and its context
+// become a policy input document (internal/input), which the compiled policy
+// (internal/policy) turns into a verdict. gatectl check uses it directly; the daemon
+// holds one Decider for its lifetime.
+package decide
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/facts"
+	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/policy"
+)
+
+// Config configures a Decider.
+type Config struct {
+	// Dirs are gatesh's own directories; the user policy directory is
+	// Dirs.Policies() unless PolicyDir is set.
+	Dirs dirs.Dirs
+	// PolicyDir overrides the user policy directory.
+	PolicyDir string
+	// NoDefaults drops the embedded default rules.
+	NoDefaults bool
+	// Binaries lists gatesh's own executables (they are gatesh's too: replacing
+	// them is tampering).
+	Binaries []string
+}
+
+// Decider judges command lines. It is safe for concurrent use.
+type Decider struct {
+	engine    *policy.Engine
+	gatePaths []string
+	roots     []string
+}
+
+// New compiles the policy. The error of a broken policy names the file and line.
+func New(ctx context.Context, cfg Config) (*Decider, error) {
+	udir := cfg.PolicyDir
+	if udir == "" {
+		udir = cfg.Dirs.Policies()
+	}
+	eng, err := policy.Load(ctx, policy.Options{
+		UserDir:    udir,
+		NoDefaults: cfg.NoDefaults,
+		Builtins: policy.Builtins{
+			GitRefExists: facts.GitRefExists,
+			GitTracked:   facts.GitTracked,
+			GitIgnored:   facts.GitIgnored,
+			GitDirty:     facts.GitDirty,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	gate := append(cfg.Dirs.All(), udir)
+	for _, b := range cfg.Binaries {
+		if b != "" {
+			gate = append(gate, b)
+		}
+	}
+	return &Decider{engine: eng, gatePaths: cleanAll(gate), roots: eng.SettingStrings("workspace_roots")}, nil
+}
+
+// Engine returns the compiled policy.
+func (d *Decider) Engine() *policy.Engine { return d.engine }
+
+// Input builds the policy input for text run in cwd with env.
+func (d *Decider) Input(text, cwd string, env map[string]string) (*input.Document, error) {
+	if !filepath.IsAbs(cwd) {
+		return nil, fmt.Errorf("working directory %q is not absolute", cwd)
+	}
+	cwd = filepath.Clean(cwd)
+	ws, err := facts.Discover(cwd, facts.DiscoverOptions{
+		Home:       env["HOME"],
+		TmpDirs:    facts.DefaultTmpDirs(env["TMPDIR"]),
+		ExtraRoots: d.roots,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
+	}
+	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths}), nil
+}
+
+// Decide judges a built document. On any failure the decision is a deny whose
+// reason says what happened, and the error is returned too.
+func (d *Decider) Decide(ctx context.Context, doc *input.Document) (policy.Decision, error) {
+	v, err := policy.ValueOf(doc)
+	if err != nil {
+		return policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
+			ID: policy.ReasonError, Msg: "the command could not be described to the policy (" + err.Error() + "); it was not run.", Class: "opaque",
+		}}}, err
+	}
+	return d.engine.Decide(ctx, v)
+}
+
+// Check builds the input and decides in one step.
+func (d *Decider) Check(ctx context.Context, text, cwd string, env map[string]string) (*input.Document, policy.Decision, error) {
+	doc, err := d.Input(text, cwd, env)
+	if err != nil {
+		return nil, policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
+			ID: policy.ReasonError, Msg: err.Error() + "; the command was not run.", Class: "opaque",
+		}}}, err
+	}
+	dec, err := d.Decide(ctx, doc)
+	return doc, dec, err
+}
+
+// Environ turns os.Environ-style pairs into a map.
+func Environ(pairs []string) map[string]string {
+	m := make(map[string]string, len(pairs))
+	for _, kv := range pairs {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				m[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	return m
+}
+
+// SelfBinaries returns the paths of the running executable and its sibling gatesh
+// and gatectl, which the tamper rules protect.
+func SelfBinaries() []string {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	dir := filepath.Dir(exe)
+	return []string{exe, filepath.Join(dir, "gatesh"), filepath.Join(dir, "gatectl")}
+}
+
+func cleanAll(ps []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range ps {
+		p = filepath.Clean(p)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}

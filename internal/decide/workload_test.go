@@ -1,0 +1,227 @@
+package decide
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/policy"
+)
+
+// workloadLine is one line of testdata/workload.tsv: real command lines AI agents
+// sent their shell (see testdata/workload.README.md).
+type workloadLine struct {
+	count   int
+	class   string // benign or irreversible
+	sources []string
+	command string
+}
+
+func readWorkload(tb testing.TB) []workloadLine {
+	tb.Helper()
+	f, err := os.Open(filepath.Join(testdataDir(), "workload.tsv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []workloadLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		fields := strings.SplitN(sc.Text(), "\t", 4)
+		if len(fields) != 4 {
+			continue
+		}
+		n, _ := strconv.Atoi(fields[0])
+		// Newlines inside a command are written as the two characters \n.
+		out = append(out, workloadLine{count: n, class: fields[1], sources: strings.Split(fields[2], ","),
+			command: strings.ReplaceAll(fields[3], `\n`, "\n")})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// TestWorkloadReport is a measurement, not a pass/fail test: it runs every line of
+// the real agent workload through the decision core in a test workspace and prints,
+// per source, the share of benign lines held and of irreversible lines allowed, and
+// the decision rate. It runs only with GATESH_WORKLOAD_REPORT=1 (make bench). The
+// benign lines it held and the irreversible ones it allowed are written to
+// $GATESH_WORKLOAD_OUT (default /tmp/gatesh-workload-*.tsv) for study.
+func TestWorkloadReport(t *testing.T) {
+	if os.Getenv("GATESH_WORKLOAD_REPORT") == "" {
+		t.Skip("set GATESH_WORKLOAD_REPORT=1 to measure the real agent workload (make bench)")
+	}
+	te := newTestEnv(t)
+	lines := readWorkload(t)
+	type tally struct{ benign, benignHeld, irr, irrAllowed, benignW, benignHeldW int }
+	per := map[string]*tally{}
+	all := &tally{}
+	out := os.Getenv("GATESH_WORKLOAD_OUT")
+	if out == "" {
+		out = "/tmp/gatesh-workload"
+	}
+	held, err := os.Create(out + "-held.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	missed, err := os.Create(out + "-allowed-irreversible.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer missed.Close()
+	byRule := map[string]int{}
+	ctx := context.Background()
+	start := time.Now()
+	for _, l := range lines {
+		_, d, err := te.dec.Check(ctx, l.command, te.ws, te.env)
+		if err != nil {
+			t.Errorf("%q: %v", l.command, err)
+		}
+		gated := d.Action != policy.Allow
+		tallies := []*tally{all}
+		for _, s := range l.sources {
+			if per[s] == nil {
+				per[s] = &tally{}
+			}
+			tallies = append(tallies, per[s])
+		}
+		for _, x := range tallies {
+			switch l.class {
+			case "benign":
+				x.benign++
+				x.benignW += l.count
+				if gated {
+					x.benignHeld++
+					x.benignHeldW += l.count
+				}
+			case "irreversible":
+				x.irr++
+				if !gated {
+					x.irrAllowed++
+				}
+			}
+		}
+		if l.class == "benign" && gated {
+			ids := make([]string, len(d.Reasons))
+			for i, r := range d.Reasons {
+				ids[i] = r.ID
+				byRule[r.ID]++
+			}
+			fmt.Fprintf(held, "%s\t%s\t%s\n", d.Action, strings.Join(ids, ","), strings.ReplaceAll(l.command, "\n", `\n`))
+		}
+		if l.class == "irreversible" && !gated {
+			fmt.Fprintf(missed, "%s\n", strings.ReplaceAll(l.command, "\n", `\n`))
+		}
+	}
+	elapsed := time.Since(start)
+	pct := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return 100 * float64(a) / float64(b)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nworkload: %d distinct lines in %s (%.0f decisions/s, one goroutine, parse+facts+policy)\n",
+		len(lines), elapsed.Round(time.Millisecond), float64(len(lines))/elapsed.Seconds())
+	fmt.Fprintf(&b, "%-20s %8s %8s %8s %10s %8s %8s\n", "source", "benign", "held", "held%", "held%(occ)", "irrev", "allowed")
+	names := make([]string, 0, len(per))
+	for s := range per {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	row := func(name string, x *tally) {
+		fmt.Fprintf(&b, "%-20s %8d %8d %7.2f%% %9.2f%% %8d %8d\n", name, x.benign, x.benignHeld, pct(x.benignHeld, x.benign),
+			pct(x.benignHeldW, x.benignW), x.irr, x.irrAllowed)
+	}
+	for _, s := range names {
+		row(s, per[s])
+	}
+	row("ALL", all)
+	type kv struct {
+		k string
+		v int
+	}
+	var rules []kv
+	for k, v := range byRule {
+		rules = append(rules, kv{k, v})
+	}
+	sort.Slice(rules, func(i, j int) bool {
+		return rules[i].v > rules[j].v || rules[i].v == rules[j].v && rules[i].k < rules[j].k
+	})
+	fmt.Fprintf(&b, "rules holding benign lines:")
+	for _, r := range rules {
+		fmt.Fprintf(&b, " %s=%d", r.k, r.v)
+	}
+	fmt.Fprintf(&b, "\nheld benign lines: %s\nallowed irreversible lines: %s\n", held.Name(), missed.Name())
+	t.Log(b.String())
+	fmt.Print(b.String())
+}
+
+// benchLines returns 10 000 mixed lines: the labelled corpora, then real agent
+// lines, cycled.
+func benchLines(tb testing.TB) []string {
+	var lines []string
+	for _, c := range append(readLabelled(tb, "corpus.tsv", false), readLabelled(tb, "own.tsv", true)...) {
+		lines = append(lines, c.command)
+	}
+	for _, w := range readWorkload(tb) {
+		if len(lines) >= 10000 {
+			break
+		}
+		lines = append(lines, w.command)
+	}
+	return lines
+}
+
+// BenchmarkDecide measures a warm decision (parse, facts, policy) over 10 000 mixed
+// lines and reports p50 and p99 latency besides the mean.
+func BenchmarkDecide(b *testing.B) {
+	te := newTestEnv(b)
+	lines := benchLines(b)
+	ctx := context.Background()
+	durs := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		_, _, err := te.dec.Check(ctx, lines[i%len(lines)], te.ws, te.env)
+		durs = append(durs, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
+	b.ReportMetric(float64(durs[len(durs)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(durs[len(durs)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkCompile measures loading and compiling the default bundle.
+func BenchmarkCompile(b *testing.B) {
+	d, err := dirs.From(func(k string) string {
+		if k == "GATESH_HOME" {
+			return b.TempDir()
+		}
+		return ""
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := New(context.Background(), Config{Dirs: d}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,142 @@
+// Package input builds the policy input document for one command line: the command
+// model from shellparse, enriched with workspace, path and git facts.
+package input
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/gatesh/gatesh/internal/facts"
+	"github.com/gatesh/gatesh/internal/shellparse"
+)
+
+// Document is the policy input (docs/policy-input.md is its reference).
+type Document struct {
+	Text       string                 `json:"text"`
+	Cwd        string                 `json:"cwd"`
+	Agent      facts.Agent            `json:"agent"`
+	Workspace  facts.Workspace        `json:"workspace"`
+	Gate       Gate                   `json:"gate"`
+	Commands   []Command              `json:"commands"`
+	Opaque     []shellparse.Opaque    `json:"opaque"`
+	ParseError *shellparse.ParseError `json:"parse_error"`
+	Functions  []string               `json:"functions"`
+}
+
+// Gate says where gatesh itself lives: writing there is tampering.
+type Gate struct {
+	Paths []string `json:"paths"`
+}
+
+// Command is a parsed command with its facts.
+type Command struct {
+	shellparse.Command
+	// Redirects shadows the embedded field to add the path fact of file targets.
+	Redirects []Redirect `json:"redirects"`
+	// Paths holds a path fact for every non-option argument.
+	Paths []facts.Path `json:"paths"`
+	// Git is the decoded git command line, for git commands.
+	Git *facts.Git `json:"git,omitempty"`
+}
+
+// Redirect is a redirection with the path fact of its file target.
+type Redirect struct {
+	shellparse.Redirect
+	File *facts.Path `json:"file"`
+}
+
+// Request is what is known about a command line before it is parsed.
+type Request struct {
+	Text string
+	Cwd  string
+	// Env is the environment the command line would run with.
+	Env map[string]string
+	// Workspace is the workspace of Cwd (see facts.Discover).
+	Workspace facts.Workspace
+	// GatePaths lists gatesh's own directories and binaries.
+	GatePaths []string
+}
+
+// Build parses req.Text and computes the facts of every command.
+func Build(req Request) *Document {
+	ws := req.Workspace
+	penv := map[string]string{"HOME": ws.Home, "PWD": req.Cwd}
+	for _, k := range []string{"USER", "LOGNAME", "SHELL", "TMPDIR", "PATH"} {
+		if v, ok := req.Env[k]; ok {
+			penv[k] = v
+		}
+	}
+	line := shellparse.Parse(req.Text, shellparse.Options{Cwd: req.Cwd, Home: ws.Home, Env: penv})
+	doc := &Document{
+		Text:       req.Text,
+		Cwd:        req.Cwd,
+		Agent:      facts.DetectAgent(req.Env),
+		Workspace:  ws,
+		Gate:       Gate{Paths: req.GatePaths},
+		Commands:   make([]Command, len(line.Commands)),
+		Opaque:     line.Opaque,
+		ParseError: line.ParseError,
+		Functions:  line.Functions,
+	}
+	for i := range line.Commands {
+		doc.Commands[i] = command(line.Commands[i], ws)
+	}
+	return doc
+}
+
+func command(c shellparse.Command, ws facts.Workspace) Command {
+	out := Command{Command: c}
+	dyn := indexSet(c.Dynamic)
+	globs := indexSet(c.Globs)
+	cwd := c.Cwd
+	if c.CwdDynamic {
+		cwd = ""
+	}
+	afterDashes := false
+	for i := 1; i < len(c.Argv); i++ {
+		w := c.Argv[i]
+		if !afterDashes {
+			if w == "--" {
+				afterDashes = true
+				continue
+			}
+			if strings.HasPrefix(w, "-") && w != "-" {
+				continue
+			}
+		}
+		p := facts.ResolvePath(ws, cwd, w, dyn[i] || (cwd == "" && !filepath.IsAbs(w) && !strings.HasPrefix(w, "~")), globs[i])
+		out.Paths = append(out.Paths, p.AtArg(i))
+	}
+	out.Redirects = make([]Redirect, len(c.Redirects))
+	for i, r := range c.Redirects {
+		out.Redirects[i] = Redirect{Redirect: r}
+		if r.Path != "" || r.Dynamic {
+			p := facts.ResolvePath(ws, cwd, redirectWord(r), r.Dynamic, false)
+			out.Redirects[i].File = &p
+		}
+	}
+	if c.Name == "git" {
+		out.Git = facts.DecodeGit(c.Argv, c.Env, cwd, ws)
+	}
+	return out
+}
+
+// redirectWord is the word a redirect's path fact is computed from: the resolved
+// absolute path when the parser has one.
+func redirectWord(r shellparse.Redirect) string {
+	if r.Path != "" {
+		return r.Path
+	}
+	return r.Target
+}
+
+func indexSet(xs []int) map[int]bool {
+	if len(xs) == 0 {
+		return nil
+	}
+	m := make(map[int]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
