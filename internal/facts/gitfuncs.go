@@ -174,7 +174,8 @@ func GitIgnored(abs string) bool {
 	if !ok || rel == "." {
 		return false
 	}
-	_, err := runGit(top, "--literal-pathspecs", "check-ignore", "-q", "--", rel)
+	// check-ignore refuses pathspec magic; "./" keeps a leading ":" literal.
+	_, err := runGit(top, "check-ignore", "-q", "--", "./"+rel)
 	return err == nil
 }
 
