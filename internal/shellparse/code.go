@@ -1,0 +1,952 @@
+package shellparse
+
+import (
+	"regexp"
+	"strings"
+)
+
+const maxCodeText = 4096
+
+// ispec describes how an interpreter takes code on its command line.
+type ispec struct {
+	code     string   // short option letters whose argument is code (-c, -e)
+	arg      string   // short option letters taking another argument
+	longCode []string // long options whose argument is code
+	longArg  []string // long options taking another argument
+	stop     string   // short letters after which no code follows (python -m)
+	multi    bool     // several code options are joined with newlines
+	program  bool     // the first operand is the program (awk, sed)
+}
+
+var ispecs = map[string]ispec{
+	"python":    {code: "c", arg: "WXQ", stop: "m"},
+	"node":      {code: "ep", arg: "r", longCode: []string{"--eval", "--print"}, longArg: []string{"--require", "--import", "--loader", "--input-type", "--experimental-loader"}},
+	"perl":      {code: "eE", arg: "IMmdDxiC", multi: true},
+	"ruby":      {code: "e", arg: "rICEFx", multi: true},
+	"php":       {code: "rBRE", arg: "fdczt"},
+	"lua":       {code: "e", arg: "l", multi: true},
+	"r":         {code: "e", multi: true},
+	"osascript": {code: "e", arg: "ls", multi: true},
+	"awk":       {code: "e", arg: "Fvfi", longCode: []string{"--source"}, longArg: []string{"--file", "--assign", "--field-separator", "--include", "--load"}, program: true},
+	"sed":       {code: "e", arg: "fl", longCode: []string{"--expression"}, longArg: []string{"--file", "--line-length"}, multi: true, program: true},
+	"tcl":       {},
+}
+
+// interp records the code given to an interpreter and follows the shell
+// commands it visibly spawns.
+func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx) {
+	spec := ispecs[lang]
+	var codes []field
+	from := ""
+	script := false
+	stdin := false
+	encoded := false
+	args := f[1:]
+	if name == "deno" {
+		if len(args) >= 2 && args[0].s == "eval" {
+			codes = append(codes, args[1])
+			from = "arg"
+		} else {
+			return
+		}
+	} else if lang == "pwsh" {
+		for i := 0; i < len(args); i++ {
+			a := strings.ToLower(args[i].s)
+			switch {
+			case a == "-c" || a == "-command" || a == "--command" || a == "/c":
+				if i+1 < len(args) {
+					codes = append(codes, args[i+1:]...)
+					from = "arg"
+				}
+				i = len(args)
+			case a == "-e" || a == "-ec" || a == "-encodedcommand" || a == "-enc":
+				encoded = true
+				from = "arg"
+				i = len(args)
+			case a == "-file" || a == "-f":
+				script = true
+				i = len(args)
+			case a == "-executionpolicy" || a == "-ep" || a == "-workingdirectory" || a == "-wd" || a == "-configurationname":
+				i++
+			case strings.HasPrefix(a, "-"):
+			default:
+				script = true
+				i = len(args)
+			}
+		}
+		if len(codes) > 1 {
+			s, ok := joinFields(codes)
+			codes = []field{{s: s, dyn: !ok}}
+		}
+	} else {
+	loop:
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			s := a.s
+			if a.dyn {
+				if spec.program && len(codes) == 0 {
+					codes = append(codes, a)
+					from = "expr"
+				} else {
+					script = true
+				}
+				break
+			}
+			if s == "-" {
+				stdin = true
+				break
+			}
+			if s == "--" {
+				if i+1 < len(args) {
+					if spec.program && len(codes) == 0 {
+						codes = append(codes, args[i+1])
+						from = "expr"
+					} else {
+						script = true
+					}
+				}
+				break
+			}
+			if strings.HasPrefix(s, "--") {
+				n, v, eq := strings.Cut(s, "=")
+				if containsStr(spec.longCode, n) {
+					if eq {
+						codes = append(codes, field{s: v})
+					} else if i+1 < len(args) {
+						codes = append(codes, args[i+1])
+						i++
+					}
+					from = "arg"
+					if !spec.multi {
+						break loop
+					}
+				} else if containsStr(spec.longArg, n) {
+					if n == "--file" {
+						script = true
+					}
+					if !eq {
+						i++
+					}
+				}
+				continue
+			}
+			if len(s) > 1 && s[0] == '-' {
+				cl := s[1:]
+				for j := 0; j < len(cl); j++ {
+					ch := cl[j]
+					if strings.IndexByte(spec.code, ch) >= 0 {
+						if j+1 < len(cl) {
+							codes = append(codes, field{s: cl[j+1:]})
+						} else if i+1 < len(args) {
+							codes = append(codes, args[i+1])
+							i++
+						}
+						from = "arg"
+						if !spec.multi {
+							break loop
+						}
+						break
+					}
+					if strings.IndexByte(spec.stop, ch) >= 0 {
+						return
+					}
+					if strings.IndexByte(spec.arg, ch) >= 0 {
+						if (lang == "awk" && ch == 'f') || (lang == "sed" && ch == 'f') || (lang == "php" && ch == 'f') {
+							script = true
+						}
+						if lang == "perl" && (ch == 'i' || ch == 'x' || ch == 'C' || ch == 'd' || ch == 'D') {
+							break // optional attached argument only
+						}
+						if j+1 == len(cl) && i+1 < len(args) {
+							i++
+						}
+						break
+					}
+				}
+				continue
+			}
+			// The first operand.
+			if spec.program && len(codes) == 0 && !script {
+				codes = append(codes, a)
+				from = "expr"
+			} else if len(codes) == 0 {
+				script = true
+			}
+			break
+		}
+	}
+	if lang == "awk" || lang == "sed" {
+		if from != "" {
+			from = "expr"
+		}
+	}
+	var code *Code
+	switch {
+	case encoded:
+		code = &Code{Lang: lang, From: "arg", Known: false, Effects: []string{"eval"}, Paths: []string{}}
+		p.opaque("dynamic-code", name, c.with(Step{Kind: "interp", Name: name}))
+	case len(codes) > 0:
+		text, ok := joinCode(codes)
+		code = &Code{Lang: lang, From: from, Known: ok}
+		if ok {
+			p.analyze(code, name, text, st, c)
+		} else {
+			p.opaque("dynamic-code", text, c.with(Step{Kind: "interp", Name: name}))
+		}
+	case script:
+		return
+	case lang == "awk" || lang == "sed":
+		return
+	default:
+		_ = stdin
+		in := c.stdin
+		if in == nil || (in.file != "" && !isStdinPath(in.file)) {
+			return
+		}
+		code = &Code{Lang: lang, From: "stdin"}
+		if in.known && in.file == "" && !in.dyn {
+			code.Known = true
+			p.analyze(code, name, in.text, st, c)
+		} else if in.pipe || in.dyn || in.file != "" {
+			p.opaque("pipe-to-shell", name, c.with(Step{Kind: "interp", Name: name, Detail: "stdin"}))
+		}
+	}
+	if code.Effects == nil {
+		code.Effects = []string{}
+	}
+	if code.Paths == nil {
+		code.Paths = []string{}
+	}
+	if idx < len(p.line.Commands) {
+		p.line.Commands[idx].Code = code
+	}
+}
+
+func joinCode(fs []field) (string, bool) {
+	var b strings.Builder
+	ok := true
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f.s)
+		if f.dyn {
+			ok = false
+		}
+	}
+	return b.String(), ok
+}
+
+var (
+	reSpawnCommon = regexp.MustCompile(`\b(?:os\.system|os\.popen|os\.exec\w*|os\.spawn\w*|os\.posix_spawn\w*|subprocess\b|pty\.spawn|commands\.getoutput|child_process|execSync|spawnSync|execFileSync|execFile\b|Deno\.run|Deno\.Command|Bun\.spawn|Bun\.\$|system\s*\(|popen\b|proc_open|shell_exec|passthru|Open3|IO\.popen|Kernel\.spawn|os\.execute|io\.popen|system2\s*\(|do shell script|Start-Process|Process\.Start|Runtime\.getRuntime|pcntl_exec)`)
+	reSpawnSys    = regexp.MustCompile(`\b(?:system|exec|spawn|qx)\b|%x[\(\{\[<|!/]|` + "`")
+	reSpawnNode   = regexp.MustCompile(`\b(?:exec|spawn)\s*\(`)
+	reSpawnAwk    = regexp.MustCompile(`\bsystem\s*\(|\|\s*getline|\|\s*"|\|&`)
+	reDelete      = regexp.MustCompile(`\b(?:os\.remove|os\.unlink|os\.rmdir|os\.removedirs|shutil\.rmtree|rmtree|rm_rf|rm_r\b|rm_f\b|FileUtils\.rm\w*|FileUtils\.remove\w*|fs\.rm\w*|rmSync|unlinkSync|rmdirSync|fs\.unlink|fs\.promises\.rm|Deno\.remove|File\.delete|Dir\.delete|Dir\.rmdir|Remove-Item|os\.RemoveAll|unlink\b|rmdir\b|os\.truncate)|\.unlink\s*\(|\.rmdir\s*\(|\.unlink_missing|\.delete\s*\(\s*\)`)
+	reWrite       = regexp.MustCompile(`\bopen\s*\([^)]*,\s*["'][^"']*[wax+]|write_text|write_bytes|writeFile|appendFile|File\.write|File\.open\s*\([^)]*["'][wa]|createWriteStream|fwrite|file_put_contents|\bopen\s*\(\s*(?:my\s+)?\$?\w*\s*,\s*["']\s*[>+]|\bopen\s*\([^,)]*,\s*["']>|Set-Content|Out-File|Add-Content|shutil\.(?:copy\w*|move)|os\.rename|os\.replace|\.write\s*\(|\bprint\s*>|printf\s*[^;]*>\s*"|Deno\.writeTextFile|Bun\.write|io\.open\s*\([^)]*["'][wa]|\bchmod\b|os\.chmod|fs\.chmod`)
+	reNetwork     = regexp.MustCompile(`\b(?:socket|urllib\w*|requests\.|http\.client|httpx|aiohttp|fetch\s*\(|https?\.request|https?\.get|net\.connect|net\.Socket|net\.createConnection|LWP|Net::|IO::Socket|open-uri|URI\.open|Net::HTTP|curl_exec|curl_init|fsockopen|Invoke-WebRequest|Invoke-RestMethod|XMLHttpRequest|WebSocket|smtplib|ftplib|paramiko|telnetlib|axios|HTTP::Tiny|Mojo::UserAgent|file_get_contents\s*\(\s*["']https?:|Deno\.connect)|/inet/|https?://`)
+	reEnv         = regexp.MustCompile(`\b(?:os\.environ|os\.getenv|process\.env|Deno\.env|getenv\s*\(|ENVIRON\[)|\bENV\[|\$ENV\{|\$env:|\$_ENV|\$_SERVER`)
+	reEvalPy      = regexp.MustCompile(`\b(?:eval|exec|compile|__import__)\s*\(`)
+	reEvalOther   = regexp.MustCompile(`\beval\b|\bFunction\s*\(|new Function|instance_eval|class_eval|module_eval|Invoke-Expression|\biex\b|\bvm\.run\w*|\bload\s*\(|loadstring|assert\s*\(\s*\$`)
+	rePaths       = regexp.MustCompile(`["'](~?/[^"'\s\\]{0,256})["']`)
+
+	rePySpawn   = regexp.MustCompile(`\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)\s*\(\s*`)
+	reNodeSpawn = regexp.MustCompile(`\b(?:execSync|execFileSync|spawnSync|exec|execFile|spawn)\s*\(\s*`)
+	reRbSpawn   = regexp.MustCompile(`\b(?:system|exec|spawn|IO\.popen|Open3\.\w+|shell_exec|passthru|popen|proc_open|os\.execute|io\.popen|system2)\s*(?:\(\s*|\s+)`)
+	reAwkSpawn  = regexp.MustCompile(`\bsystem\s*\(\s*`)
+	reAwkPipe   = regexp.MustCompile(`\|\s*("(?:[^"\\]|\\.)*")|("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
+	reOsaSpawn  = regexp.MustCompile(`do shell script\s+`)
+	reAwkWrite  = regexp.MustCompile(`\bprintf?\b[^;}|]*>`)
+)
+
+// analyze fills a Code's text, effects and paths, and follows the literal
+// shell commands the code spawns.
+func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
+	lang := code.Lang
+	code.Text = text
+	if len(code.Text) > maxCodeText {
+		code.Text = code.Text[:maxCodeText]
+	}
+	var eff []string
+	add := func(e string) {
+		if !containsStr(eff, e) {
+			eff = append(eff, e)
+		}
+	}
+	switch lang {
+	case "sed":
+		if cmds, spawn, write := sedScan(text); spawn {
+			add("spawn")
+			for _, cmd := range cmds {
+				p.codeStr(cmd, true, Step{Kind: "interp", Name: name, Detail: "e"}, st.fresh(), c)
+			}
+			if write {
+				add("write")
+			}
+		} else if write {
+			add("write")
+		}
+		code.Effects = eff
+		code.Paths = []string{}
+		return
+	case "awk":
+		if reSpawnAwk.MatchString(text) {
+			add("spawn")
+		}
+		if strings.Contains(text, "/inet/") {
+			add("network")
+		}
+		if reAwkWrite.MatchString(text) {
+			add("write")
+		}
+		if strings.Contains(text, "ENVIRON") {
+			add("env")
+		}
+	default:
+		if reSpawnCommon.MatchString(text) {
+			add("spawn")
+		}
+		switch lang {
+		case "ruby", "perl", "php":
+			if reSpawnSys.MatchString(text) {
+				add("spawn")
+			}
+		case "node":
+			if reSpawnNode.MatchString(text) && strings.Contains(text, "child_process") {
+				add("spawn")
+			}
+		}
+		if reDelete.MatchString(text) {
+			add("delete")
+		}
+		if reWrite.MatchString(text) {
+			add("write")
+		}
+		if reNetwork.MatchString(text) {
+			add("network")
+		}
+		if reEnv.MatchString(text) {
+			add("env")
+		}
+		if lang == "python" {
+			if reEvalPy.MatchString(text) {
+				add("eval")
+			}
+		} else if reEvalOther.MatchString(text) {
+			add("eval")
+		}
+	}
+	code.Effects = eff
+	// Paths named by string literals.
+	var paths []string
+	for _, m := range rePaths.FindAllStringSubmatch(text, 32) {
+		v := m[1]
+		if strings.HasPrefix(v, "~/") {
+			if p.opts.Home == "" {
+				continue
+			}
+			v = p.opts.Home + v[1:]
+		}
+		if v == "" || strings.HasPrefix(v, "//") {
+			continue
+		}
+		if !containsStr(paths, v) {
+			paths = append(paths, v)
+		}
+	}
+	code.Paths = paths
+	if containsStr(eff, "spawn") {
+		p.spawns(lang, name, text, st, c)
+	}
+}
+
+// spawns finds literal commands spawned by interpreter code and parses them.
+func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
+	step := Step{Kind: "interp", Name: name}
+	nst := st.fresh()
+	seen := 0
+	follow := func(args []string, isShell bool) {
+		if seen >= 16 || p.stopped {
+			return
+		}
+		seen++
+		if isShell {
+			p.codeStr(args[0], true, step, nst, c)
+			return
+		}
+		if c.depth+1 > p.opts.MaxDepth {
+			p.opaque("depth", strings.Join(args, " "), c.with(step))
+			return
+		}
+		c2 := c.with(step)
+		c2.depth++
+		c2.stdin, c2.pipeFrom = nil, nil
+		p.run(fieldsOf(args...), nil, nil, nil, nst, c2)
+	}
+	callArgs := func(re *regexp.Regexp, dq bool) {
+		for _, loc := range re.FindAllStringIndex(text, 16) {
+			args, isList, ok := readArgs(text, loc[1], dq)
+			if !ok || len(args) == 0 {
+				continue
+			}
+			follow(args, !isList)
+		}
+	}
+	switch lang {
+	case "python":
+		callArgs(rePySpawn, false)
+	case "node":
+		callArgs(reNodeSpawn, false)
+	case "ruby", "perl", "php", "lua", "r":
+		callArgs(reRbSpawn, true)
+		if lang != "lua" && lang != "r" {
+			for _, s := range backtickStrings(text) {
+				follow([]string{s}, true)
+			}
+		}
+	case "awk":
+		callArgs(reAwkSpawn, false)
+		for _, m := range reAwkPipe.FindAllStringSubmatch(text, 8) {
+			q := m[1]
+			if q == "" {
+				q = m[2]
+			}
+			if s, _, ok := readString(q, 0, false); ok {
+				follow([]string{s}, true)
+			}
+		}
+	case "osascript":
+		callArgs(reOsaSpawn, false)
+	}
+}
+
+// readArgs reads the literal arguments of a call starting at text[i]: a single
+// string (a shell command), a list ["a", "b"], or several strings ("a", "b").
+func readArgs(text string, i int, interpolates bool) ([]string, bool, bool) {
+	if i >= len(text) {
+		return nil, false, false
+	}
+	if text[i] == '[' {
+		var out []string
+		i++
+		for {
+			i = skipSpace(text, i)
+			if i >= len(text) {
+				return nil, false, false
+			}
+			if text[i] == ']' {
+				return out, true, len(out) > 0
+			}
+			s, end, ok := readString(text, i, interpolates)
+			if !ok {
+				return nil, false, false
+			}
+			out = append(out, s)
+			i = skipSpace(text, end)
+			if i < len(text) && text[i] == ',' {
+				i++
+			}
+		}
+	}
+	s, end, ok := readString(text, i, interpolates)
+	if !ok {
+		return nil, false, false
+	}
+	out := []string{s}
+	// More literal arguments: system("rm", "-rf", "/") or spawn("rm", [...]).
+	j := skipSpace(text, end)
+	for j < len(text) && text[j] == ',' {
+		j = skipSpace(text, j+1)
+		if j < len(text) && text[j] == '[' {
+			more, _, ok := readArgs(text, j, interpolates)
+			if ok {
+				out = append(out, more...)
+			}
+			return out, true, true
+		}
+		s, e, ok := readString(text, j, interpolates)
+		if !ok {
+			break
+		}
+		out = append(out, s)
+		j = skipSpace(text, e)
+	}
+	return out, len(out) > 1, true
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// readString reads a string literal at s[i]; false when it is not a literal
+// (interpolation, f-strings, template substitutions).
+func readString(s string, i int, interpolates bool) (string, int, bool) {
+	if i >= len(s) {
+		return "", i, false
+	}
+	// Python string prefixes.
+	j := i
+	for j < len(s) && j < i+2 && strings.IndexByte("rRbBuUfF", s[j]) >= 0 {
+		j++
+	}
+	prefix := strings.ToLower(s[i:j])
+	if j >= len(s) {
+		return "", i, false
+	}
+	q := s[j]
+	if q != '"' && q != '\'' && q != '`' {
+		return "", i, false
+	}
+	if strings.Contains(prefix, "f") {
+		return "", i, false
+	}
+	raw := strings.Contains(prefix, "r")
+	j++
+	triple := false
+	if j+1 < len(s) && s[j] == q && s[j+1] == q {
+		triple = true
+		j += 2
+	}
+	var b strings.Builder
+	for j < len(s) {
+		ch := s[j]
+		if ch == q {
+			if !triple {
+				out := b.String()
+				if (interpolates && q != '\'' && (strings.Contains(out, "#{") || strings.Contains(out, "$"))) ||
+					(q == '`' && strings.Contains(out, "${")) {
+					return "", j + 1, false
+				}
+				return out, j + 1, true
+			}
+			if j+2 < len(s) && s[j+1] == q && s[j+2] == q {
+				return b.String(), j + 3, true
+			}
+		}
+		if ch == '\\' && j+1 < len(s) && !raw {
+			j++
+			switch s[j] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case '\\', '"', '\'', '`', '$':
+				b.WriteByte(s[j])
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(s[j])
+			}
+			j++
+			continue
+		}
+		b.WriteByte(ch)
+		j++
+	}
+	return "", j, false
+}
+
+// backtickStrings returns the literal contents of `…` and %x(…) / qx(…) in
+// ruby, perl and php code.
+func backtickStrings(text string) []string {
+	var out []string
+	for i := 0; i < len(text) && len(out) < 16; i++ {
+		switch {
+		case text[i] == '`':
+			j := strings.IndexByte(text[i+1:], '`')
+			if j < 0 {
+				return out
+			}
+			s := text[i+1 : i+1+j]
+			if !strings.Contains(s, "#{") && !strings.Contains(s, "$") {
+				out = append(out, s)
+			}
+			i += j + 1
+		case (strings.HasPrefix(text[i:], "%x") || strings.HasPrefix(text[i:], "qx")) && i+2 < len(text):
+			open := text[i+2]
+			closeCh := map[byte]byte{'(': ')', '{': '}', '[': ']', '<': '>'}[open]
+			if closeCh == 0 {
+				if open == ' ' || isWordByte(open) {
+					continue
+				}
+				closeCh = open
+			}
+			j := strings.IndexByte(text[i+3:], closeCh)
+			if j < 0 {
+				return out
+			}
+			s := text[i+3 : i+3+j]
+			if !strings.Contains(s, "#{") && !strings.Contains(s, "$") {
+				out = append(out, s)
+			}
+			i += 3 + j
+		}
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// sedScan finds GNU sed commands that run shell code: the e command and the
+// e flag of s///. It returns the literal commands of "e COMMAND".
+func sedScan(script string) (cmds []string, spawn, write bool) {
+	i := 0
+	n := len(script)
+	for i < n {
+		// Skip blanks, separators and addresses.
+		for i < n && strings.IndexByte(" \t\n;{}!", script[i]) >= 0 {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		i = skipSedAddr(script, i)
+		for i < n && (script[i] == ' ' || script[i] == '\t' || script[i] == '!') {
+			i++
+		}
+		if i < n && script[i] == ',' {
+			i = skipSedAddr(script, i+1)
+		}
+		for i < n && (script[i] == ' ' || script[i] == '\t' || script[i] == '!') {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		ch := script[i]
+		i++
+		switch ch {
+		case 'e':
+			spawn = true
+			end := strings.IndexAny(script[i:], "\n;")
+			if end < 0 {
+				end = n - i
+			}
+			if cmd := strings.TrimSpace(script[i : i+end]); cmd != "" {
+				cmds = append(cmds, cmd)
+			}
+			i += end
+		case 's', 'y':
+			if i >= n {
+				return
+			}
+			delim := script[i]
+			i++
+			for part := 0; part < 2 && i < n; part++ {
+				for i < n && script[i] != delim {
+					if script[i] == '\\' {
+						i++
+					}
+					i++
+				}
+				i++
+			}
+			for i < n && strings.IndexByte(" \t\n;}", script[i]) < 0 {
+				switch script[i] {
+				case 'e':
+					if ch == 's' {
+						spawn = true
+					}
+				case 'w':
+					write = true
+					end := strings.IndexByte(script[i:], '\n')
+					if end < 0 {
+						return
+					}
+					i += end
+					continue
+				}
+				i++
+			}
+		case 'w', 'W':
+			write = true
+			end := strings.IndexByte(script[i:], '\n')
+			if end < 0 {
+				return
+			}
+			i += end
+		case 'r', 'R', 'a', 'i', 'c', 'b', 't', 'T', ':', 'l', 'q', 'Q', 'L':
+			// Commands taking the rest of the line (or a label).
+			end := strings.IndexAny(script[i:], "\n;")
+			if ch == 'a' || ch == 'i' || ch == 'c' || ch == 'r' || ch == 'R' || ch == 'w' {
+				end = strings.IndexByte(script[i:], '\n')
+			}
+			if end < 0 {
+				return
+			}
+			i += end
+		case '#':
+			end := strings.IndexByte(script[i:], '\n')
+			if end < 0 {
+				return
+			}
+			i += end
+		}
+	}
+	return
+}
+
+func skipSedAddr(s string, i int) int {
+	n := len(s)
+	switch {
+	case i < n && s[i] >= '0' && s[i] <= '9':
+		for i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '~') {
+			i++
+		}
+	case i < n && s[i] == '$':
+		i++
+	case i < n && (s[i] == '/' || s[i] == '\\'):
+		delim := byte('/')
+		if s[i] == '\\' && i+1 < n {
+			i++
+			delim = s[i]
+		}
+		i++
+		for i < n && s[i] != delim {
+			if s[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		i++
+		for i < n && (s[i] == 'I' || s[i] == 'M') {
+			i++
+		}
+	}
+	return i
+}
+
+// git follows code run through git configuration and aliases.
+func (p *parser) git(f []field, st *state, c ctx) {
+	aliases := map[string]string{}
+	i := 1
+loop:
+	for i < len(f) {
+		a := f[i]
+		s := a.s
+		switch {
+		case a.dyn:
+			break loop
+		case s == "-c":
+			if i+1 < len(f) {
+				p.gitConfig(f[i+1], aliases, st, c)
+			}
+			i += 2
+		case strings.HasPrefix(s, "-c") && len(s) > 2 && !strings.HasPrefix(s, "--"):
+			p.gitConfig(field{s: s[2:]}, aliases, st, c)
+			i++
+		case s == "-C" || s == "--git-dir" || s == "--work-tree" || s == "--namespace" || s == "--super-prefix" ||
+			s == "--config-env" || s == "--list-cmds" || s == "--attr-source":
+			i += 2
+		case strings.HasPrefix(s, "-"):
+			i++
+		default:
+			break loop
+		}
+	}
+	// Environment variables git runs as shell code.
+	env := p.gitEnv(st, c)
+	for _, k := range []string{"GIT_SSH_COMMAND", "GIT_PAGER", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "GIT_PROXY_COMMAND", "GIT_SSH"} {
+		if v, ok := env[k]; ok && v.val != "" {
+			p.codeStr(v.val, !v.dyn, Step{Kind: "git", Name: "git", Detail: k}, st.fresh(), c)
+		}
+	}
+	if i >= len(f) {
+		return
+	}
+	sub := f[i].s
+	if v, ok := aliases[sub]; ok && strings.HasPrefix(v, "!") {
+		nst := st.fresh()
+		nst.pos = append([]field(nil), f[i+1:]...)
+		nst.posSet = true
+		code := v[1:]
+		if len(f) > i+1 {
+			// git appends the alias arguments to the shell command.
+			rest, _ := joinFields(f[i+1:])
+			code += " " + rest
+		}
+		p.codeStr(code, true, Step{Kind: "git", Name: "git", Detail: "alias." + sub}, nst, c)
+	}
+}
+
+func (p *parser) gitEnv(st *state, c ctx) map[string]varVal {
+	var out map[string]varVal
+	set := func(k string, v varVal) {
+		if !strings.HasPrefix(k, "GIT_") {
+			return
+		}
+		if out == nil {
+			out = map[string]varVal{}
+		}
+		out[k] = v
+	}
+	st.eachExported(set)
+	for k, v := range c.env {
+		set(k, varVal{val: v, dyn: containsStr(c.envDyn, k)})
+	}
+	return out
+}
+
+var gitCodeKeys = map[string]bool{
+	"core.pager": true, "core.editor": true, "core.sshcommand": true, "sequence.editor": true,
+	"diff.external": true, "core.fsmonitor": true, "credential.helper": true, "core.askpass": true,
+	"gpg.program": true, "interactive.difffilter": true, "uploadpack.packobjectshook": true,
+	"core.hookspath": false, "merge.tool": false,
+}
+
+func (p *parser) gitConfig(kv field, aliases map[string]string, st *state, c ctx) {
+	k, v, _ := strings.Cut(kv.s, "=")
+	key := strings.ToLower(k)
+	if strings.HasPrefix(key, "alias.") {
+		aliases[k[len("alias."):]] = v
+		if kv.dyn {
+			aliases[k[len("alias."):]] = ""
+			p.opaque("dynamic-code", kv.s, c.with(Step{Kind: "git", Name: "git", Detail: key}))
+		}
+		return
+	}
+	isCode := gitCodeKeys[key] || strings.HasPrefix(key, "pager.") ||
+		(strings.HasPrefix(key, "filter.") && (strings.HasSuffix(key, ".clean") || strings.HasSuffix(key, ".smudge") || strings.HasSuffix(key, ".process"))) ||
+		(strings.HasPrefix(key, "diff.") && (strings.HasSuffix(key, ".textconv") || strings.HasSuffix(key, ".command"))) ||
+		(strings.HasPrefix(key, "merge.") && strings.HasSuffix(key, ".driver")) ||
+		(strings.HasPrefix(key, "mergetool.") && strings.HasSuffix(key, ".cmd")) ||
+		(strings.HasPrefix(key, "difftool.") && strings.HasSuffix(key, ".cmd"))
+	if !isCode {
+		return
+	}
+	if key == "credential.helper" {
+		if !strings.HasPrefix(v, "!") && !strings.HasPrefix(v, "/") {
+			return
+		}
+		v = strings.TrimPrefix(v, "!")
+	}
+	if key == "core.fsmonitor" && (v == "true" || v == "false" || v == "") {
+		return
+	}
+	if v == "" {
+		return
+	}
+	p.codeStr(v, !kv.dyn, Step{Kind: "git", Name: "git", Detail: key}, st.fresh(), c)
+}
+
+// tar options that run commands.
+func (p *parser) tar(name string, f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		s := f[i].s
+		var opt string
+		var val field
+		has := false
+		switch {
+		case s == "--to-command" || s == "--use-compress-program" || s == "-I" || s == "--info-script" ||
+			s == "--new-volume-script" || s == "-F" || s == "--checkpoint-action":
+			if i+1 < len(f) {
+				opt, val, has = s, f[i+1], true
+				i++
+			}
+		case strings.HasPrefix(s, "--to-command=") || strings.HasPrefix(s, "--use-compress-program=") ||
+			strings.HasPrefix(s, "--info-script=") || strings.HasPrefix(s, "--new-volume-script=") ||
+			strings.HasPrefix(s, "--checkpoint-action="):
+			k, v, _ := strings.Cut(s, "=")
+			opt, val, has = k, field{s: v, dyn: f[i].dyn}, true
+		case strings.HasPrefix(s, "-I") && len(s) > 2:
+			opt, val, has = "-I", field{s: s[2:], dyn: f[i].dyn}, true
+		}
+		if !has {
+			continue
+		}
+		if opt == "--checkpoint-action" {
+			if !strings.HasPrefix(val.s, "exec=") {
+				continue
+			}
+			val.s = val.s[len("exec="):]
+		}
+		p.code(val, Step{Kind: "option", Name: name, Detail: opt}, st.fresh(), c)
+	}
+}
+
+func (p *parser) rsync(f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		s := f[i].s
+		switch {
+		case s == "--rsh" || s == "-e":
+			if i+1 < len(f) {
+				p.code(f[i+1], Step{Kind: "option", Name: "rsync", Detail: "--rsh"}, st.fresh(), c)
+				i++
+			}
+		case strings.HasPrefix(s, "--rsh="):
+			p.code(field{s: s[len("--rsh="):], dyn: f[i].dyn}, Step{Kind: "option", Name: "rsync", Detail: "--rsh"}, st.fresh(), c)
+		case len(s) > 1 && s[0] == '-' && s[1] != '-' && strings.IndexByte(s, 'e') > 0:
+			j := strings.IndexByte(s, 'e')
+			if j+1 < len(s) {
+				p.code(field{s: s[j+1:], dyn: f[i].dyn}, Step{Kind: "option", Name: "rsync", Detail: "--rsh"}, st.fresh(), c)
+			} else if i+1 < len(f) {
+				p.code(f[i+1], Step{Kind: "option", Name: "rsync", Detail: "--rsh"}, st.fresh(), c)
+				i++
+			}
+		}
+	}
+}
+
+func (p *parser) vim(name string, f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		s := f[i].s
+		var cmd field
+		switch {
+		case s == "-c" || s == "--cmd" || s == "-S":
+			if i+1 >= len(f) {
+				continue
+			}
+			if s == "-S" {
+				i++
+				continue
+			}
+			cmd = f[i+1]
+			i++
+		case strings.HasPrefix(s, "+") && len(s) > 1:
+			cmd = field{s: s[1:], dyn: f[i].dyn}
+		default:
+			continue
+		}
+		t := strings.TrimLeft(cmd.s, ": \t")
+		for _, pre := range []string{"silent!", "silent", "exe", "execute"} {
+			if strings.HasPrefix(t, pre+" ") {
+				t = strings.TrimLeft(t[len(pre):], " \t")
+			}
+		}
+		if cmd.dyn {
+			p.opaque("dynamic-code", cmd.s, c.with(Step{Kind: "option", Name: name, Detail: "-c"}))
+			continue
+		}
+		switch {
+		case strings.HasPrefix(t, "!"):
+			p.codeStr(t[1:], true, Step{Kind: "option", Name: name, Detail: "-c :!"}, st.fresh(), c)
+		case strings.HasPrefix(t, "r !") || strings.HasPrefix(t, "r!") || strings.HasPrefix(t, "w !") || strings.HasPrefix(t, "w!") && len(t) > 2 && t[2] != ' ':
+			j := strings.IndexByte(t, '!')
+			p.codeStr(t[j+1:], true, Step{Kind: "option", Name: name, Detail: "-c :!"}, st.fresh(), c)
+		case strings.HasPrefix(t, "call system(") || strings.HasPrefix(t, "terminal") || strings.HasPrefix(t, "py") || strings.HasPrefix(t, "lua"):
+			p.opaque("dynamic-code", cmd.s, c.with(Step{Kind: "option", Name: name, Detail: "-c"}))
+		}
+	}
+}
+
+func (p *parser) zip(f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		s := f[i].s
+		switch {
+		case s == "-TT" || s == "--unzip-command":
+			if i+1 < len(f) {
+				p.code(f[i+1], Step{Kind: "option", Name: "zip", Detail: "-TT"}, st.fresh(), c)
+				i++
+			}
+		case strings.HasPrefix(s, "--unzip-command="):
+			p.code(field{s: s[len("--unzip-command="):], dyn: f[i].dyn}, Step{Kind: "option", Name: "zip", Detail: "-TT"}, st.fresh(), c)
+		case strings.HasPrefix(s, "-TT") && len(s) > 3:
+			v := strings.TrimPrefix(s[3:], "=")
+			p.code(field{s: v, dyn: f[i].dyn}, Step{Kind: "option", Name: "zip", Detail: "-TT"}, st.fresh(), c)
+		}
+	}
+}

@@ -1,0 +1,1174 @@
+package shellparse
+
+import (
+	"path"
+	"strings"
+)
+
+var shellNames = map[string]bool{
+	"bash": true, "sh": true, "zsh": true, "dash": true, "ksh": true, "mksh": true, "ash": true,
+	"fish": true, "yash": true, "rbash": true, "pdksh": true, "ksh93": true, "posh": true, "tcsh": false,
+}
+
+// dispatch follows what a just-emitted command runs in turn. It returns the
+// command's literal stdout when known (echo/printf/cat of literals).
+func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *string {
+	switch name {
+	case "cd", "pushd", "popd":
+		p.cd(name, f, st)
+		return nil
+	case "echo":
+		return echoOut(f)
+	case "printf":
+		return printfOut(f)
+	case "cat":
+		if (len(f) == 1 || (len(f) == 2 && f[1].s == "-" && !f[1].dyn)) && c.stdin != nil && c.stdin.known {
+			t := c.stdin.text
+			return &t
+		}
+		return nil
+	case "read", "mapfile", "readarray":
+		p.readVars(name, f, st)
+		return nil
+	case "unset":
+		for _, a := range f[1:] {
+			if !a.dyn && !strings.HasPrefix(a.s, "-") {
+				st.set(a.s, varVal{})
+			}
+		}
+		return nil
+	case "eval":
+		p.eval(f, st, c)
+		return nil
+	case "trap":
+		p.trap(f, st, c)
+		return nil
+	case "source", ".":
+		p.source(f, st, c)
+		return nil
+	case "type", "which", "hash", "whence", "where", "true", "false", ":":
+		return nil
+	case "command":
+		i := 1
+		for ; i < len(f) && !f[i].dyn && strings.HasPrefix(f[i].s, "-") && f[i].s != "-"; i++ {
+			if f[i].s == "--" {
+				i++
+				break
+			}
+			if strings.ContainsAny(f[i].s, "vV") {
+				return nil // command -v/-V only looks the name up
+			}
+		}
+		c.noFunc = true
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "builtin":
+		c.noFunc = true
+		return p.wrap(name, "", f, 1, nil, st, c)
+	case "exec":
+		i, _ := skipOpts(f, 1, "a", nil)
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "sudo", "doas", "run0":
+		p.sudo(name, f, st, c)
+		return nil
+	case "env":
+		p.env(f, st, c)
+		return nil
+	case "nohup", "setsid", "unbuffer", "torsocks", "proxychains", "proxychains4", "fakeroot",
+		"catchsegv", "firejail", "sg", "tsocks", "dbus-launch", "nocache", "eatmydata", "pkexec":
+		i, _ := skipOpts(f, 1, "", nil)
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "time":
+		i, _ := skipOpts(f, 1, "fo", []string{"--format", "--output"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "nice":
+		i, _ := skipOpts(f, 1, "n", []string{"--adjustment"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "ionice":
+		i, opts := skipOpts(f, 1, "cnpPu", []string{"--class", "--classdata", "--pid", "--pgid", "--uid"})
+		if opts["p"] != "" || opts["P"] != "" || opts["u"] != "" || opts["--pid"] != "" {
+			return nil
+		}
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "chrt":
+		i, opts := skipOpts(f, 1, "TPD", nil)
+		if _, ok := opts["p"]; ok {
+			return nil
+		}
+		if i < len(f) && isNumber(f[i].s) {
+			i++
+		}
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "taskset":
+		i, opts := skipOpts(f, 1, "", nil)
+		if _, ok := opts["p"]; ok {
+			return nil
+		}
+		if _, ok := opts["--pid"]; ok {
+			return nil
+		}
+		return p.wrap(name, "", f, i+1, nil, st, c)
+	case "timeout":
+		i, _ := skipOpts(f, 1, "sk", []string{"--signal", "--kill-after"})
+		return p.wrap(name, "", f, i+1, nil, st, c)
+	case "stdbuf":
+		i, _ := skipOpts(f, 1, "ioe", []string{"--input", "--output", "--error"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "caffeinate":
+		i, _ := skipOpts(f, 1, "tw", nil)
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "chroot":
+		i, _ := skipOpts(f, 1, "", []string{"--userspec", "--groups"})
+		return p.wrap(name, "", f, i+1, nil, st, c)
+	case "strace", "ltrace":
+		i, _ := skipOpts(f, 1, "abeEIoOpPsSuUXA", nil)
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "flock":
+		i, _ := skipOpts(f, 1, "wEc", []string{"--timeout", "--conflict-exit-code", "--command"})
+		if i+1 < len(f) && (f[i+1].s == "-c" || f[i+1].s == "--command") && i+2 < len(f) {
+			p.code(f[i+2], Step{Kind: "wrapper", Name: name, Detail: "-c"}, st.fresh(), c)
+			return nil
+		}
+		if i < len(f) && isNumber(f[i].s) {
+			return nil
+		}
+		return p.wrap(name, "", f, i+1, nil, st, c)
+	case "busybox", "toybox":
+		if len(f) > 1 && !strings.HasPrefix(f[1].s, "-") {
+			return p.wrap(name, "", f, 1, nil, st, c)
+		}
+		return nil
+	case "watch":
+		p.watch(f, st, c)
+		return nil
+	case "su", "runuser":
+		p.su(name, f, st, c)
+		return nil
+	case "script":
+		i, opts := skipOpts(f, 1, "cETIOBm", []string{"--command", "--echo", "--log-timing", "--log-in", "--log-out", "--log-io", "--logging-format"})
+		_ = i
+		for _, k := range []string{"c", "--command"} {
+			if code, ok := opts[k]; ok {
+				_, isDyn := opts[k+"!"]
+				p.codeStr(code, !isDyn, Step{Kind: "wrapper", Name: name, Detail: "-c"}, st.fresh(), c)
+				break
+			}
+		}
+		return nil
+	case "xargs":
+		p.xargs(f, st, c)
+		return nil
+	case "parallel":
+		p.parallel(f, st, c)
+		return nil
+	case "find":
+		p.find(f, st, c)
+		return nil
+	case "ssh":
+		p.ssh(f, st, c)
+		return nil
+	case "docker", "podman", "kubectl", "oc", "nerdctl":
+		p.containerExec(name, f, st, c)
+		return nil
+	case "git":
+		p.git(f, st, c)
+		return nil
+	case "tar", "bsdtar", "gtar":
+		p.tar(name, f, st, c)
+		return nil
+	case "rsync":
+		p.rsync(f, st, c)
+		return nil
+	case "vim", "vi", "nvim", "ex", "view", "vimdiff", "gvim":
+		p.vim(name, f, st, c)
+		return nil
+	case "zip":
+		p.zip(f, st, c)
+		return nil
+	}
+	if shellNames[name] {
+		p.shell(name, idx, f, st, c)
+		return nil
+	}
+	if lang := interpLang(name); lang != "" {
+		p.interp(name, lang, idx, f, st, c)
+	}
+	return nil
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' && s[i] != '-' && s[i] != '+' && s[i] != 'x' {
+			return false
+		}
+	}
+	return true
+}
+
+// skipOpts walks the options of a wrapper starting at f[i] and returns the
+// index of its first operand. shortArg lists the short options taking an
+// argument; longArg the long options taking one (as "--name"). The values
+// seen are returned by option ("u", "--user"); flags map to "".
+func skipOpts(f []field, i int, shortArg string, longArg []string) (int, map[string]string) {
+	var opts map[string]string
+	set := func(k, v string) {
+		if opts == nil {
+			opts = map[string]string{}
+		}
+		opts[k] = v
+	}
+	for i < len(f) {
+		a := f[i]
+		if a.dyn || len(a.s) < 2 || a.s[0] != '-' {
+			return i, opts
+		}
+		if a.s == "--" {
+			return i + 1, opts
+		}
+		if strings.HasPrefix(a.s, "--") {
+			name, val, hasEq := strings.Cut(a.s, "=")
+			takes := false
+			for _, l := range longArg {
+				if l == name {
+					takes = true
+				}
+			}
+			if hasEq {
+				set(name, val)
+			} else if takes && i+1 < len(f) {
+				set(name, f[i+1].s)
+				if f[i+1].dyn {
+					set(name+"!", "")
+				}
+				i++
+			} else {
+				set(name, "")
+			}
+			i++
+			continue
+		}
+		// A cluster of short options.
+		s := a.s[1:]
+		for j := 0; j < len(s); j++ {
+			ch := s[j]
+			if strings.IndexByte(shortArg, ch) >= 0 {
+				if j+1 < len(s) {
+					set(string(ch), s[j+1:])
+				} else if i+1 < len(f) {
+					set(string(ch), f[i+1].s)
+					if f[i+1].dyn {
+						set(string(ch)+"!", "")
+					}
+					i++
+				}
+				break
+			}
+			set(string(ch), "")
+		}
+		i++
+	}
+	return i, opts
+}
+
+// wrap follows the inner command f[i:] of a wrapper.
+func (p *parser) wrap(name, detail string, f []field, i int, env map[string]string, st *state, c ctx) *string {
+	if i >= len(f) || i < 1 {
+		return nil
+	}
+	if detail == "" && i > 1 {
+		parts := make([]string, 0, i-1)
+		for _, x := range f[1:i] {
+			parts = append(parts, x.s)
+		}
+		detail = strings.Join(parts, " ")
+	}
+	c = c.with(Step{Kind: "wrapper", Name: name, Detail: detail})
+	return p.run(f[i:], env, nil, nil, st, c)
+}
+
+func (p *parser) cd(name string, f []field, st *state) {
+	var target string
+	switch name {
+	case "popd":
+		if len(st.dirs) == 0 {
+			st.cwdDyn = true
+			return
+		}
+		target = st.dirs[len(st.dirs)-1]
+		st.dirs = append([]string(nil), st.dirs[:len(st.dirs)-1]...)
+		st.oldpwd, st.cwd = st.cwd, target
+		return
+	}
+	args := f[1:]
+	for len(args) > 0 && !args[0].dyn && strings.HasPrefix(args[0].s, "-") && args[0].s != "-" {
+		if args[0].s == "--" {
+			args = args[1:]
+			break
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		if name == "pushd" {
+			st.cwdDyn = true
+			return
+		}
+		h, ok := p.lookup("HOME", st)
+		if !ok || h.dyn {
+			st.cwdDyn = true
+			return
+		}
+		target = h.val
+	} else {
+		a := args[0]
+		if a.dyn {
+			st.cwdDyn = true
+			return
+		}
+		target = a.s
+		if target == "-" {
+			if st.oldpwd == "" {
+				st.cwdDyn = true
+				return
+			}
+			target = st.oldpwd
+		}
+		if strings.HasPrefix(target, "+") || (name == "pushd" && strings.HasPrefix(target, "-")) {
+			st.cwdDyn = true
+			return
+		}
+	}
+	abs := p.absPath(target, st)
+	if abs == "" {
+		st.cwdDyn = true
+		return
+	}
+	if name == "pushd" {
+		st.dirs = append(append([]string(nil), st.dirs...), st.cwd)
+	}
+	st.oldpwd = st.cwd
+	st.cwd = abs
+	st.cwdDyn = false
+}
+
+func (p *parser) readVars(name string, f []field, st *state) {
+	i, _ := skipOpts(f, 1, "adeinNptuCcO", nil)
+	for _, a := range f[i:] {
+		if !a.dyn {
+			st.set(a.s, varVal{dyn: true, val: "$" + a.s})
+		}
+	}
+	if name == "read" && i >= len(f) {
+		st.set("REPLY", varVal{dyn: true, val: "$REPLY"})
+	}
+}
+
+// echoOut is the literal output of echo, when known.
+func echoOut(f []field) *string {
+	args := f[1:]
+	nl, esc := true, false
+	for len(args) > 0 && len(args[0].s) > 1 && args[0].s[0] == '-' && strings.Trim(args[0].s[1:], "neE") == "" {
+		for _, ch := range args[0].s[1:] {
+			switch ch {
+			case 'n':
+				nl = false
+			case 'e':
+				esc = true
+			case 'E':
+				esc = false
+			}
+		}
+		args = args[1:]
+	}
+	s, ok := joinFields(args)
+	if !ok {
+		return nil
+	}
+	if esc {
+		var stop bool
+		s, stop = decodeEscapes(s, true)
+		if stop {
+			nl = false
+		}
+	}
+	if nl {
+		s += "\n"
+	}
+	return &s
+}
+
+// printfOut is the literal output of printf for %s/%b/%% formats.
+func printfOut(f []field) *string {
+	args := f[1:]
+	if len(args) > 0 && args[0].s == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0].dyn || strings.HasPrefix(args[0].s, "-v") {
+		return nil
+	}
+	vals, ok := known(args[1:])
+	if !ok {
+		return nil
+	}
+	format := args[0].s
+	var b strings.Builder
+	k := 0
+	for pass := 0; pass < 64; pass++ {
+		for i := 0; i < len(format); i++ {
+			ch := format[i]
+			if ch == '\\' {
+				j := i + 1
+				for j < len(format) && j < i+4 && format[j] != '\\' && format[j] != '%' {
+					j++
+				}
+				s, _ := decodeEscapes(format[i:min(len(format), i+2)], false)
+				if i+1 < len(format) && (format[i+1] == 'x' || (format[i+1] >= '0' && format[i+1] <= '7')) {
+					end := i + 2
+					lim := i + 4
+					if format[i+1] == 'x' {
+						lim = i + 4
+					} else {
+						lim = i + 4
+					}
+					for end < len(format) && end < lim && isHexOrOct(format[end], format[i+1] == 'x') {
+						end++
+					}
+					s, _ = decodeEscapes(format[i:end], false)
+					i = end - 1
+				} else {
+					i++
+				}
+				b.WriteString(s)
+				continue
+			}
+			if ch != '%' {
+				b.WriteByte(ch)
+				continue
+			}
+			if i+1 >= len(format) {
+				return nil
+			}
+			i++
+			switch format[i] {
+			case '%':
+				b.WriteByte('%')
+			case 's', 'b':
+				v := ""
+				if k < len(vals) {
+					v = vals[k]
+				}
+				k++
+				if format[i] == 'b' {
+					v, _ = decodeEscapes(v, true)
+				}
+				b.WriteString(v)
+			default:
+				return nil
+			}
+		}
+		if k == 0 || k >= len(vals) {
+			break
+		}
+	}
+	s := b.String()
+	return &s
+}
+
+func isHexOrOct(c byte, hex bool) bool {
+	if hex {
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+	}
+	return c >= '0' && c <= '7'
+}
+
+// code parses a field as shell code when it is known; otherwise records an
+// opaque entry.
+func (p *parser) code(f field, s Step, st *state, c ctx) {
+	p.codeStr(f.s, !f.dyn, s, st, c)
+}
+
+func (p *parser) codeStr(code string, isKnown bool, s Step, st *state, c ctx) {
+	c = c.with(s)
+	if !isKnown {
+		p.opaque("dynamic-code", code, c)
+		return
+	}
+	c.stdin = nil
+	c.pipeFrom = nil
+	p.parseCode(code, st, c)
+}
+
+func (p *parser) eval(f []field, st *state, c ctx) {
+	if len(f) < 2 {
+		return
+	}
+	text, ok := joinFields(f[1:])
+	p.codeStr(text, ok, Step{Kind: "eval", Name: "eval"}, st, c)
+}
+
+func (p *parser) trap(f []field, st *state, c ctx) {
+	i := 1
+	if i < len(f) && f[i].s == "--" {
+		i++
+	}
+	if i >= len(f) || len(f)-i < 2 {
+		return // trap -p, trap -l, trap CODE with no signal
+	}
+	a := f[i]
+	if !a.dyn && (a.s == "-" || a.s == "" || strings.HasPrefix(a.s, "-")) {
+		return
+	}
+	sigs, _ := joinFields(f[i+1:])
+	p.code(a, Step{Kind: "trap", Name: "trap", Detail: sigs}, st, c)
+}
+
+func (p *parser) source(f []field, st *state, c ctx) {
+	if len(f) < 2 {
+		return
+	}
+	a := f[1]
+	if a.psub || isStdinPath(a.s) {
+		p.opaque("dynamic-code", a.s, c.with(Step{Kind: "source", Name: f[0].s}))
+	}
+}
+
+func isStdinPath(s string) bool {
+	return s == "/dev/stdin" || s == "-" || strings.HasPrefix(s, "/proc/self/fd") ||
+		strings.HasPrefix(s, "/dev/fd/") || strings.HasPrefix(s, "/proc/") && strings.Contains(s, "/fd/")
+}
+
+func (p *parser) sudo(name string, f []field, st *state, c ctx) {
+	i, opts := skipOpts(f, 1, "ugCDhprtUTRc", []string{"--user", "--group", "--close-from", "--chdir",
+		"--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot", "--login-class"})
+	for k := range opts {
+		switch k {
+		case "e", "l", "v", "k", "K", "V", "--edit", "--list", "--validate", "--version", "--remove-timestamp", "--reset-timestamp":
+			if i >= len(f) || k == "e" || k == "--edit" {
+				return
+			}
+		}
+	}
+	var env map[string]string
+	for i < len(f) && !f[i].dyn && isAssignWord(f[i].s) {
+		if env == nil {
+			env = map[string]string{}
+		}
+		k, v, _ := strings.Cut(f[i].s, "=")
+		env[k] = v
+		i++
+	}
+	sst := st
+	dir := opts["D"]
+	if dir == "" {
+		dir = opts["--chdir"]
+	}
+	if dir != "" {
+		sst = st.sub()
+		if a := p.absPath(dir, st); a != "" {
+			sst.cwd, sst.cwdDyn = a, false
+		} else {
+			sst.cwdDyn = true
+		}
+	}
+	parts := make([]string, 0, i)
+	for _, x := range f[1:i] {
+		if !isAssignWord(x.s) {
+			parts = append(parts, x.s)
+		}
+	}
+	detail := strings.Join(parts, " ")
+	if i >= len(f) {
+		return
+	}
+	c2 := c.with(Step{Kind: "wrapper", Name: name, Detail: detail})
+	p.run(f[i:], env, nil, nil, sst, c2)
+}
+
+func isAssignWord(s string) bool {
+	k, _, ok := strings.Cut(s, "=")
+	return ok && k != "" && validName(k)
+}
+
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (p *parser) env(f []field, st *state, c ctx) {
+	env := map[string]string{}
+	var envDyn []string
+	sst := st
+	i := 1
+	var split []field
+loop:
+	for i < len(f) {
+		a := f[i]
+		switch {
+		case a.dyn:
+			break loop
+		case a.s == "-" || a.s == "-i" || a.s == "--ignore-environment" || a.s == "-0" || a.s == "--null" || a.s == "-v" || a.s == "--debug":
+			i++
+		case a.s == "--":
+			i++
+			break loop
+		case a.s == "-u" || a.s == "--unset" || a.s == "-C" || a.s == "--chdir":
+			if (a.s == "-C" || a.s == "--chdir") && i+1 < len(f) {
+				sst = chdirState(p, st, f[i+1])
+			}
+			i += 2
+		case strings.HasPrefix(a.s, "--unset=") || strings.HasPrefix(a.s, "-u"):
+			i++
+		case strings.HasPrefix(a.s, "--chdir=") || (strings.HasPrefix(a.s, "-C") && len(a.s) > 2):
+			d := strings.TrimPrefix(strings.TrimPrefix(a.s, "--chdir="), "-C")
+			sst = chdirState(p, st, field{s: d})
+			i++
+		case a.s == "-S" || a.s == "--split-string" || strings.HasPrefix(a.s, "--split-string=") ||
+			(strings.HasPrefix(a.s, "-") && !strings.HasPrefix(a.s, "--") && strings.Contains(a.s, "S")):
+			var str field
+			if a.s == "-S" || a.s == "--split-string" || strings.HasSuffix(a.s, "S") {
+				if i+1 >= len(f) {
+					return
+				}
+				str = f[i+1]
+				i += 2
+			} else if strings.HasPrefix(a.s, "--split-string=") {
+				str = field{s: strings.TrimPrefix(a.s, "--split-string=")}
+				i++
+			} else {
+				str = field{s: a.s[strings.IndexByte(a.s, 'S')+1:]}
+				i++
+			}
+			if str.dyn {
+				p.opaque("dynamic-code", str.s, c.with(Step{Kind: "wrapper", Name: "env", Detail: "-S"}))
+				return
+			}
+			split = splitWords(str.s)
+			break loop
+		case strings.HasPrefix(a.s, "-") && len(a.s) > 1:
+			i++
+		case isAssignWord(a.s):
+			k, v, _ := strings.Cut(a.s, "=")
+			env[k] = v
+			i++
+		default:
+			break loop
+		}
+	}
+	inner := f[i:]
+	if split != nil {
+		// -S splits its string into words; NAME=VAL words lead.
+		j := 0
+		for j < len(split) && isAssignWord(split[j].s) {
+			k, v, _ := strings.Cut(split[j].s, "=")
+			env[k] = v
+			j++
+		}
+		inner = append(append([]field{}, split[j:]...), inner...)
+	}
+	if len(inner) == 0 {
+		return
+	}
+	for j := 1; j < i && j < len(f); j++ {
+		if f[j].dyn && isAssignWord(f[j].s) {
+			k, _, _ := strings.Cut(f[j].s, "=")
+			envDyn = append(envDyn, k)
+		}
+	}
+	detail := ""
+	if split != nil {
+		detail = "-S"
+	}
+	c2 := c.with(Step{Kind: "wrapper", Name: "env", Detail: detail})
+	p.run(inner, env, envDyn, nil, sst, c2)
+}
+
+func chdirState(p *parser, st *state, d field) *state {
+	n := st.sub()
+	if d.dyn {
+		n.cwdDyn = true
+		return n
+	}
+	if a := p.absPath(d.s, st); a != "" {
+		n.cwd, n.cwdDyn = a, false
+	} else {
+		n.cwdDyn = true
+	}
+	return n
+}
+
+// splitWords splits a string into words the way env -S does: blanks separate
+// words, quotes and backslashes quote.
+func splitWords(s string) []field {
+	var out []field
+	var cur strings.Builder
+	has := false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch ch {
+		case ' ', '\t', '\n':
+			if has {
+				out = append(out, field{s: cur.String()})
+				cur.Reset()
+				has = false
+			}
+		case '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				cur.WriteString(s[i+1:])
+				i = len(s)
+			} else {
+				cur.WriteString(s[i+1 : i+1+j])
+				i += j + 1
+			}
+			has = true
+		case '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			has = true
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				switch s[i] {
+				case 'n':
+					cur.WriteByte('\n')
+				case 't':
+					cur.WriteByte('\t')
+				case '_':
+					if has {
+						out = append(out, field{s: cur.String()})
+						cur.Reset()
+						has = false
+					}
+					continue
+				default:
+					cur.WriteByte(s[i])
+				}
+			}
+			has = true
+		case '#':
+			if !has {
+				i = len(s)
+				continue
+			}
+			cur.WriteByte(ch)
+		default:
+			cur.WriteByte(ch)
+			has = true
+		}
+	}
+	if has {
+		out = append(out, field{s: cur.String()})
+	}
+	return out
+}
+
+func (p *parser) watch(f []field, st *state, c ctx) {
+	i, opts := skipOpts(f, 1, "nqd", []string{"--interval", "--equexit", "--differences"})
+	if i >= len(f) {
+		return
+	}
+	_, exec := opts["x"]
+	if _, ok := opts["--exec"]; ok {
+		exec = true
+	}
+	if exec {
+		p.wrap("watch", "-x", f, i, nil, st, c)
+		return
+	}
+	text, ok := joinFields(f[i:])
+	p.codeStr(text, ok, Step{Kind: "wrapper", Name: "watch", Detail: "sh -c"}, st.fresh(), c)
+}
+
+func (p *parser) su(name string, f []field, st *state, c ctx) {
+	i, opts := skipOpts(f, 1, "csgGuwC", []string{"--command", "--shell", "--group", "--supp-group", "--whitelist-environment", "--session-command", "--user"})
+	user := ""
+	if i < len(f) && f[i].s == "-" {
+		i++
+	}
+	if i < len(f) {
+		user = f[i].s
+	}
+	for _, k := range []string{"c", "--command", "C", "--session-command"} {
+		if code, ok := opts[k]; ok {
+			_, isDyn := opts[k+"!"]
+			p.codeStr(code, !isDyn, Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
+			return
+		}
+	}
+}
+
+// xargs: the inner command receives stdin items as extra arguments.
+func (p *parser) xargs(f []field, st *state, c ctx) {
+	i, opts := skipOpts(f, 1, "aEdILnPsSR", []string{"--arg-file", "--delimiter", "--eof", "--max-lines",
+		"--max-args", "--max-procs", "--max-chars", "--process-slot-var", "--replace", "-i"})
+	repl := ""
+	if v, ok := opts["I"]; ok {
+		repl = v
+	} else if v, ok := opts["--replace"]; ok {
+		repl = v
+		if repl == "" {
+			repl = "{}"
+		}
+	} else if v, ok := opts["i"]; ok {
+		repl = v
+		if repl == "" {
+			repl = "{}"
+		}
+	}
+	inner := []field{{s: "echo"}}
+	if i < len(f) {
+		inner = make([]field, len(f)-i)
+		copy(inner, f[i:])
+	}
+	if repl != "" {
+		for k := range inner {
+			if strings.Contains(inner[k].s, repl) {
+				inner[k].dyn = true
+			}
+		}
+	} else {
+		inner = append(inner, field{s: "{xargs}", dyn: true})
+	}
+	c = c.with(Step{Kind: "xargs", Name: "xargs"})
+	c.stdin = nil
+	c.pipeFrom = nil
+	p.run(inner, nil, nil, nil, st, c)
+}
+
+func (p *parser) parallel(f []field, st *state, c ctx) {
+	i := 1
+	for i < len(f) && strings.HasPrefix(f[i].s, "-") && !f[i].dyn {
+		a := f[i].s
+		if a == "--" {
+			i++
+			break
+		}
+		switch a {
+		case "-j", "--jobs", "-N", "-n", "--max-args", "-S", "--sshlogin", "-a", "--arg-file", "-I", "--colsep",
+			"-d", "--delimiter", "--joblog", "--results", "--timeout", "--delay", "--tmpdir", "--workdir", "-E", "--env", "--retries":
+			i++
+		}
+		i++
+	}
+	end := i
+	for end < len(f) && f[end].s != ":::" && f[end].s != "::::" && f[end].s != ":::+" {
+		end++
+	}
+	inner := append([]field(nil), f[i:end]...)
+	c = c.with(Step{Kind: "xargs", Name: "parallel"})
+	c.stdin = nil
+	c.pipeFrom = nil
+	if len(inner) == 0 {
+		return
+	}
+	if len(inner) == 1 && strings.ContainsAny(inner[0].s, " \t;|&") {
+		p.code(inner[0], Step{Kind: "shell", Name: "sh", Detail: "-c"}, st.fresh(), c)
+		return
+	}
+	hasRepl := false
+	for k := range inner {
+		if strings.Contains(inner[k].s, "{") && strings.Contains(inner[k].s, "}") {
+			inner[k].dyn = true
+			hasRepl = true
+		}
+	}
+	if !hasRepl {
+		inner = append(inner, field{s: "{xargs}", dyn: true})
+	}
+	p.run(inner, nil, nil, nil, st, c)
+}
+
+func (p *parser) find(f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		a := f[i].s
+		if a != "-exec" && a != "-execdir" && a != "-ok" && a != "-okdir" {
+			continue
+		}
+		j := i + 1
+		for j < len(f) && f[j].s != ";" && f[j].s != "+" {
+			j++
+		}
+		inner := append([]field(nil), f[i+1:j]...)
+		for k := range inner {
+			if strings.Contains(inner[k].s, "{}") {
+				inner[k].dyn = true
+			}
+		}
+		if len(inner) > 0 {
+			c2 := c.with(Step{Kind: "find", Name: "find", Detail: a})
+			c2.stdin = nil
+			c2.pipeFrom = nil
+			p.run(inner, nil, nil, nil, st, c2)
+		}
+		i = j
+	}
+}
+
+func (p *parser) ssh(f []field, st *state, c ctx) {
+	i := 1
+	host := ""
+	for i < len(f) {
+		a := f[i]
+		if a.dyn || !strings.HasPrefix(a.s, "-") || len(a.s) < 2 {
+			break
+		}
+		if a.s == "--" {
+			i++
+			break
+		}
+		s := a.s[1:]
+		for j := 0; j < len(s); j++ {
+			if strings.IndexByte("bcDEeFIiJLlmOopQRSWwB", s[j]) >= 0 {
+				val := s[j+1:]
+				if val == "" && i+1 < len(f) {
+					i++
+					val = f[i].s
+				}
+				if s[j] == 'o' {
+					p.sshOption(val, st, c)
+				}
+				break
+			}
+		}
+		i++
+	}
+	if i >= len(f) {
+		return
+	}
+	host = f[i].s
+	i++
+	if i >= len(f) {
+		return
+	}
+	text, ok := joinFields(f[i:])
+	rst := st.fresh()
+	rst.cwd, rst.cwdDyn = "", true
+	p.codeStr(text, ok, Step{Kind: "remote", Name: "ssh", Detail: host}, rst, c)
+}
+
+func (p *parser) sshOption(val string, st *state, c ctx) {
+	k, v, ok := strings.Cut(val, "=")
+	if !ok {
+		k, v, _ = strings.Cut(val, " ")
+	}
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "proxycommand", "localcommand", "knownhostscommand", "match":
+		v = strings.TrimSpace(v)
+		if v != "" && !strings.EqualFold(v, "none") {
+			p.codeStr(v, true, Step{Kind: "option", Name: "ssh", Detail: strings.TrimSpace(k)}, st.fresh(), c)
+		}
+	}
+}
+
+func (p *parser) containerExec(name string, f []field, st *state, c ctx) {
+	if len(f) < 2 {
+		return
+	}
+	sub := f[1].s
+	i := 2
+	if (name == "docker" || name == "podman" || name == "nerdctl") && sub == "container" && len(f) > 2 {
+		sub = f[2].s
+		i = 3
+	}
+	if sub != "exec" {
+		return
+	}
+	rest := f[i:]
+	target := ""
+	var inner []field
+	if name == "kubectl" || name == "oc" {
+		for k, a := range rest {
+			if a.s == "--" {
+				inner = rest[k+1:]
+				break
+			}
+			if !strings.HasPrefix(a.s, "-") && target == "" {
+				target = a.s
+			}
+		}
+		if inner == nil {
+			j, _ := skipOpts(rest, 0, "cn", []string{"--container", "--namespace", "--context", "--kubeconfig"})
+			if j+1 < len(rest) {
+				target = rest[j].s
+				inner = rest[j+1:]
+			}
+		}
+	} else {
+		j, _ := skipOpts(rest, 0, "euw", []string{"--env", "--user", "--workdir", "--env-file", "--detach-keys"})
+		if j < len(rest) {
+			target = rest[j].s
+			inner = rest[j+1:]
+		}
+	}
+	if len(inner) == 0 {
+		return
+	}
+	rst := st.fresh()
+	rst.cwd, rst.cwdDyn = "", true
+	c = c.with(Step{Kind: "remote", Name: name, Detail: target})
+	c.stdin = nil
+	c.pipeFrom = nil
+	p.run(inner, nil, nil, nil, rst, c)
+}
+
+// shell handles bash/sh/zsh/…: -c CODE, stdin, or a script file.
+func (p *parser) shell(name string, idx int, f []field, st *state, c ctx) {
+	cflag, sflag := false, false
+	i := 1
+	for i < len(f) {
+		a := f[i]
+		if a.dyn {
+			break
+		}
+		s := a.s
+		if s == "--" || s == "-" {
+			i++
+			break
+		}
+		if strings.HasPrefix(s, "--") {
+			switch {
+			case s == "--rcfile" || s == "--init-file":
+				i += 2
+				continue
+			case s == "--command":
+				cflag = true
+			}
+			i++
+			continue
+		}
+		if (s[0] == '-' || s[0] == '+') && len(s) > 1 {
+			consume := 0
+			for _, ch := range s[1:] {
+				switch ch {
+				case 'c':
+					if s[0] == '-' {
+						cflag = true
+					}
+				case 's':
+					if s[0] == '-' {
+						sflag = true
+					}
+				case 'o', 'O':
+					consume++
+				}
+			}
+			i += 1 + consume
+			continue
+		}
+		break
+	}
+	step := Step{Kind: "shell", Name: name}
+	nst := st.fresh()
+	if cflag {
+		if i >= len(f) {
+			return
+		}
+		code := f[i]
+		step.Detail = "-c"
+		// $0 and the positional parameters.
+		if i+1 < len(f) {
+			nst.set("0", varVal{val: f[i+1].s, dyn: f[i+1].dyn})
+			nst.pos = append([]field(nil), f[i+2:]...)
+		}
+		nst.posSet = true
+		p.code(code, step, nst, c)
+		return
+	}
+	if i < len(f) && !sflag {
+		// A script operand.
+		script := f[i]
+		nst.pos = append([]field(nil), f[i+1:]...)
+		nst.posSet = true
+		switch {
+		case script.psub || script.dyn:
+			p.opaque("dynamic-code", script.s, c.with(Step{Kind: "shell", Name: name, Detail: "script"}))
+		case script.s == "/dev/stdin" || script.s == "-":
+			p.stdinCode(name, step, nst, c, true)
+		case isStdinPath(script.s):
+			p.opaque("script", script.s, c.with(Step{Kind: "shell", Name: name, Detail: "script"}))
+		}
+		return
+	}
+	p.stdinCode(name, step, nst, c, true)
+}
+
+// stdinCode follows code a shell reads on stdin.
+func (p *parser) stdinCode(name string, step Step, st *state, c ctx, isShell bool) {
+	in := c.stdin
+	if in == nil {
+		return
+	}
+	step.Detail = "stdin"
+	c2 := c.with(step)
+	switch {
+	case in.known && in.file == "" && !in.dyn:
+		c2.stdin = nil
+		c2.pipeFrom = nil
+		p.parseCode(in.text, st, c2)
+	case in.pipe || in.dyn:
+		p.opaque("pipe-to-shell", name, c2)
+	case in.file != "":
+		if isStdinPath(in.file) {
+			p.opaque("script", in.file, c2)
+		}
+	}
+}
+
+// interpLang maps an interpreter name to its language family.
+func interpLang(name string) string {
+	switch name {
+	case "python", "python2", "python3", "pypy", "pypy3", "ipython", "ipython3":
+		return "python"
+	case "node", "nodejs", "deno", "bun":
+		return "node"
+	case "perl", "perl5":
+		return "perl"
+	case "ruby", "irb", "jruby", "truffleruby":
+		return "ruby"
+	case "php", "php-cli":
+		return "php"
+	case "lua", "luajit", "lua5.1", "lua5.2", "lua5.3", "lua5.4":
+		return "lua"
+	case "awk", "gawk", "mawk", "nawk", "busybox-awk":
+		return "awk"
+	case "sed", "gsed":
+		return "sed"
+	case "rscript":
+		return "r"
+	case "osascript":
+		return "osascript"
+	case "pwsh", "powershell", "powershell.exe", "pwsh.exe":
+		return "pwsh"
+	case "tclsh", "wish":
+		return "tcl"
+	}
+	if strings.HasPrefix(name, "python") && strings.Trim(name[6:], "0123456789.") == "" {
+		return "python"
+	}
+	if strings.HasPrefix(name, "pypy") && strings.Trim(name[4:], "0123456789.") == "" {
+		return "python"
+	}
+	if strings.HasPrefix(name, "perl") && strings.Trim(name[4:], "0123456789.") == "" {
+		return "perl"
+	}
+	if strings.HasPrefix(name, "ruby") && strings.Trim(name[4:], "0123456789.") == "" {
+		return "ruby"
+	}
+	if strings.HasPrefix(name, "php") && strings.Trim(name[3:], "0123456789.") == "" {
+		return "php"
+	}
+	return ""
+}
+
+var _ = path.Base
