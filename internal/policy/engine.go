@@ -107,6 +107,11 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compile(ctx, mods, docs, files, opts)
+}
+
+// compile builds an engine from parsed modules and data documents.
+func compile(ctx context.Context, mods map[string]*ast.Module, docs map[string]any, files []string, opts Options) (*Engine, error) {
 	store := inmem.NewFromObject(docs)
 	compiler := ast.NewCompiler().
 		WithCapabilities(Capabilities()).

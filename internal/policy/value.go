@@ -51,7 +51,7 @@ func fieldsOf(t reflect.Type) []fieldInfo {
 		var embedded []reflect.StructField
 		for i := 0; i < t.NumField(); i++ {
 			sf := t.Field(i)
-			if !sf.IsExported() {
+			if !sf.IsExported() && !(sf.Anonymous && sf.Type.Kind() == reflect.Struct) {
 				continue
 			}
 			tag := sf.Tag.Get("json")
