@@ -1,7 +1,6 @@
 package facts
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -78,6 +77,7 @@ func isReftable(commonDir string) bool {
 // refs/name, refs/tags/name, refs/heads/name, refs/remotes/name,
 // refs/remotes/name/HEAD, each as a loose ref file or in packed-refs.
 func refFileExists(r repo, name string) bool {
+	pk := &packed{dir: r.commonDir}
 	cands := []string{
 		name, "refs/" + name, "refs/tags/" + name, "refs/heads/" + name,
 		"refs/remotes/" + name, "refs/remotes/" + name + "/HEAD",
@@ -92,12 +92,12 @@ func refFileExists(r repo, name string) bool {
 			if c != strings.ToUpper(c) {
 				continue
 			}
-			if refResolves(r, c, 0) {
+			if refResolves(r, pk, c, 0) {
 				return true
 			}
 			continue
 		}
-		if refResolves(r, c, 0) {
+		if refResolves(r, pk, c, 0) {
 			return true
 		}
 	}
@@ -106,7 +106,7 @@ func refFileExists(r repo, name string) bool {
 
 // refResolves reports whether the full ref name resolves to an object id through
 // loose files, symbolic refs and packed-refs.
-func refResolves(r repo, ref string, depth int) bool {
+func refResolves(r repo, pk *packed, ref string, depth int) bool {
 	if depth > 5 {
 		return false
 	}
@@ -118,7 +118,7 @@ func refResolves(r repo, ref string, depth int) bool {
 	if b, err := readSmall(filepath.Join(base, filepath.FromSlash(ref)), 1024); err == nil {
 		s := strings.TrimSpace(string(b))
 		if t, ok := strings.CutPrefix(s, "ref:"); ok {
-			return refResolves(r, strings.TrimSpace(t), depth+1)
+			return refResolves(r, pk, strings.TrimSpace(t), depth+1)
 		}
 		if len(s) >= 40 {
 			s = s[:40]
@@ -128,28 +128,34 @@ func refResolves(r repo, ref string, depth int) bool {
 	if !strings.HasPrefix(ref, "refs/") {
 		return false
 	}
-	return packedRef(r.commonDir, ref)
+	return pk.has(ref)
 }
 
-// packedRef reports whether packed-refs in commonDir lists ref.
-func packedRef(commonDir, ref string) bool {
-	f, err := os.Open(joinPath(commonDir, "packed-refs"))
-	if err != nil {
-		return false
+// packed is the packed-refs file of a repository, read at most once.
+type packed struct {
+	dir  string
+	read bool
+	data []byte
+}
+
+// has reports whether packed-refs lists ref.
+func (p *packed) has(ref string) bool {
+	if !p.read {
+		p.read = true
+		p.data, _ = os.ReadFile(joinPath(p.dir, "packed-refs"))
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
+	data := p.data
+	for len(data) > 0 {
+		line := data
+		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+			line, data = data[:nl], data[nl+1:]
+		} else {
+			data = nil
+		}
 		if len(line) == 0 || line[0] == '#' || line[0] == '^' {
 			continue
 		}
-		sp := bytes.IndexByte(line, ' ')
-		if sp < 0 {
-			continue
-		}
-		if string(line[sp+1:]) == ref {
+		if sp := bytes.IndexByte(line, ' '); sp >= 0 && string(bytes.TrimRight(line[sp+1:], "\r")) == ref {
 			return true
 		}
 	}

@@ -34,6 +34,7 @@ func TestGitRefExists(t *testing.T) {
 		{"detached HEAD", f.det, "HEAD", true, true},
 		{"file name", f.root, "a.txt", false, true},
 		{"missing branch", f.root, "nosuch", false, true},
+		{"ref directory", f.root, "feature", false, true},
 		{"remote without HEAD", f.root, "origin", false, true},
 		{"lowercase head is not HEAD", f.root, "head", false, true},
 		{"option", f.root, "-h", false, true},

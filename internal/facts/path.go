@@ -51,9 +51,10 @@ func (p Path) AtArg(i int) Path {
 // cwd. dynamic says the word's value is not known; glob says it holds unquoted glob
 // characters. "~" and "~/x" expand to ws.Home ("~user" through the user database,
 // "~+" to cwd); a relative word is taken from cwd; the result is cleaned, folding
-// ".." lexically. A word whose last element is a glob matching every entry ("*",
-// ".*", "**") counts as its directory for IsWorkspaceRoot, IsHome and IsRoot, so
-// "*" in the root, "~/*" and "/*" are flagged like the directories themselves.
+// ".." lexically. A word whose last elements are globs matching every entry ("*",
+// ".*", "**", "*/*") counts as the directory they stand in for IsWorkspaceRoot,
+// IsHome and IsRoot, so "*" in the root, "~/*" and "/*" are flagged like the
+// directories themselves.
 func ResolvePath(ws Workspace, cwd, word string, dynamic, glob bool) Path {
 	p := Path{Value: word}
 	if dynamic {
@@ -79,8 +80,13 @@ func ResolvePath(ws Workspace, cwd, word string, dynamic, glob bool) Path {
 	self := abs
 	dirOf := ""
 	if glob {
-		if d, base := filepath.Dir(abs), filepath.Base(abs); matchesAll(base) {
+		// "/*/*" stands for "/" as much as "/*" does.
+		for d := abs; matchesAll(filepath.Base(d)); {
+			d = filepath.Dir(d)
 			dirOf = d
+			if d == "/" {
+				break
+			}
 		}
 	}
 	is := func(dir string) bool {
