@@ -188,21 +188,35 @@ globals:
 	}
 	g.InWorkspace = ws.Root != "" && within(g.Dir, ws.Root) &&
 		(g.GitDir == "" || within(g.GitDir, ws.Root))
-	g.Branch = branchAt(g.Dir, g.GitDir, ws)
+	r, branch, haveRepo := repoOf(g.Dir, g.GitDir, ws)
+	g.Branch = branch
 
 	// Arguments.
 	sc := scanArgs(g.Subcommand, g.Args)
 	g.Flags, g.Positionals, g.Pathspecs = sc.flags, sc.positionals, sc.pathspecs
 	for _, o := range sc.opts {
-		if o.long && isNoVerify(o.name) {
-			g.NoVerify = true
-		}
-		if !o.long && o.name == "n" && g.Subcommand == "commit" {
+		if o.long && isNoVerify(o.name) || !o.long && o.name == "n" && g.Subcommand == "commit" {
 			g.NoVerify = true
 		}
 	}
 	if g.Subcommand == "push" {
-		g.Push = decodePush(sc, g, ws)
+		g.Push = decodePush(sc, g, r, haveRepo)
+	} else if g.Alias != "" && !strings.HasPrefix(g.Alias, "!") {
+		// An alias of git itself ("-c alias.p='push -f'"): judge what it expands
+		// to. The subcommand and argument lists stay as written.
+		words := splitCmdline(g.Alias)
+		if len(words) > 0 {
+			words = append(words, g.Args...)
+			esc := scanArgs(words[0], words[1:])
+			for _, o := range esc.opts {
+				if o.long && isNoVerify(o.name) || !o.long && o.name == "n" && words[0] == "commit" {
+					g.NoVerify = true
+				}
+			}
+			if words[0] == "push" {
+				g.Push = decodePush(esc, g, r, haveRepo)
+			}
+		}
 	}
 	return g
 }
@@ -224,37 +238,34 @@ func resolveAgainst(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// branchAt returns the current branch of the repository git would use: the one at
-// gitDir when given, else the one holding dir. Inside the workspace repository the
+// repoOf returns the repository git would use and its current branch: the one at
+// gitDir when given, else the one holding dir. For the workspace repository the
 // workspace's branch is used without reading HEAD again.
-func branchAt(dir, gitDir string, ws Workspace) string {
+func repoOf(dir, gitDir string, ws Workspace) (repo, string, bool) {
+	wsRepo := repo{top: ws.Root, gitDir: ws.GitDir, commonDir: ws.CommonDir}
 	if gitDir != "" {
-		if ws.Git && (gitDir == ws.GitDir || gitDir == joinPath(ws.Root, ".git")) {
-			return ws.Branch
+		if ws.Git && ws.GitDir != "" && (gitDir == ws.GitDir || gitDir == joinPath(ws.Root, ".git")) {
+			return wsRepo, ws.Branch, true
 		}
 		r, ok := repoForGitDir(gitDir)
 		if !ok {
-			return ""
+			return repo{}, "", false
 		}
 		b, _ := headBranch(r.gitDir)
-		return b
+		return r, b, true
 	}
 	if dir == "" {
-		return ""
+		return repo{}, "", false
 	}
-	stop := ""
-	if ws.Git && within(dir, ws.Root) {
-		stop = ws.Root
-	}
-	r, ok := findRepo(dir, stop)
+	r, ok := findRepo(dir, "")
 	if !ok {
-		return ""
+		return repo{}, "", false
 	}
-	if ws.Git && r.top == ws.Root {
-		return ws.Branch
+	if ws.Git && ws.GitDir != "" && r.top == ws.Root {
+		return wsRepo, ws.Branch, true
 	}
 	b, _ := headBranch(r.gitDir)
-	return b
+	return r, b, true
 }
 
 // setConfig stores a config pair with its key canonicalized as git does: section
@@ -473,4 +484,39 @@ func takesLong(t optTable, name string) bool {
 		}
 	}
 	return false
+}
+
+// splitCmdline splits an alias value into words as git's split_cmdline does:
+// whitespace separates, single and double quotes group, backslash escapes.
+func splitCmdline(s string) []string {
+	var words []string
+	var b strings.Builder
+	in := false
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote == 0 && (c == ' ' || c == '\t' || c == '\n'):
+			if in {
+				words = append(words, b.String())
+				b.Reset()
+				in = false
+			}
+		case quote == 0 && (c == '\'' || c == '"'):
+			quote, in = c, true
+		case quote != 0 && c == quote:
+			quote = 0
+		case c == '\\' && quote != '\'' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+			in = true
+		default:
+			b.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, b.String())
+	}
+	return words
 }

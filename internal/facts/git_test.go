@@ -102,6 +102,30 @@ func TestDecodeGit(t *testing.T) {
 				wantPush(t, g, Push{Remote: "origin",
 					Refspecs: []Refspec{rs("refs/tags/v1", "refs/tags/v1", false, false)}, Branches: []string{}})
 			}},
+		{name: "push tag by name", argv: []string{"git", "push", "origin", "v1", "loosetag", "main", "+v2"},
+			check: func(t *testing.T, g *Git) {
+				wantPush(t, g, Push{Remote: "origin", Force: true,
+					Refspecs: []Refspec{rs("refs/tags/v1", "refs/tags/v1", false, false),
+						rs("refs/tags/loosetag", "refs/tags/loosetag", false, false),
+						rs("main", "main", false, false), rs("refs/tags/v2", "refs/tags/v2", true, false)},
+					Branches: []string{"main"}})
+			}},
+		{name: "push alias", argv: []string{"git", "-c", "alias.p=push --force", "p", "origin", "main"},
+			check: func(t *testing.T, g *Git) {
+				if g.Subcommand != "p" || g.Alias != "push --force" || !reflect.DeepEqual(g.Positionals, []string{"origin", "main"}) {
+					t.Errorf("%+v", g)
+				}
+				wantPush(t, g, Push{Remote: "origin", Force: true,
+					Refspecs: []Refspec{rs("main", "main", true, false)}, Branches: []string{"main"}})
+			}},
+		{name: "commit alias -n", argv: []string{"git", "-c", `alias.ci=commit "-n"`, "ci", "-m", "x"},
+			check: func(t *testing.T, g *Git) { wantNoVerify(t, g, true) }},
+		{name: "shell alias not decoded", argv: []string{"git", "-c", "alias.p=!git push -f", "p"},
+			check: func(t *testing.T, g *Git) {
+				if g.Push != nil || g.Alias != "!git push -f" {
+					t.Errorf("%+v", g)
+				}
+			}},
 		{name: "push all", argv: []string{"git", "push", "--all"},
 			check: func(t *testing.T, g *Git) {
 				wantPush(t, g, Push{All: true, Refspecs: []Refspec{}, Branches: []string{}})
@@ -407,6 +431,19 @@ func TestGitJSON(t *testing.T) {
 		`"dry_run":false,"branches":["b"]}`, `"in_workspace":true`} {
 		if !strings.Contains(string(b), frag) {
 			t.Errorf("%s\nlacks %s", b, frag)
+		}
+	}
+}
+
+func TestSplitCmdline(t *testing.T) {
+	for in, want := range map[string][]string{
+		"push -f":                  {"push", "-f"},
+		`commit -m "a b" 'c d'\ e`: {"commit", "-m", "a b", "c d e"},
+		`  x  ""  `:                {"x", ""},
+		"":                         nil,
+	} {
+		if got := splitCmdline(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %q want %q", in, got, want)
 		}
 	}
 }

@@ -68,7 +68,9 @@ func pushLongNames(name string) []string {
 	return c
 }
 
-func decodePush(sc scanned, g *Git, ws Workspace) *Push {
+// decodePush decodes a push's options and refspecs. r is the repository pushed
+// from (when haveRepo), used to tell a tag named alone from a branch.
+func decodePush(sc scanned, g *Git, r repo, haveRepo bool) *Push {
 	p := &Push{Refspecs: []Refspec{}, Branches: []string{}}
 	repoOpt := ""
 	for _, o := range sc.opts {
@@ -112,6 +114,18 @@ func decodePush(sc scanned, g *Git, ws Workspace) *Push {
 	}
 	byDelete := p.Delete
 	p.Refspecs = parseRefspecs(p.Refspecs, words, p.Delete, p.Force, g.Branch)
+	if haveRepo && !p.Delete {
+		// "git push origin v1" pushes the tag when refs/tags/v1 exists (tags come
+		// before branches in git's lookup order).
+		pk := &packed{dir: r.commonDir}
+		for i, rs := range p.Refspecs {
+			if rs.Src != "" && rs.Src == rs.Dst && plainRefName(rs.Src) && !strings.HasPrefix(rs.Src, "refs/") &&
+				refResolves(r, pk, "refs/tags/"+rs.Src, 0) {
+				p.Refspecs[i].Src = "refs/tags/" + rs.Src
+				p.Refspecs[i].Dst = "refs/tags/" + rs.Src
+			}
+		}
+	}
 	for _, r := range p.Refspecs {
 		if r.Force {
 			p.Force = true
