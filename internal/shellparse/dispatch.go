@@ -791,19 +791,30 @@ func (p *parser) watch(f []field, st *state, c ctx) {
 }
 
 func (p *parser) su(name string, f []field, st *state, c ctx) {
-	i, opts := skipOpts(f, 1, "csgGuwC", []string{"--command", "--shell", "--group", "--supp-group", "--whitelist-environment", "--session-command", "--user"})
 	user := ""
-	if i < len(f) && f[i].s == "-" {
-		i++
-	}
-	if i < len(f) {
-		user = f[i].s
-	}
-	for _, k := range []string{"c", "--command", "C", "--session-command"} {
-		if code, ok := opts[k]; ok {
-			_, isDyn := opts[k+"!"]
-			p.codeStr(code, !isDyn, Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
+	for i := 1; i < len(f); i++ {
+		a := f[i]
+		s := a.s
+		switch {
+		case s == "-c" || s == "--command" || s == "-C" || s == "--session-command":
+			if i+1 < len(f) {
+				p.code(f[i+1], Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
+			}
 			return
+		case strings.HasPrefix(s, "--command=") || strings.HasPrefix(s, "--session-command="):
+			_, v, _ := strings.Cut(s, "=")
+			p.code(field{s: v, dyn: a.dyn}, Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
+			return
+		case s == "-s" || s == "--shell" || s == "-g" || s == "--group" || s == "-G" || s == "--supp-group" || s == "-w" || s == "-u" || s == "--user":
+			i++
+		case strings.HasPrefix(s, "-c") && len(s) > 2 && !strings.HasPrefix(s, "--"):
+			p.code(field{s: s[2:], dyn: a.dyn}, Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
+			return
+		case strings.HasPrefix(s, "-"):
+		default:
+			if user == "" {
+				user = s
+			}
 		}
 	}
 }

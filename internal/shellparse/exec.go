@@ -62,6 +62,10 @@ func (p *parser) call(ce *syntax.CallExpr, redirs []*syntax.Redirect, st *state,
 	if in != nil {
 		c.stdin = in
 	}
+	if len(ce.Args) > 0 && hasCR(c.src, ce) {
+		// bash keeps a \r in a word (rm\r is not rm); the parser drops it.
+		c.look = true
+	}
 	if bare || len(fields) == 0 {
 		if len(assigns) == 0 && len(rs) == 0 && len(c.extraRedirs) == 0 && len(prefixEnv) == 0 {
 			return nil
@@ -223,7 +227,7 @@ func (p *parser) emit(fields []field, prefixEnv map[string]string, envDyn []stri
 		if f.glob {
 			cmd.Globs = append(cmd.Globs, i)
 		}
-		if f.look {
+		if f.look || c.look {
 			cmd.Lookalike = true
 		}
 	}
@@ -489,4 +493,20 @@ func unquoteLit(w *syntax.Word) string {
 		}
 	}
 	return b.String()
+}
+
+// hasCR reports whether a carriage return stands within the command's words
+// or right after them on its line.
+func hasCR(src string, n syntax.Node) bool {
+	if strings.IndexByte(src, '\r') < 0 {
+		return false
+	}
+	a, b := int(n.Pos().Offset()), int(n.End().Offset())
+	if a < 0 || b > len(src) || a > b {
+		return false
+	}
+	for b < len(src) && (src[b] == ' ' || src[b] == '\t' || src[b] == '\r') {
+		b++
+	}
+	return strings.IndexByte(src[a:b], '\r') >= 0
 }

@@ -102,15 +102,6 @@ func nestingDepth(text string) int {
 			}
 		}
 	}
-	// Keywords nest too (if/while/until/case/for); count them crudely.
-	if maxd <= maxNesting && len(text) > 4*maxNesting {
-		kw := strings.Count(text, "if ") + strings.Count(text, "while ") +
-			strings.Count(text, "until ") + strings.Count(text, "case ") + strings.Count(text, "for ")
-		end := strings.Count(text, "fi") + strings.Count(text, "done") + strings.Count(text, "esac")
-		if kw-end > maxd {
-			maxd = kw - end
-		}
-	}
 	return maxd
 }
 
@@ -221,6 +212,8 @@ type ctx struct {
 	// (FOO=1 sudo env BAR=2 cmd); envDyn names its dynamic values.
 	env    map[string]string
 	envDyn []string
+	// look marks the command as holding look-alike/control characters.
+	look bool
 	// noFunc is set by command/builtin: the next word is not a function.
 	noFunc bool
 }
