@@ -1,0 +1,75 @@
+# Default settings of the shipped policy. A user policy directory may set any key
+# under data.gatesh.settings (data.json or a Rego package gatesh.settings); a user
+# value replaces the default of the same key. Rules read the merged `settings`.
+package gatesh.config
+
+import rego.v1
+
+default_settings := {
+	# Commits, merges, rebases and pushes on these branches are held.
+	"protected_branches": ["main", "master"],
+	# Extra workspace roots (when the cwd is not inside a git repository). Applied
+	# by the engine when it computes the path facts (in_workspace, ...).
+	"workspace_roots": [],
+	# Paths whose reading is a secret read. Globs use "/" as the separator, "**"
+	# crosses directories, a leading "~" is the user's home. An entry starting with
+	# "!" excludes what it matches (checked after the includes).
+	"secret_globs": [
+		"**/.env",
+		"**/.env.*",
+		"!**/.env.example",
+		"!**/.env.sample",
+		"!**/.env.template",
+		"!**/.env.dist",
+		"!**/.env.defaults",
+		"!**/.env.*.example",
+		"!**/.env.*.sample",
+		"!**/.env.*.template",
+		"~/.ssh/*",
+		"!~/.ssh/*.pub",
+		"!~/.ssh/known_hosts",
+		"!~/.ssh/known_hosts.old",
+		"!~/.ssh/config",
+		"!~/.ssh/authorized_keys",
+		"~/.aws/credentials",
+		"~/.netrc",
+		"~/.git-credentials",
+		"~/.npmrc",
+		"~/.pypirc",
+		"~/.pgpass",
+		"~/.docker/config.json",
+		"~/.kube/config",
+		"~/.config/gh/hosts.yml",
+		"~/.config/gcloud/credentials.db",
+		"~/.config/gcloud/application_default_credentials.json",
+		"~/.azure/accessTokens.json",
+		"~/.gnupg/**",
+		"~/.password-store/**",
+		"**/*.pem",
+		"**/*.key",
+		"**/*.p12",
+		"**/*.pfx",
+		"**/id_rsa*",
+		"**/id_dsa*",
+		"**/id_ecdsa*",
+		"**/id_ed25519*",
+		"!**/*.pub",
+		"/etc/shadow",
+		"/etc/gshadow",
+		"/etc/master.passwd",
+		"/etc/sudoers",
+	],
+	# Per-class override of the action of held reasons: {"external": "deny"},
+	# {"opaque": "allow"}. A class override never weakens a deny (waive the rule
+	# by id for that).
+	"class_action": {},
+	# Seconds a held command waits for a person.
+	"hold_wait": 90,
+}
+
+# What the user set under data.gatesh.settings ({} when nothing).
+default user_settings := {}
+
+user_settings := data.gatesh.settings
+
+settings := object.union(default_settings, user_settings)

@@ -1,0 +1,114 @@
+# The decision combiner. Collects the `deny` and `hold` sets of every package under
+# data.gatesh.rules, drops waived reasons, applies per-class overrides and returns
+# the strictest action. `decision` is always defined: the engine treats an
+# undefined decision as a deny.
+package gatesh
+
+import rego.v1
+
+import data.gatesh.config
+import data.gatesh.lib.cmds
+
+actions := ["deny", "hold", "allow"]
+
+# strictness rank: lower is stricter
+rank := {"deny": 0, "hold": 1, "allow": 2}
+
+# class priority among reasons of the same action: lower wins
+class_priority := {
+	"tamper": 0, "secret": 1, "privileged": 2, "external": 3, "destructive": 4,
+	"opaque": 5, "reversible": 6, "read-only": 7,
+}
+
+# every reason a rule package raised, with the action it asked for
+raised contains {"action": "deny", "r": r} if data.gatesh.rules[_].deny[r]
+
+raised contains {"action": "hold", "r": r} if data.gatesh.rules[_].hold[r]
+
+# waivers: {"id": X} waives X for the line, {"id": X, "cmd": i} for command i
+waived(r) if {
+	some w
+	data.gatesh.waivers[_].waive[w]
+	w.id == r.id
+	not "cmd" in object.keys(w)
+}
+
+waived(r) if {
+	some w
+	data.gatesh.waivers[_].waive[w]
+	w.id == r.id
+	w.cmd == r.cmd
+}
+
+# the action a reason ends with, after settings.class_action. An override may
+# tighten a deny-free reason or relax a hold; it never weakens a deny (waive the
+# rule by id for that).
+effective(x) := a if {
+	x.action == "hold"
+	a := config.settings.class_action[x.r.class]
+	a in actions
+} else := "deny" if {
+	x.action == "deny"
+} else := "deny" if {
+	config.settings.class_action[x.r.class] == "deny"
+} else := x.action
+
+kept contains {"action": a, "r": x.r} if {
+	some x in raised
+	not waived(x.r)
+	a := effective(x)
+	a != "allow"
+}
+
+default action := "allow"
+
+action := "deny" if {
+	some k in kept
+	k.action == "deny"
+}
+
+action := "hold" if {
+	not _any_deny
+	some k in kept
+	k.action == "hold"
+}
+
+_any_deny if {
+	some k in kept
+	k.action == "deny"
+}
+
+# reasons sorted by strictness, then id, then command index
+_keyed := sort([[rank[k.action], object.get(k.r, "id", "unnamed"), object.get(k.r, "cmd", -1), object.get(k.r, "msg", ""), object.get(k.r, "class", "opaque"), k.action] | some k in kept])
+
+reasons := [_reason(t) | some t in _keyed]
+
+_reason(t) := {"id": t[1], "msg": t[3], "class": t[4], "cmd": t[2]} if t[2] >= 0
+
+_reason(t) := {"id": t[1], "msg": t[3], "class": t[4]} if t[2] < 0
+
+# class of a held or denied line: the class of its strictest reason, ties broken
+# by class priority (tamper > secret > privileged > external > destructive > opaque)
+_strict_classes := {object.get(k.r, "class", "opaque") | some k in kept; k.action == action}
+
+_top_classes contains c if {
+	best := min({object.get(class_priority, cl, 99) | some cl in _strict_classes})
+	some c in _strict_classes
+	object.get(class_priority, c, 99) == best
+}
+
+default class := "reversible"
+
+class := c if {
+	action != "allow"
+	c := min(_top_classes)
+}
+
+class := "read-only" if {
+	action == "allow"
+	every c in input.commands {
+		cmds.read_only(c)
+	}
+}
+
+decision := {"action": action, "class": class, "reasons": reasons}
