@@ -550,12 +550,16 @@ func (p *parser) sudo(name string, f []field, st *state, c ctx) {
 		}
 	}
 	var env map[string]string
-	for i < len(f) && !f[i].dyn && isAssignWord(f[i].s) {
+	var envDyn []string
+	for i < len(f) && isAssignWord(f[i].s) {
 		if env == nil {
 			env = map[string]string{}
 		}
 		k, v, _ := strings.Cut(f[i].s, "=")
 		env[k] = v
+		if f[i].dyn {
+			envDyn = append(envDyn, k)
+		}
 		i++
 	}
 	sst := st
@@ -582,7 +586,7 @@ func (p *parser) sudo(name string, f []field, st *state, c ctx) {
 		return
 	}
 	c2 := c.with(Step{Kind: "wrapper", Name: name, Detail: detail})
-	p.run(f[i:], env, nil, nil, sst, c2)
+	p.run(f[i:], env, envDyn, nil, sst, c2)
 }
 
 func isAssignWord(s string) bool {
@@ -610,6 +614,13 @@ loop:
 	for i < len(f) {
 		a := f[i]
 		switch {
+		case isAssignWord(a.s):
+			k, v, _ := strings.Cut(a.s, "=")
+			env[k] = v
+			if a.dyn {
+				envDyn = append(envDyn, k)
+			}
+			i++
 		case a.dyn:
 			break loop
 		case a.s == "-" || a.s == "-i" || a.s == "--ignore-environment" || a.s == "-0" || a.s == "--null" || a.s == "-v" || a.s == "--debug":
@@ -660,6 +671,9 @@ loop:
 			break loop
 		}
 	}
+	if i > len(f) {
+		i = len(f)
+	}
 	inner := f[i:]
 	if split != nil {
 		// -S splits its string into words; NAME=VAL words lead.
@@ -673,12 +687,6 @@ loop:
 	}
 	if len(inner) == 0 {
 		return
-	}
-	for j := 1; j < i && j < len(f); j++ {
-		if f[j].dyn && isAssignWord(f[j].s) {
-			k, _, _ := strings.Cut(f[j].s, "=")
-			envDyn = append(envDyn, k)
-		}
 	}
 	detail := ""
 	if split != nil {
@@ -1058,7 +1066,7 @@ func (p *parser) shell(name string, idx int, f []field, st *state, c ctx) {
 			i++
 			continue
 		}
-		if (s[0] == '-' || s[0] == '+') && len(s) > 1 {
+		if len(s) > 1 && (s[0] == '-' || s[0] == '+') {
 			consume := 0
 			for _, ch := range s[1:] {
 				switch ch {

@@ -13,6 +13,7 @@ func FuzzParse(f *testing.F) {
 		"for a in 1 2; do for b in 3 4; do f() { g; }; done; done", "x=${y:-$(rm z)}"} {
 		f.Add(s)
 	}
+	debugPanics = true
 	f.Fuzz(func(t *testing.T, line string) {
 		l := Parse(line, Options{Cwd: "/w", Home: "/home/u", MaxCommands: 64})
 		if l == nil {

@@ -41,7 +41,9 @@ type Line struct {
 	// Opaque lists code that would run but whose text cannot be known statically.
 	Opaque []Opaque `json:"opaque"`
 	// ParseError is set when the line (or nested literal code) does not parse.
-	// Commands may still hold what could be extracted before the error.
+	// Commands may still hold what could be extracted before the error. Lines
+	// holding NUL bytes or nested more than 1000 brackets deep are rejected
+	// without parsing; invalid UTF-8 bytes are replaced by U+FFFD first.
 	ParseError *ParseError `json:"parse_error"`
 	// Functions names the functions the line defines.
 	Functions []string `json:"functions"`
@@ -52,7 +54,10 @@ type Command struct {
 	// Name is the lower-cased basename of the resolved command word ("git" for
 	// "/usr/bin/git", "/BIN/GIT",
 	// "\git", "g''it", "$g" when g=git was assigned literally). Empty when the
-	// command word is dynamic.
+	// command word is dynamic (then Dynamic starts with 0), and for a statement
+	// made only of assignments and/or redirections ("x=1", "> file",
+	// "d=/tmp/x > log"): such a statement is emitted with Name "", Word "" and an
+	// empty Argv so that its Assigns and Redirects are seen.
 	Name string `json:"name"`
 	// Word is the resolved command word as bash would look it up ("git",
 	// "/usr/bin/git", "./run.sh").
@@ -62,7 +67,13 @@ type Command struct {
 	// empty when the word is looked up on PATH.
 	Path string `json:"path"`
 	// Argv is the resolved argument vector, argv[0] being Word. A dynamic word keeps
-	// its source text (for example "$TARGET") and its index is listed in Dynamic.
+	// its source text as written, quotes included (for example "\"$TARGET\""), and
+	// its index is listed in Dynamic. Brace expansions ("/{etc,usr}") and unquoted
+	// expansions of known values ("$cmd" with cmd="rm -rf") are split into
+	// several words as bash would. Commands reached through xargs/parallel get a
+	// trailing dynamic word "{xargs}" for the items read from stdin (with -I R,
+	// the words holding R are dynamic instead); find -exec words holding "{}"
+	// are dynamic.
 	Argv []string `json:"argv"`
 	// Dynamic lists the indexes in Argv whose value is not known statically.
 	// Index 0 means the command word itself is dynamic (then Name is empty).
@@ -96,10 +107,15 @@ type Command struct {
 	// stages of the same pipeline.
 	PipeFrom []int `json:"pipe_from"`
 	// Lookalike is true when a word of this command contained unicode look-alike
-	// dashes, spaces or quotes, or other invisible/control characters.
+	// dashes, spaces or quotes, or other invisible/control characters, outside
+	// quotes (quoted prose does not count). Leading look-alike dashes are
+	// normalized to "-" in Argv, look-alike spaces split words, zero-width and
+	// bidi characters, invalid UTF-8 and carriage returns are removed.
 	Lookalike bool `json:"lookalike"`
 	// Code describes code handed to an interpreter (python -c, node -e, perl -e,
-	// ruby -e, awk programs, sed scripts with e, php -r, …). Nil otherwise.
+	// ruby -e, awk programs, sed scripts, php -r, code read on stdin from a
+	// here-string, heredoc or pipe, …). Nil otherwise, and nil for a script file
+	// (python x.py, node x.js: ordinary commands) and python -m.
 	Code *Code `json:"code"`
 }
 
@@ -134,15 +150,16 @@ type Step struct {
 	// Kind says what kind of link this is:
 	//   "wrapper"   sudo, env, command, builtin, exec, nohup, nice, timeout, time,
 	//               stdbuf, watch, ionice, chrt, taskset, setsid, doas, su -c, …
-	//   "shell"     bash|sh|zsh|dash|ksh -c CODE, or a shell fed code on stdin
-	//               (heredoc, here-string, pipe of literal text)
+	//   "shell"     bash|sh|zsh|dash|ksh -c CODE (Detail "-c"), or a shell fed
+	//               code on stdin (Detail "stdin": heredoc, here-string, pipe of
+	//               literal text from echo/printf/cat)
 	//   "eval"      eval
 	//   "source"    source/. of a file (the file's content is not known: Opaque)
 	//   "xargs"     xargs and parallel (arguments come from stdin: dynamic)
 	//   "find"      find -exec/-execdir/-ok/-okdir
 	//   "function"  a call of a function defined in the line
 	//   "trap"      a trap body
-	//   "subst"     command substitution $(…), `…`, <(…), >(…)
+	//   "subst"     command substitution; Name is "$()", "``", "<()" or ">()"
 	//   "interp"    code spawned from an interpreter one-liner (os.system("…"))
 	//   "git"       git -c alias.x='!…', core.pager, core.editor, core.sshCommand…
 	//   "remote"    ssh host CMD, docker|kubectl|podman exec … CMD
@@ -154,7 +171,8 @@ type Step struct {
 	// "python3", the function's name).
 	Name string `json:"name"`
 	// Detail carries what is worth knowing about the link ("-c", "-u root",
-	// "alias.x", "--to-command", the ssh host).
+	// "alias.x", "--to-command", the ssh host). For wrappers it is the option
+	// words between the wrapper and the inner command ("10s" for timeout 10s).
 	Detail string `json:"detail,omitempty"`
 }
 
@@ -165,7 +183,8 @@ type Code struct {
 	// not data languages such as jq.
 	Lang string `json:"lang"`
 	// From says where the code comes from: "arg" (-c/-e), "stdin" (heredoc,
-	// here-string, pipe), "file" (a script path: not known), "expr" (awk/sed program).
+	// here-string, pipe), "expr" (awk/sed program). ("file" is reserved: a
+	// script path yields no Code at all.)
 	From string `json:"from"`
 	// Text is the code when known (truncated to 4096 bytes).
 	Text string `json:"text"`
@@ -187,15 +206,17 @@ type Code struct {
 type Opaque struct {
 	// Reason is one of:
 	//   "dynamic-command"  the command word is not known ($CMD args, "$(…)" args)
-	//   "dynamic-code"     a shell or eval is given code not known (sh -c "$X",
-	//                      eval "$(…)", bash -c "$(curl …)")
+	//   "dynamic-code"     a shell, eval, interpreter or code-running option is
+	//                      given code not known (sh -c "$X", eval "$(…)",
+	//                      bash -c "$(curl …)", python -c "$X", bash <(curl …),
+	//                      source <(…), source /dev/stdin)
 	//   "pipe-to-shell"    a shell or interpreter reads code from a pipe whose
 	//                      content is not literal (curl … | sh, base64 -d | bash)
 	//   "source"           source/. of a file whose content is not judged
 	//   "script"           a shell or interpreter runs a script file
 	//                      (bash x.sh, python x.py are NOT opaque: ordinary work;
-	//                      this reason is only for code fed from /dev/stdin,
-	//                      /proc/self/fd and the like)
+	//                      this reason is only for code fed from /dev/fd/N,
+	//                      /proc/self/fd and the like, or bash -s < /dev/stdin)
 	//   "depth"            recursion deeper than MaxDepth
 	//   "too-many-commands"
 	//   "dynamic-function" a function name defined dynamically

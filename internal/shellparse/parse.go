@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -19,6 +20,10 @@ const maxSteps = 20000
 // maxLoopValues bounds how many literal values a for loop is unrolled over.
 const maxLoopValues = 16
 
+// debugPanics makes Parse re-panic instead of reporting an internal error
+// (tests set it to see the stack).
+var debugPanics = false
+
 var parserPool = sync.Pool{New: func() any {
 	return syntax.NewParser(syntax.Variant(syntax.LangBash))
 }}
@@ -29,6 +34,9 @@ func Parse(text string, opts Options) (line *Line) {
 	line = &Line{Commands: []Command{}, Opaque: []Opaque{}, Functions: []string{}}
 	defer func() {
 		if r := recover(); r != nil {
+			if debugPanics {
+				panic(r)
+			}
 			// A bug must not let a line through unexamined: report it as a
 			// parse error, which the policy turns into a hold.
 			line.ParseError = &ParseError{Msg: "internal error while parsing"}
@@ -42,6 +50,11 @@ func Parse(text string, opts Options) (line *Line) {
 	}
 	if opts.Cwd == "" {
 		opts.Cwd = "/"
+	}
+	if !utf8.ValidString(text) {
+		// bash takes any bytes; the parser wants UTF-8. Invalid bytes become
+		// U+FFFD, which the word resolver strips and flags as look-alike.
+		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
 	p := &parser{opts: opts, line: line, funcs: map[string]*syntax.Stmt{}}
 	st := &state{cwd: opts.Cwd}

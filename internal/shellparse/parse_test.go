@@ -430,4 +430,9 @@ var parseCases = []tcase{
 	{line: `X=; echo $X end`, cmds: []want{{name: "echo", argv: []string{"echo", "end"}}}},
 	{line: `echo @(a|b) *.go`, cmds: []want{{name: "echo", globs: []int{1, 2}}}},
 	{line: `echo \*.go '*.go'`, cmds: []want{{name: "echo", globs: none}}},
+	{line: `env FOO="$X" rm x`, cmds: []want{{name: "rm", argv: []string{"rm", "x"}, via: "wrapper"}}},
+	{line: `sudo FOO=$X rm x`, cmds: []want{{name: "rm", argv: []string{"rm", "x"}, via: "wrapper"}}},
+	{line: `IFS=,; c=rm,-rf,/; $c`, cmds: []want{{name: "", dyn: []int{0}}}, opaque: []string{"dynamic-command"}},
+	{line: "rm \u2018-rf\u2019 /x", cmds: []want{{name: "rm", look: true}}},
+	{line: "echo \xff\xfe", cmds: []want{{name: "echo", look: true}}},
 }

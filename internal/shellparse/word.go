@@ -317,7 +317,12 @@ func (b *wb) expansion(v varVal, quoted bool) {
 		}
 		return
 	}
-	// Unquoted: split on IFS whitespace; glob characters stay globs.
+	// Unquoted: split on IFS whitespace; glob characters stay globs. A line
+	// that sets IFS makes splitting unknown.
+	if ifs, ok := b.st.get("IFS"); ok && (ifs.dyn || ifs.val != " \t\n") && strings.ContainsAny(v.val, ifs.val+" \t\n") {
+		b.dyn()
+		return
+	}
 	s := v.val
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
@@ -431,6 +436,11 @@ func (b *wb) litUnquoted(s string, wordStart bool) {
 				}
 			case isZeroWidth(r):
 				b.setLook()
+				b.has = true
+			case isLookalikeQuote(r):
+				b.setLook()
+				b.buf = append(b.buf, s[i:i+sz]...)
+				b.has = true
 			case isUnicodeDash(r) && allDashes(b.buf):
 				b.setLook()
 				b.buf = append(b.buf, '-')
@@ -463,7 +473,13 @@ func isUnicodeSpace(r rune) bool {
 }
 
 func isZeroWidth(r rune) bool {
-	return (r >= 0x200B && r <= 0x200D) || r == 0x2060 || r == 0xFEFF || r == 0xAD || r == utf8.RuneError
+	return (r >= 0x200B && r <= 0x200F) || r == 0x2060 || r == 0xFEFF || r == 0xAD || r == utf8.RuneError ||
+		(r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x061C || r == 0x180E
+}
+
+func isLookalikeQuote(r rune) bool {
+	return (r >= 0x2018 && r <= 0x201F) || r == 0xAB || r == 0xBB || r == 0xFF02 || r == 0xFF07 ||
+		r == 0x2032 || r == 0x2033 || r == 0xFF5C || r == 0xFF1B || r == 0xFF06 || r == 0x2223
 }
 
 func isUnicodeDash(r rune) bool {
