@@ -1,0 +1,97 @@
+# Opaque code: what will run cannot be known (dynamic command words, code from
+# pipes and substitutions, unparsable lines, look-alike characters), fork bombs,
+# and interpreter one-liners whose visible effects delete, reach the network,
+# evaluate built strings or spawn programs the parser could not see.
+package gatesh.rules.opaque
+
+import rego.v1
+
+import data.gatesh.lib.cmds
+
+_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+
+_wait := "Wait for the user to approve it, or rewrite it so the commands are spelled out."
+
+_reason_msg := {
+	"dynamic-command": "the command word is computed at run time, so what runs cannot be checked",
+	"dynamic-code": "a shell or eval is given code that is computed at run time",
+	"pipe-to-shell": "a shell or interpreter reads code from a pipe (for example curl | sh, base64 -d | bash)",
+	"source": "a sourced file runs code that is not checked",
+	"script": "a shell or interpreter runs code from a stream that cannot be checked",
+	"depth": "the code nests deeper than the gate follows",
+	"too-many-commands": "the line has more commands than the gate checks",
+	"dynamic-function": "a function is defined under a name computed at run time",
+}
+
+_describe(o) := m if m := _reason_msg[o.reason]
+
+_describe(o) := sprintf("code that cannot be checked (%s)", [o.reason]) if not _reason_msg[o.reason]
+
+hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s: `%s`. %s", [_describe(o), substring(o.text, 0, 120), _wait]), "class": "opaque"} if {
+	some o in input.opaque
+	o.reason != "recursive-function"
+	not _trusted_source(o)
+}
+
+# activating a virtual environment inside the workspace is everyday work
+_trusted_source(o) if {
+	o.reason == "source"
+	regex.match(`^(source|\.)\s+(\./)?[A-Za-z0-9_.-]*(venv|env)[A-Za-z0-9_.-]*/bin/activate(\.(fish|csh))?\s*$`, o.text)
+}
+
+deny contains {"id": "opaque.fork_bomb", "msg": sprintf("a function that calls itself without end (a fork bomb: `%s`) would exhaust the machine. This is never run from an agent's shell.", [substring(o.text, 0, 60)]), "class": "destructive"} if {
+	some o in input.opaque
+	o.reason == "recursive-function"
+}
+
+hold contains {"id": "parse.error", "msg": sprintf("the line does not parse (%s at %d:%d), so what would run cannot be checked. Fix the quoting or syntax and send it again.", [input.parse_error.msg, input.parse_error.line, input.parse_error.col]), "class": "opaque"} if {
+	is_object(input.parse_error)
+}
+
+hold contains _r("parse.lookalike", sprintf("`%s` contains look-alike or invisible characters (unicode dashes, spaces or quotes) that can disguise what runs. %s Retype it with plain ASCII.", [concat(" ", c.argv), _wait]), "opaque", i) if {
+	some i, c in input.commands
+	c.lookalike
+}
+
+# --- interpreter code effects --------------------------------------------------------------
+
+_effects(c) := {e | some e in c.code.effects}
+
+hold contains _r("opaque.code.delete", sprintf("%s code deletes files, which cannot be undone. %s Use rm on specific workspace paths instead, so they can be checked.", [c.code.lang, _wait]), "destructive", i) if {
+	some i, c in input.commands
+	is_object(c.code)
+	"delete" in _effects(c)
+}
+
+hold contains _r("opaque.code.network", sprintf("%s code talks to the network. %s Use curl for a plain GET.", [c.code.lang, _wait]), "external", i) if {
+	some i, c in input.commands
+	is_object(c.code)
+	"network" in _effects(c)
+}
+
+hold contains _r("opaque.code.eval", sprintf("%s code evaluates text built at run time, which cannot be checked. %s", [c.code.lang, _wait]), "opaque", i) if {
+	some i, c in input.commands
+	is_object(c.code)
+	"eval" in _effects(c)
+}
+
+hold contains _r("opaque.code.spawn", sprintf("%s code starts programs that cannot be seen here. %s Run the programs directly in the shell instead.", [c.code.lang, _wait]), "opaque", i) if {
+	some i, c in input.commands
+	is_object(c.code)
+	"spawn" in _effects(c)
+	not _spawn_visible
+}
+
+# the parser extracted the spawned commands (via kind "interp"): they are judged
+_spawn_visible if {
+	some c in input.commands
+	cmds.via_kind(c, "interp")
+}
+
+# code fed from stdin or a file whose text is not known, with no visible command
+hold contains _r("opaque.code.unknown", sprintf("%s runs code whose text cannot be seen. %s", [c.code.lang, _wait]), "opaque", i) if {
+	some i, c in input.commands
+	is_object(c.code)
+	c.code.known == false
+	c.code.from in {"stdin", "arg"}
+}

@@ -1,0 +1,352 @@
+# System: privilege escalation, services, system package managers, scheduled
+# jobs, firewall, mounts, kernel settings, users, power, disks, library injection.
+package gatesh.rules.system
+
+import rego.v1
+
+import data.gatesh.lib.argv
+import data.gatesh.lib.cmds
+
+_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+
+_wait := "Wait for the user to approve it, or ask them to run it themselves."
+
+_pos(c) := argv.positionals(cmds.args(c), set())
+
+hold contains _r("system.sudo", sprintf("%s runs a command as another user (usually root). %s Most work does not need it: install into the workspace instead.", [c.name, _wait]), "privileged", i) if {
+	some n in {"sudo", "doas", "su", "pkexec", "run0", "sudoedit", "runuser"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+}
+
+# --- services -----------------------------------------------------------------------
+
+hold contains _r("system.service", sprintf("systemctl %s changes system services. %s", [v, _wait]), "privileged", i) if {
+	some i in cmds.by_name.systemctl
+	c := input.commands[i]
+	ps := argv.positionals(cmds.args(c), {"-H", "--host", "-M", "--machine", "-t", "--type", "--state", "-p", "--property", "-n", "--lines", "-o", "--output"})
+	count(ps) > 0
+	v := ps[0]
+	not v in {"status", "show", "cat", "help", "is-active", "is-enabled", "is-failed", "is-system-running", "get-default", "show-environment", "list-units", "list-unit-files", "list-sockets", "list-timers", "list-jobs", "list-dependencies", "list-machines"}
+}
+
+hold contains _r("system.service", sprintf("service %s changes a system service. %s", [concat(" ", ps), _wait]), "privileged", i) if {
+	some i in cmds.by_name.service
+	ps := _pos(input.commands[i])
+	count(ps) >= 2
+	not ps[1] in {"status"}
+}
+
+hold contains _r("system.service", sprintf("launchctl %s changes system or user services. %s", [ps[0], _wait]), "privileged", i) if {
+	some i in cmds.by_name.launchctl
+	ps := _pos(input.commands[i])
+	count(ps) > 0
+	not ps[0] in {"list", "print", "print-disabled", "blame", "help", "version", "getenv", "managername", "manageruid", "hostinfo", "resolveport", "examine", "dumpstate"}
+}
+
+# --- system package managers ----------------------------------------------------------
+
+_pkg_verbs := {
+	"apt": {"install", "remove", "purge", "upgrade", "full-upgrade", "dist-upgrade", "autoremove", "reinstall", "build-dep"},
+	"apt-get": {"install", "remove", "purge", "upgrade", "dist-upgrade", "autoremove", "reinstall", "build-dep", "dselect-upgrade"},
+	"aptitude": {"install", "remove", "purge", "upgrade", "full-upgrade", "safe-upgrade", "reinstall"},
+	"yum": {"install", "remove", "erase", "update", "upgrade", "downgrade", "reinstall", "groupinstall", "groupremove", "localinstall", "autoremove", "swap"},
+	"dnf": {"install", "remove", "erase", "update", "upgrade", "downgrade", "reinstall", "groupinstall", "autoremove", "swap", "distro-sync"},
+	"microdnf": {"install", "remove", "update", "upgrade", "reinstall"},
+	"apk": {"add", "del", "upgrade", "fix"},
+	"zypper": {"in", "install", "rm", "remove", "up", "update", "dup", "dist-upgrade", "patch"},
+	"snap": {"install", "remove", "refresh", "revert"},
+	"flatpak": {"install", "uninstall", "update"},
+	"port": {"install", "uninstall", "upgrade", "selfupdate"},
+	"emerge": set(),
+	"xbps-install": set(),
+	"pkg": {"install", "delete", "remove", "upgrade"},
+}
+
+hold contains _r("system.package", sprintf("%s %s changes system-wide software. %s Install into the workspace instead (venv, node_modules, go.mod).", [c.name, v, _wait]), "privileged", i) if {
+	some n, verbs in _pkg_verbs
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	ps := argv.positionals(cmds.args(c), {"-o", "-c", "-t", "--target-release", "--root", "--installroot", "-X", "--repo", "--enablerepo", "--disablerepo"})
+	count(ps) > 0
+	v := ps[0]
+	v in verbs
+}
+
+hold contains _r("system.package", sprintf("%s changes system-wide software. %s", [c.name, _wait]), "privileged", i) if {
+	some i in cmds.by_name.pacman
+	c := input.commands[i]
+	some w in cmds.args(c)
+	regex.match(`^(-[A-Za-z]*[SRU]|--sync|--remove|--upgrade)`, w)
+	not _pacman_query(c)
+}
+
+_pacman_query(c) if {
+	some w in cmds.args(c)
+	regex.match(`^-S[a-z]*[sigpl]`, w)
+	not regex.match(`^-S[a-z]*[yu]`, w)
+}
+
+hold contains _r("system.package", sprintf("dpkg %s changes system-wide software. %s", [w, _wait]), "privileged", i) if {
+	some i in cmds.by_name.dpkg
+	some w in cmds.args(input.commands[i])
+	regex.match(`^(-i|-r|-P|--install|--remove|--purge|--unpack|--configure|-[a-zA-Z]*[irP])$`, w)
+}
+
+hold contains _r("system.package", sprintf("emerge/xbps-install changes system-wide software. %s", [_wait]), "privileged", i) if {
+	some n in {"emerge", "xbps-install"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	count(_pos(c)) > 0
+}
+
+# --- persistence, firewall, mounts, kernel, users, power --------------------------------------
+
+hold contains _r("system.crontab", sprintf("crontab changes scheduled jobs that keep running after this session. %s", [_wait]), "privileged", i) if {
+	some i in cmds.by_name.crontab
+	c := input.commands[i]
+	not _crontab_list(c)
+}
+
+_crontab_list(c) if {
+	argv.has_flag(cmds.args(c), "-l")
+	not argv.has_flag(cmds.args(c), "-r")
+	not argv.has_flag(cmds.args(c), "-e")
+}
+
+hold contains _r("system.scheduler", sprintf("%s schedules a job that runs later, outside this session. %s", [c.name, _wait]), "privileged", i) if {
+	some n in {"at", "batch", "atrm"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	not argv.has_flag(cmds.args(c), "-l")
+}
+
+hold contains _r("system.firewall", sprintf("%s changes the firewall. %s", [c.name, _wait]), "privileged", i) if {
+	some n in {"iptables", "ip6tables", "nft", "ufw", "firewall-cmd", "pfctl", "iptables-restore", "ip6tables-restore", "ebtables"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	not _firewall_read(c)
+}
+
+_firewall_read(c) if {
+	c.name in {"iptables", "ip6tables", "ebtables"}
+	args := cmds.args(c)
+	some w in args
+	regex.match(`^(-L|-S|--list|--list-rules|-[a-zA-Z]*[LS][a-zA-Z]*)$`, w)
+	not _iptables_change(args)
+}
+
+_iptables_change(args) if {
+	some w in args
+	regex.match(`^(-[AIDRFXZNPE]|--(append|insert|delete|replace|flush|delete-chain|zero|new-chain|policy|rename-chain))$`, w)
+}
+
+_firewall_read(c) if {
+	c.name == "nft"
+	ps := _pos(c)
+	ps[0] in {"list", "describe", "monitor"}
+}
+
+_firewall_read(c) if {
+	c.name == "ufw"
+	ps := _pos(c)
+	ps[0] in {"status", "show", "app"}
+}
+
+_firewall_read(c) if {
+	c.name == "firewall-cmd"
+	every w in cmds.args(c) {
+		regex.match(`^--(list|get|query|state|info)`, w)
+	}
+}
+
+_firewall_read(c) if {
+	c.name == "pfctl"
+	every w in cmds.args(c) {
+		regex.match(`^-(s|sr|sa|si|sn|ss|v|vs)`, w)
+	}
+}
+
+hold contains _r("system.mount", sprintf("%s changes mounted filesystems. %s", [c.name, _wait]), "privileged", i) if {
+	some n in {"mount", "umount", "losetup", "swapon", "swapoff", "mount.nfs", "hdiutil"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	not _mount_list(c)
+}
+
+_mount_list(c) if {
+	c.name == "mount"
+	count(cmds.args(c)) == 0
+}
+
+_mount_list(c) if {
+	c.name in {"mount", "swapon", "losetup"}
+	every w in cmds.args(c) {
+		w in {"-l", "--show", "-a", "--list", "-s", "--summary"}
+		not w == "-a"
+	}
+}
+
+_mount_list(c) if {
+	c.name == "hdiutil"
+	_pos(c)[0] in {"info", "imageinfo", "verify", "help"}
+}
+
+hold contains _r("system.sysctl", sprintf("sysctl changes kernel settings. %s", [_wait]), "privileged", i) if {
+	some i in cmds.by_name.sysctl
+	c := input.commands[i]
+	_sysctl_write(c)
+}
+
+_sysctl_write(c) if argv.has_any(cmds.args(c), {"-w", "--write", "-p", "--load", "--system"})
+
+_sysctl_write(c) if {
+	some w in _pos(c)
+	contains(w, "=")
+}
+
+hold contains _r("system.kernel", sprintf("%s changes the running kernel or security settings. %s", [c.name, _wait]), "privileged", i) if {
+	some n in {"modprobe", "insmod", "rmmod", "kextload", "kextunload", "setenforce", "csrutil", "spctl", "nvram", "bless", "efibootmgr", "grub-install", "update-grub", "hostnamectl", "timedatectl", "scutil"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	not _kernel_read(c)
+}
+
+_kernel_read(c) if {
+	c.name in {"hostnamectl", "timedatectl", "csrutil", "spctl"}
+	ps := _pos(c)
+	_read_first(ps)
+}
+
+_read_first(ps) if count(ps) == 0
+
+_read_first(ps) if ps[0] in {"status", "show", "list-timezones", "--status", "--assess"}
+
+_kernel_read(c) if {
+	c.name in {"nvram", "scutil", "efibootmgr"}
+	every w in cmds.args(c) {
+		not contains(w, "=")
+		not w in {"-d", "-c", "--set", "-b", "-B", "-o", "-n", "-a"}
+	}
+	count(_pos(c)) <= 1
+}
+
+hold contains _r("system.users", sprintf("%s changes user accounts or passwords. %s", [c.name, _wait]), "privileged", i) if {
+	some n in {"useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "passwd", "chpasswd", "adduser", "deluser", "addgroup", "delgroup", "visudo", "vipw", "chsh", "chfn", "gpasswd", "sysadminctl", "pwpolicy"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+}
+
+hold contains _r("system.users", sprintf("dscl %s changes the directory service (users, groups). %s", [concat(" ", _pos(c)), _wait]), "privileged", i) if {
+	some i in cmds.by_name.dscl
+	c := input.commands[i]
+	some w in cmds.args(c)
+	regex.match(`^-(create|delete|append|merge|passwd|change)`, w)
+}
+
+hold contains _r("system.power", sprintf("%s shuts down or restarts the machine. %s", [c.name, _wait]), "privileged", i) if {
+	some n in {"shutdown", "reboot", "halt", "poweroff", "systemd-halt", "kexec"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	not argv.has_any(cmds.args(c), {"--help", "-c"})
+}
+
+hold contains _r("system.power", sprintf("%s %s changes the machine's run level. %s", [c.name, concat(" ", _pos(c)), _wait]), "privileged", i) if {
+	some n in {"init", "telinit"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	count(_pos(c)) > 0
+}
+
+# --- disks (deny) -----------------------------------------------------------------------------------
+
+deny contains _r("system.disk.format", sprintf("%s formats or erases a disk or partition: everything on it is destroyed. This is never run from an agent's shell.", [c.name]), "destructive", i) if {
+	some i, c in input.commands
+	_formats(c)
+}
+
+_formats(c) if startswith(c.name, "mkfs")
+
+_formats(c) if c.name in {"wipefs", "mke2fs", "mkswap", "mkdosfs", "newfs", "newfs_hfs", "newfs_apfs", "blkdiscard", "sgdisk"}
+
+_formats(c) if {
+	c.name == "zpool"
+	_pos(c)[0] in {"destroy", "create", "labelclear"}
+}
+
+_formats(c) if {
+	c.name == "diskutil"
+	some w in _pos(c)
+	regex.match(`^(?i)(erase\w*|partitionDisk|zeroDisk|secureErase|randomDisk|reformat|apfs)$`, w)
+}
+
+_formats(c) if {
+	c.name in {"fdisk", "sfdisk", "parted", "gdisk", "cfdisk"}
+	not _partition_read(c)
+}
+
+_partition_read(c) if argv.has_any(cmds.args(c), {"-l", "--list", "-s", "--show-size", "-V", "--version", "-h", "--help", "-d", "--dump"})
+
+_partition_read(c) if {
+	c.name == "parted"
+	some w in c.argv
+	w in {"print", "-l", "--list"}
+}
+
+# --- killing everything ------------------------------------------------------------------------------
+
+deny contains _r("system.kill_all", "kill -1 sends a signal to every process you own, ending the session and everything else. This is never run from an agent's shell; kill specific process ids instead.", "destructive", i) if {
+	some i in cmds.by_name.kill
+	c := input.commands[i]
+	_kills_all(cmds.args(c))
+}
+
+_kills_all(args) if args == ["-1"]
+
+_kills_all(args) if {
+	count(args) >= 2
+	some j, w in args
+	j > 0
+	w == "-1"
+	not args[j - 1] in {"-s", "-n", "--signal"}
+}
+
+hold contains _r("system.kill_all", sprintf("%s kills every process matching everything or all users' processes. %s", [c.name, _wait]), "destructive", i) if {
+	some n in {"killall5", "pkill", "killall"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	_kills_everything(c)
+}
+
+_kills_everything(c) if c.name == "killall5"
+
+_kills_everything(c) if {
+	c.name == "pkill"
+	ps := argv.positionals(cmds.args(c), {"-u", "-U", "-g", "-G", "-P", "-s", "-t", "--signal"})
+	some p in ps
+	p in {".", ".*", "", "^", ".+"}
+}
+
+_kills_everything(c) if {
+	c.name == "pkill"
+	ps := argv.positionals(cmds.args(c), {"-u", "-U", "-g", "-G", "-P", "-s", "-t", "--signal"})
+	count(ps) == 0
+	argv.has_any(cmds.args(c), {"-u", "-U"})
+}
+
+# --- library injection -----------------------------------------------------------------------------------
+
+_inject_var(k) if regex.match(`^(LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_(INSERT_LIBRARIES|LIBRARY_PATH|FALLBACK_LIBRARY_PATH|FRAMEWORK_PATH|FALLBACK_FRAMEWORK_PATH|ROOT_PATH|IMAGE_SUFFIX|VERSIONED_LIBRARY_PATH|VERSIONED_FRAMEWORK_PATH|SHARED_REGION))$`, k)
+
+hold contains _r("system.lib_injection", sprintf("%s=%s loads other code into every program the command starts. %s", [k, v, _wait]), "privileged", i) if {
+	some i, c in input.commands
+	some k, v in c.env
+	_inject_var(k)
+}
+
+hold contains _r("system.lib_injection", sprintf("setting %s loads other code into every later program. %s", [a.name, _wait]), "privileged", i) if {
+	some i, c in input.commands
+	some a in c.assigns
+	_inject_var(a.name)
+	a.export
+}

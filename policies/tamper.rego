@@ -1,0 +1,146 @@
+# Tamper: the gate itself (its config, policies, state, socket, daemon and
+# approvals), the variables that make bash run code, and the places a person's
+# future shells read code from (rc files, harness snapshots, git hooks).
+package gatesh.rules.tamper
+
+import rego.v1
+
+import data.gatesh.lib.argv
+import data.gatesh.lib.cmds
+import data.gatesh.lib.paths
+import data.gatesh.lib.writes
+
+_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+
+_gate_paths := array.concat(object.get(input, ["gate", "paths"], []), [h | h := input.gate.home; h != ""])
+
+_under(abs, root) if abs == root
+
+_under(abs, root) if startswith(abs, concat("", [trim_right(root, "/"), "/"]))
+
+gate_path(abs) if {
+	abs != ""
+	some g in _gate_paths
+	_under(abs, g)
+}
+
+deny contains _r("tamper.gate_write", sprintf("%s would change %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+	some t in writes.targets
+	gate_path(t.p.abs)
+}
+
+_gate_verbs := {"approve", "deny", "revoke", "serve", "grant", "grants", "queue", "install", "uninstall", "daemon", "stop", "kill", "reload", "policy", "settings", "config"}
+
+deny contains _r("tamper.gatectl", sprintf("gatectl %s decides or serves approvals; it is for the person at the terminal, not for commands in this shell. Wait for the user.", [v]), "tamper", i) if {
+	some i in cmds.by_name.gatectl
+	c := input.commands[i]
+	ps := argv.positionals(cmds.args(c), {"--cwd", "--reason"})
+	v := ps[0]
+	v in _gate_verbs
+}
+
+deny contains _r("tamper.gatectl", "gatectl with no subcommand is for the person at the terminal. Wait for the user.", "tamper", i) if {
+	some i in cmds.by_name.gatectl
+	c := input.commands[i]
+	count(argv.positionals(cmds.args(c), {"--cwd", "--reason"})) == 0
+	not argv.has_any(cmds.args(c), {"--help", "-h", "--version"})
+}
+
+_gate_var(k) if startswith(upper(k), "GATESH_")
+
+_gate_var(k) if k in {"BASH_ENV", "ENV", "PROMPT_COMMAND", "BASH_XTRACEFD", "SHELLOPTS", "BASHOPTS", "INPUTRC"}
+
+deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [k]), "tamper", i) if {
+	some i, c in input.commands
+	some k, _ in c.env
+	_gate_var(k)
+}
+
+deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [a.name]), "tamper", i) if {
+	some i, c in input.commands
+	some a in c.assigns
+	_gate_var(a.name)
+}
+
+deny contains _r("tamper.env", sprintf("unset %s changes how the gate behaves. Commands may not change it.", [w]), "tamper", i) if {
+	some i in cmds.by_name.unset
+	some w in cmds.args(input.commands[i])
+	_gate_var(w)
+}
+
+deny contains _r("tamper.kill", sprintf("%s would stop the gate's daemon. Commands may not stop the gate.", [c.name]), "tamper", i) if {
+	some n in {"pkill", "killall"}
+	some i in cmds.by_name[n]
+	c := input.commands[i]
+	some w in cmds.args(c)
+	regex.match(`(^|/)gate(ctl|sh)\b|gatectl serve`, w)
+}
+
+# readline bindings can remove the hook that checks typed lines
+hold contains _r("tamper.bind", "bind changes the shell's key bindings, which the gate's interactive check relies on. Wait for the user to approve it.", "tamper", i) if {
+	some i in cmds.by_name.bind
+	c := input.commands[i]
+	not _bind_query(c)
+}
+
+_bind_query(c) if {
+	count(cmds.args(c)) > 0
+	every w in cmds.args(c) {
+		w in {"-p", "-P", "-l", "-v", "-V", "-s", "-S", "-X"}
+	}
+}
+
+# --- places future shells read code from --------------------------------------------------
+
+_rc_names := {".bashrc", ".bash_profile", ".profile", ".bash_login", ".bash_logout", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".inputrc"}
+
+_rc(abs) if {
+	paths.dirname(abs) == paths.home
+	paths.basename(abs) in _rc_names
+}
+
+_rc(abs) if startswith(abs, "/etc/profile")
+
+_rc(abs) if abs in {"/etc/bash.bashrc", "/etc/bashrc", "/etc/zshrc", "/etc/zprofile", "/etc/zshenv", "/etc/environment"}
+
+_rc(abs) if _under(abs, concat("/", [paths.home, ".config/fish"]))
+
+_snapshot(abs) if _under(abs, concat("/", [paths.home, ".claude/shell-snapshots"]))
+
+_snapshot(abs) if _under(abs, concat("/", [paths.home, ".codex/shell_snapshots"]))
+
+_snapshot(abs) if _under(abs, concat("/", [paths.home, ".claude/settings.json"]))
+
+_snapshot(abs) if _under(abs, concat("/", [paths.home, ".claude/settings.local.json"]))
+
+_hooks(t) if {
+	t.p.in_git_dir
+	contains(t.p.abs, "/.git/hooks")
+}
+
+_hooks(t) if {
+	paths.ws != ""
+	_under(t.p.abs, concat("/", [paths.ws, ".git/hooks"]))
+}
+
+hold contains _r("tamper.shell_startup", sprintf("%s would change %s, which every future shell runs. Wait for the user to approve it; set variables for one command instead (VAR=x cmd).", [t.how, t.p.abs]), "tamper", t.cmd) if {
+	some t in writes.targets
+	t.op != "meta"
+	_rc(t.p.abs)
+}
+
+hold contains _r("tamper.harness", sprintf("%s would change %s, which the agent harness loads into its shells. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+	some t in writes.targets
+	_snapshot(t.p.abs)
+}
+
+hold contains _r("tamper.git_hooks", sprintf("%s would change %s, a git hook that runs on later git commands. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+	some t in writes.targets
+	_hooks(t)
+}
+
+hold contains _r("tamper.ssh_keys", sprintf("%s would change %s, which controls who can log in. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+	some t in writes.targets
+	t.op != "meta"
+	regex.match(`/\.ssh/(authorized_keys2?|config|rc|environment)$`, t.p.abs)
+}
