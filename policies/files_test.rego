@@ -1,0 +1,152 @@
+package gatesh.rules.files_test
+
+import rego.v1
+
+import data.gatesh.lib.testing as t
+import data.gatesh.rules.files
+
+_h(cmds) := x if x := t.ids(files.hold) with input as t.line(cmds)
+
+_d(cmds) := x if x := t.ids(files.deny) with input as t.line(cmds)
+
+_ok(cmds) if {
+	count(_h(cmds)) == 0
+	count(_d(cmds)) == 0
+}
+
+test_rm_root_denied if "files.rm.catastrophic" in _d([t.cmd(["rm", "-rf", "/"])])
+
+test_rm_home_split_flags if "files.rm.catastrophic" in _d([t.cmd(["rm", "-r", "-f", "~"])])
+
+test_rm_fr_home_glob if "files.rm.catastrophic" in _d([t.cmd(["rm", "-fr", "~/*"])])
+
+test_rm_root_glob if "files.rm.catastrophic" in _d([t.cmd(["rm", "-rf", "/*"])])
+
+test_rm_etc if "files.rm.catastrophic" in _d([t.cmd(["/usr/bin/rm", "--recursive", "--force", "/etc"])])
+
+test_rm_dotdot_escape if "files.rm.catastrophic" in _d([t.cmd(["rm", "-rf", "/tmp/../etc"])])
+
+test_rm_other_home if "files.rm.catastrophic" in _d([t.cmd(["rm", "-rf", "/c/Users/harih"])])
+
+test_rm_etc_glob if "files.rm.catastrophic" in _d([t.cmd(["rm", "-rf", "/etc/*"])])
+
+test_rm_via_sudo if "files.rm.catastrophic" in _d([t.cmd(["sudo", "rm", "-rf", "/"]), t.ext(t.cmd(["rm", "-rf", "/"]), {"via": [t.wrapper("sudo")]})])
+
+test_rm_outside if "files.rm.outside" in _h([t.cmd(["rm", "-rf", "/some/path"])])
+
+test_rm_ssh_key if "files.rm.outside" in _h([t.cmd(["rm", "~/.ssh/id_rsa"])])
+
+test_rm_nonrecursive_etc if "files.rm.outside" in _h([t.cmd(["rm", "/etc/passwd"])])
+
+test_mv_out_of_etc if "files.rm.outside" in _h([t.cmd(["mv", "/etc/hosts", "./hosts"])])
+
+test_rm_dynamic if "files.rm.dynamic" in _h([t.cmd(["rm", "-rf", "$TARGET"])])
+
+test_rm_xargs if "files.rm.dynamic" in _h([t.cmd(["echo", "/"]), t.ext(t.cmd(["rm", "-rf"]), {"via": [t.via("xargs", "xargs")], "pipe_from": [0]})])
+
+test_rm_xargs_plain_allowed if _ok([t.ext(t.cmd(["rm", "-f", "/tmp/test"]), {"via": [t.via("xargs", "xargs")]})])
+
+test_rm_find_exec_braces_allowed if _ok([t.ext(t.cmd(["rm", "$X"]), {"via": [t.via("find", "find")]})])
+
+test_rm_star if "files.rm.workspace_root" in _h([t.cmd(["rm", "-rf", "*"])])
+
+test_rm_dot if "files.rm.workspace_root" in _h([t.cmd(["rm", "-rf", "."])])
+
+test_rm_star_o_allowed if _ok([t.cmd(["rm", "-f", "*.o"])])
+
+test_rm_git_dir if "files.rm.git_dir" in _h([t.cmd(["rm", "-rf", ".git"])])
+
+test_rm_tmp_root if "files.rm.tmp_root" in _h([t.cmd(["rm", "-rf", "/tmp"])])
+
+test_rm_everyday_allowed if {
+	_ok([t.cmd(["rm", "-rf", "node_modules"])])
+	_ok([t.cmd(["rm", "-rf", "build/"])])
+	_ok([t.cmd(["rm", "-rf", "src"])])
+	_ok([t.cmd(["rm", "file.txt"])])
+	_ok([t.cmd(["rmdir", "empty_folder"])])
+	_ok([t.cmd(["/bin/rm", "-rf", "/tmp/test-dir"])])
+	_ok([t.cmd(["rm", "-r", "directory"])])
+}
+
+test_remote_relative_rm_allowed if _ok([t.ext(t.cmd_in(["rm", "-f", "config.mak"], "/home/u/proj"), {"via": [t.via("remote", "ssh")]})])
+
+test_remote_abs_rm_held if "files.rm.outside" in _h([t.ext(t.cmd(["rm", "-rf", "/opt/janet"]), {"via": [t.via("remote", "ssh")]})])
+
+test_find_delete_all if "files.find.delete_all" in _h([t.cmd(["find", ".", "-delete", "-name", "file.txt"])])
+
+test_find_delete_pyc_allowed if _ok([t.cmd(["find", ".", "-name", "*.pyc", "-delete"])])
+
+test_find_delete_outside if "files.find.delete_outside" in _h([t.cmd(["find", "/var/data", "-name", "*.log", "-delete"])])
+
+test_find_exec_rm_outside if "files.find.delete_outside" in _h([t.cmd(["find", "-L", "/srv", "-type", "f", "-exec", "rm", "{}", ";"])])
+
+test_find_fprint if "files.write.outside" in _h([t.cmd(["find", ".", "-fprint", "/etc/passwd"])])
+
+test_write_device if "files.write.device" in _d([t.cmd(["dd", "if=/dev/zero", "of=/dev/sda", "bs=1M"])])
+
+test_redirect_device if "files.write.device" in _d([t.redir(t.cmd(["echo", "x"]), ">", "/dev/nvme0n1")])
+
+test_redirect_etc if "files.write.outside" in _h([t.redir(t.cmd(["echo", "malicious"]), ">", "/etc/passwd")])
+
+test_redirect_syslog if "files.write.outside" in _h([t.redir(t.cmd([":"]), ">", "/var/log/syslog")])
+
+test_cp_usr_bin if "files.write.outside" in _h([t.cmd(["cp", "malware", "/usr/bin/"])])
+
+test_cp_dist_home if "files.write.outside" in _h([t.cmd(["cp", "-r", "dist/*", "/home/chris/plugins/x/"])])
+
+test_cp_t if "files.write.outside" in _h([t.cmd(["cp", "-t", "/opt/x", "a", "b"])])
+
+test_cp_t_eq if "files.write.outside" in _h([t.cmd(["cp", "--target-directory=/opt/x", "a"])])
+
+test_sed_outside if "files.write.outside" in _h([t.cmd_in(["sed", "-i", "s/a/b/", "x.py"], "/testbed")])
+
+test_sed_workspace_allowed if _ok([t.cmd(["sed", "-i", "/DEBUG:/d", "pylint/lint.py"])])
+
+test_sed_e_outside if "files.write.outside" in _h([t.cmd(["sed", "-i", "-e", "s/a/b/", "/etc/hosts"])])
+
+test_perl_i if "files.write.outside" in _h([t.cmd(["perl", "-pi", "-e", "s/a/b/", "/etc/hosts"])])
+
+test_tee_outside if "files.write.outside" in _h([t.cmd(["tee", "-a", "/home/u/notes"])])
+
+test_curl_o_outside if "files.write.outside" in _h([t.cmd(["curl", "-o", "/usr/local/bin/x", "https://x"])])
+
+test_curl_output_eq if "files.write.outside" in _h([t.cmd(["curl", "--output=/opt/y", "https://x"])])
+
+test_wget_O if "files.write.outside" in _h([t.cmd(["wget", "-O", "/opt/z", "https://x"])])
+
+test_rsync_delete_outside if {
+	h := _h([t.cmd(["rsync", "-a", "--delete", "/src/", "/dest/"])])
+	"files.rm.outside" in h
+}
+
+test_write_dynamic if "files.write.dynamic" in _h([t.redir(t.cmd(["echo", "x"]), ">", "$OUT")])
+
+test_touch_system if "files.write.system" in _h([t.cmd(["touch", "/etc/cron.d/x"])])
+
+test_mkdir_home_allowed if _ok([t.cmd(["mkdir", "-p", "/home/u/other/dir"])])
+
+test_chmod_R_outside if "files.chmod.outside" in _h([t.cmd(["chmod", "-R", "755", "/home/u/other"])])
+
+test_chmod_setuid if "files.chmod.setuid" in _h([t.cmd(["chmod", "u+s", "tool"])])
+
+test_chmod_4755 if "files.chmod.setuid" in _h([t.cmd(["chmod", "4755", "tool"])])
+
+test_chmod_reference if "files.write.system" in _h([t.cmd(["chmod", "--reference=a", "/etc/x"])])
+
+test_chown_root if "files.chown.root" in _h([t.cmd(["chown", "root:root", "tool"])])
+
+test_ln_outside if "files.write.outside" in _h([t.cmd(["ln", "-sf", "x", "/usr/local/bin/x"])])
+
+test_workspace_writes_allowed if {
+	_ok([t.redir(t.cmd(["echo", "rm -rf ~ is blocked"]), ">>", "docs/notes.md")])
+	_ok([t.redir(t.cmd(["cat"]), ">", "/tmp/x.py")])
+	_ok([t.redir(t.cmd(["ls"]), ">", "/dev/null")])
+	_ok([t.cmd(["chmod", "+x", "scripts/a.sh"])])
+	_ok([t.cmd(["mv", "src/a.go", "src/b.go"])])
+	_ok([t.cmd(["mkdir", "-p", "/tmp/scratch"]), t.cmd(["cp", "-r", "testdata", "/tmp/scratch/"])])
+	_ok([t.cmd(["tee", "/tmp/file"])])
+	_ok([t.cmd(["curl", "-sSL", "https://e.com/f.tgz", "-o", "/tmp/f.tgz"])])
+	_ok([t.cmd(["wget", "https://e.com/m", "-O", "/tmp/m"])])
+	_ok([t.cmd(["tar", "-xzf", "archive.tar.gz"])])
+	_ok([t.cmd(["chown", "u", "x"])])
+}
