@@ -82,14 +82,18 @@ _dest_arg(c) := j if {
 	j := max(ps)
 }
 
+_is_program_arg(c, j) if j == _program_arg(c)
+
+_is_dest_arg(c, j) if j == _dest_arg(c)
+
 # read_at(i, p): command i reads the secret path fact p
 reads contains [i, p.abs] if {
 	some i, c in input.commands
 	_reads_paths(c)
 	some p in c.paths
 	not p.dynamic
-	not p.arg == _program_arg(c)
-	not p.arg == _dest_arg(c)
+	not _is_program_arg(c, p.arg)
+	not _is_dest_arg(c, p.arg)
 	secret_path(p.abs)
 }
 
@@ -100,7 +104,7 @@ reads contains [i, p.abs] if {
 	some p in c.paths
 	not p.dynamic
 	p.abs in secret_dirs
-	not p.arg == _dest_arg(c)
+	not _is_dest_arg(c, p.arg)
 }
 
 reads contains [i, r.file.abs] if {

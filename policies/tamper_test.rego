@@ -1,0 +1,50 @@
+package gatesh.rules.tamper_test
+
+import rego.v1
+
+import data.gatesh.lib.testing as t
+import data.gatesh.rules.tamper
+
+_h(cmds) := x if x := t.ids(tamper.hold) with input as t.line(cmds)
+
+_d(cmds) := x if x := t.ids(tamper.deny) with input as t.line(cmds)
+
+test_gate_writes if {
+	"tamper.gate_write" in _d([t.redir(t.cmd(["echo", "x"]), ">", "~/.config/gatesh/policy.rego")])
+	"tamper.gate_write" in _d([t.cmd(["rm", "-rf", "/home/u/.local/state/gatesh"])])
+	"tamper.gate_write" in _d([t.cmd(["ln", "-s", "/home/u/.config/gatesh", "/tmp/g"])])
+	"tamper.gate_write" in _d([t.cmd(["sed", "-i", "s/a/b/", "/home/u/.config/gatesh/x.rego"])])
+	count(_d([t.cmd(["cat", "/home/u/.config/gatesh/x.rego"])])) == 0
+}
+
+test_gatectl if {
+	"tamper.gatectl" in _d([t.cmd(["gatectl", "approve", "3"])])
+	"tamper.gatectl" in _d([t.cmd(["/usr/local/bin/gatectl", "serve"])])
+	"tamper.gatectl" in _d([t.cmd(["gatectl"])])
+	count(_d([t.cmd(["gatectl", "check", "--", "ls"])])) == 0
+	count(_d([t.cmd(["gatectl", "--help"])])) == 0
+}
+
+test_env if {
+	"tamper.env" in _d([t.env(t.cmd(["ls"]), {"GATESH_HOME": "/tmp/x"})])
+	"tamper.env" in _d([t.ext(t.cmd(["export", "BASH_ENV=/tmp/x"]), {"assigns": [{"name": "BASH_ENV", "value": "/tmp/x", "dynamic": false, "export": true}]})])
+	"tamper.env" in _d([t.cmd(["unset", "GATESH_SOCKET"])])
+	count(_d([t.env(t.cmd(["ls"]), {"FOO": "1"})])) == 0
+}
+
+test_kill if {
+	"tamper.kill" in _d([t.cmd(["pkill", "-f", "gatectl serve"])])
+	"tamper.kill" in _d([t.cmd(["killall", "gatectl"])])
+	count(_d([t.cmd(["pkill", "-f", "next dev"])])) == 0
+}
+
+test_holds if {
+	"tamper.bind" in _h([t.cmd(["bind", "-x", "x"])])
+	count(_h([t.cmd(["bind", "-p"])])) == 0
+	"tamper.shell_startup" in _h([t.redir(t.cmd(["echo", "x"]), ">>", "~/.bashrc")])
+	"tamper.shell_startup" in _h([t.cmd(["tee", "-a", "/etc/profile.d/x.sh"])])
+	"tamper.harness" in _h([t.redir(t.cmd(["echo"]), ">", "~/.claude/shell-snapshots/s.sh")])
+	"tamper.git_hooks" in _h([t.redir(t.cmd(["echo", "x"]), ">", ".git/hooks/pre-commit")])
+	"tamper.ssh_keys" in _h([t.redir(t.cmd(["echo", "ssh-ed25519 AAA"]), ">>", "~/.ssh/authorized_keys")])
+	count(_h([t.redir(t.cmd(["echo", "x"]), ">", "notes.md")])) == 0
+}
