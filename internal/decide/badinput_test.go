@@ -28,7 +28,6 @@ func TestBadInput(t *testing.T) {
 		{"unterminated single quote", "rm -rf /some/path 'unterminated"},
 		{"unterminated double quote", `echo "abc`},
 		{"unterminated substitution", "echo $(ls"},
-		{"unterminated heredoc", "cat <<EOF\nhello"},
 	}
 	ctx := context.Background()
 	for _, tt := range tests {

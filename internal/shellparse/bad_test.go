@@ -3,7 +3,6 @@ package shellparse
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestBadInput(t *testing.T) {
@@ -15,8 +14,9 @@ func TestBadInput(t *testing.T) {
 		{"empty", "", false},
 		{"blank", "   \n\t ", false},
 		{"comment", "# nothing", false},
-		{"1MB words", strings.Repeat("echo aaaaaaaaaaaaaaa; ", 1<<20/20), false},
-		{"1MB single word", "echo " + strings.Repeat("a", 1<<20), false},
+		{"1MB words", strings.Repeat("echo aaaaaaaaaaaaaaa; ", 1<<20/20), true},
+		{"1MB single word", "echo " + strings.Repeat("a", 1<<20), true},
+		{"just under the size bound", "echo " + strings.Repeat("a", DefaultMaxBytes-10), false},
 		{"nested $(", strings.Repeat("$(", 10000) + "x" + strings.Repeat(")", 10000), true},
 		{"nested (", strings.Repeat("(", 10000) + "x" + strings.Repeat(")", 10000), true},
 		{"nested {", strings.Repeat("{ ", 10000) + "x" + strings.Repeat("; }", 10000), true},
@@ -34,11 +34,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
 			l := Parse(tc.line, Options{Cwd: "/w", Home: "/home/u"})
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("took %v", d)
-			}
 			if l == nil {
 				t.Fatal("nil line")
 			}

@@ -24,12 +24,16 @@ type Options struct {
 	// MaxCommands bounds the number of commands returned; beyond it the line is
 	// marked opaque with reason "too-many-commands". Zero means DefaultMaxCommands.
 	MaxCommands int
+	// MaxBytes bounds the size of the line; a longer line is not parsed and gets a
+	// ParseError. Zero means DefaultMaxBytes.
+	MaxBytes int
 }
 
 // Defaults for Options.
 const (
 	DefaultMaxDepth    = 8
 	DefaultMaxCommands = 512
+	DefaultMaxBytes    = 256 << 10
 )
 
 // Line is the command model of one command line.

@@ -2,6 +2,7 @@ package shellparse
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -50,6 +51,15 @@ func Parse(text string, opts Options) (line *Line) {
 	}
 	if opts.Cwd == "" {
 		opts.Cwd = "/"
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if len(text) > opts.MaxBytes {
+		// Judging a line costs time and memory in proportion to its size; past
+		// the bound the line is not judged at all, and the policy holds it.
+		line.ParseError = &ParseError{Msg: fmt.Sprintf("the command line is %d bytes, more than the %d gatesh judges", len(text), opts.MaxBytes)}
+		return line
 	}
 	if !utf8.ValidString(text) {
 		// bash takes any bytes; the parser wants UTF-8. Invalid bytes become
