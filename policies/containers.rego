@@ -10,6 +10,10 @@ import data.gatesh.lib.paths
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names: the command names this package's rules look at; the combiner evaluates the
+# package only for lines that run one of them (keep it in step with the rules).
+names := _engines
+
 _wait := "Wait for the user to approve it."
 
 _engines := {"docker", "podman", "nerdctl"}
@@ -27,8 +31,9 @@ _runs(c) if {
 }
 
 hold contains _r("containers.privileged", sprintf("%s run %s gives the container control of this machine. %s Drop the option, or mount only workspace directories.", [c.name, what, _wait]), "privileged", i) if {
-	some n in _engines
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _engines
 	c := input.commands[i]
 	_runs(c)
 	some what in _escape_opts(c)
@@ -63,8 +68,9 @@ _escape_value("--device", _)
 
 # host paths mounted into the container
 hold contains _r("containers.host_mount", sprintf("%s run mounts %s from this machine into the container, where it can be changed or read freely. %s Mount a workspace directory instead.", [c.name, src, _wait]), "privileged", i) if {
-	some n in _engines
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _engines
 	c := input.commands[i]
 	_runs(c)
 	some src in _mount_sources(c)
@@ -98,8 +104,9 @@ _bad_host_path(abs) if regex.match(`(^|/)docker\.sock$|^/var/run|^/run/|^/etc(/|
 
 # prunes and volume deletion
 hold contains _r("containers.prune", sprintf("%s %s deletes containers, images or volumes (volume data is gone for good). %s", [c.name, concat(" ", array.slice(ps, 0, 2)), _wait]), "destructive", i) if {
-	some n in _engines
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _engines
 	c := input.commands[i]
 	ps := _pos(c)
 	_prunes(ps, c)

@@ -8,6 +8,10 @@ import data.gatesh.lib.cmds
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names: the command names this package's rules look at; the combiner evaluates the
+# package only for lines that run one of them (keep it in step with the rules).
+names := {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "mongosh", "mongo", "cypher-shell", "clickhouse-client", "sqlcmd", "cqlsh", "redis-cli", "dropdb", "dropuser", "createdb", "createuser", "pg_restore", "mongorestore", "pg_ctl", "pg_dropcluster", "mongoimport", "mysqlimport", "mysqladmin", "prisma", "rails", "rake", "bin/rails"}
+
 _wait := "Wait for the user to approve it; read with SELECT meanwhile."
 
 # sql_read(s): every statement only reads
@@ -54,8 +58,9 @@ _sql_opts := {
 }
 
 hold contains _r("db.write", sprintf("%s runs a statement that changes the database: %s. %s", [c.name, _what(s), _wait]), _class(c), i) if {
-	some n, opts in _sql_opts
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	opts := _sql_opts[n]
 	c := input.commands[i]
 	some s in argv.values(cmds.args(c), opts)
 	not sql_read(s)
@@ -63,8 +68,9 @@ hold contains _r("db.write", sprintf("%s runs a statement that changes the datab
 
 # sqlite3 DB 'SQL...' and duckdb DB 'SQL'
 hold contains _r("db.write", sprintf("%s runs a statement that changes %s: %s. %s", [c.name, db, _what(s), _wait]), "destructive", i) if {
-	some n in {"sqlite3", "sqlite", "duckdb"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"sqlite3", "sqlite", "duckdb"}
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-cmd", "-separator", "-newline", "-nullvalue", "-init", "-c"})
 	count(ps) >= 2
@@ -76,8 +82,9 @@ hold contains _r("db.write", sprintf("%s runs a statement that changes %s: %s. %
 
 # cypher-shell / mongosh statements given as the last positional or --eval
 hold contains _r("db.write", sprintf("%s runs code that changes the database: %s. %s", [c.name, _what(s), _wait]), "external", i) if {
-	some n in {"mongosh", "mongo"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"mongosh", "mongo"}
 	c := input.commands[i]
 	some s in argv.values(cmds.args(c), {"--eval"})
 	regex.match(`(?i)\b(insert\w*|update\w*|delete\w*|remove|drop\w*|replace\w*|create\w*|rename\w*|bulkWrite|findOneAnd\w+|findAndModify|\$out|\$merge|runCommand|adminCommand|shutdownServer|grant\w*|revoke\w*|eval)\b`, s)
@@ -94,8 +101,9 @@ hold contains _r("db.write", sprintf("cypher-shell runs a statement that changes
 # --- SQL whose text cannot be seen: files, stdin, heredocs ----------------------------------
 
 hold contains _r("db.script", sprintf("%s runs SQL from %s, whose statements cannot be checked here. %s", [c.name, src, _wait]), _class(c), i) if {
-	some n in {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "mongosh", "mongo", "cypher-shell", "clickhouse-client", "sqlcmd", "cqlsh", "redis-cli"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "mongosh", "mongo", "cypher-shell", "clickhouse-client", "sqlcmd", "cqlsh", "redis-cli"}
 	c := input.commands[i]
 	src := _script_source(c)
 }
@@ -131,8 +139,9 @@ _has_stdin_redirect(c) if {
 
 # here-strings carry the SQL as the target: judge it
 hold contains _r("db.write", sprintf("%s runs a statement that changes the database: %s. %s", [c.name, _what(r.target), _wait]), _class(c), i) if {
-	some n in {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb"}
 	c := input.commands[i]
 	some r in c.redirects
 	r.op == "<<<"
@@ -168,8 +177,9 @@ _redis_config_get(ps) if {
 # --- database admin tools ------------------------------------------------------------------------
 
 hold contains _r("db.admin", sprintf("%s changes databases or users on the server. %s", [c.name, _wait]), "external", i) if {
-	some n in {"dropdb", "dropuser", "createdb", "createuser", "pg_restore", "mongorestore", "pg_ctl", "pg_dropcluster", "mongoimport", "mysqlimport"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"dropdb", "dropuser", "createdb", "createuser", "pg_restore", "mongorestore", "pg_ctl", "pg_dropcluster", "mongoimport", "mysqlimport"}
 	c := input.commands[i]
 	not argv.has_any(cmds.args(c), {"--help", "--version", "-l", "--list"})
 }

@@ -71,8 +71,9 @@ hold contains _r("files.rm.dynamic", sprintf("%s deletes %s, a path whose value 
 # rm reached through xargs/find gets its operands from input: recursive removal of
 # unknown operands is held
 hold contains _r("files.rm.dynamic", sprintf("%s -r runs on paths read from its input, not known before it runs. %s", [c.name, _wait]), "destructive", i) if {
-	some n in writes.delete_names
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in writes.delete_names
 	c := input.commands[i]
 	_from_find_or_xargs(c)
 	_recursive(c)

@@ -9,6 +9,10 @@ import data.gatesh.lib.git
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names: the command names this package's rules look at; the combiner evaluates the
+# package only for lines that run one of them (keep it in step with the rules).
+names := {"git"}
+
 _cmd(i) := input.commands[i]
 
 _wait := "Wait for the user to approve it, or ask them to run it."

@@ -9,6 +9,10 @@ import data.gatesh.lib.cmds
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names: the command names this package's rules look at; the combiner evaluates the
+# package only for lines that run one of them (keep it in step with the rules).
+names := _clouds | {"kubectl", "oc", "k", "helm", "terraform", "tofu", "terragrunt", "pulumi"}
+
 _wait := "It changes live infrastructure; wait for the user to approve it."
 
 # --- kubectl ---------------------------------------------------------------------
@@ -20,8 +24,9 @@ _kube_reads := {"get", "describe", "logs", "diff", "explain", "top", "version", 
 _kube_pos(c) := argv.positionals(cmds.args(c), _kube_valopts)
 
 hold contains _r("infra.kubectl", sprintf("kubectl %s changes the cluster. %s Use --dry-run=client or kubectl diff to preview.", [v, _wait]), "external", i) if {
-	some n in {"kubectl", "oc", "k"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"kubectl", "oc", "k"}
 	c := input.commands[i]
 	ps := _kube_pos(c)
 	count(ps) > 0
@@ -48,8 +53,9 @@ _dry_run(c) if {
 }
 
 hold contains _r("infra.kubectl.exec", sprintf("kubectl %s runs commands or copies files inside a cluster workload. %s", [v, _wait]), "external", i) if {
-	some n in {"kubectl", "oc", "k"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"kubectl", "oc", "k"}
 	c := input.commands[i]
 	ps := _kube_pos(c)
 	v := ps[0]
@@ -75,8 +81,9 @@ hold contains _r("infra.helm", sprintf("helm %s changes releases in the cluster.
 _tf_writes := {"apply", "destroy", "import", "taint", "untaint", "force-unlock", "refresh", "run-all"}
 
 hold contains _r("infra.terraform", sprintf("%s %s changes real infrastructure or its state. %s Run `%s plan` to preview.", [c.name, v, _wait, c.name]), "external", i) if {
-	some n in {"terraform", "tofu", "terragrunt"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"terraform", "tofu", "terragrunt"}
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-var", "-var-file", "-target", "-chdir", "-state", "-out", "-lock-timeout", "-parallelism", "-replace"})
 	_tf_write(ps)
@@ -196,8 +203,9 @@ _copy_word(c, ps) if {
 }
 
 hold contains _r("infra.cloud", sprintf("%s %s changes cloud resources or deploys. %s Use a read command (describe, list, get) to inspect.", [c.name, concat(" ", array.slice(_cloud_pos(c), 0, 3)), _wait]), "external", i) if {
-	some n in _clouds
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _clouds
 	c := input.commands[i]
 	not _cloud_is_read(c)
 	not _cloud_secret(c)
@@ -212,8 +220,9 @@ _bare_help(c) if {
 }
 
 hold contains _r("infra.cloud.secret", sprintf("%s %s reads credentials or secrets. %s", [c.name, concat(" ", array.slice(_cloud_pos(c), 0, 3)), "Wait for the user to approve it."]), "secret", i) if {
-	some n in _clouds
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _clouds
 	c := input.commands[i]
 	_cloud_secret(c)
 }

@@ -10,6 +10,10 @@ import data.gatesh.lib.writes
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names: the command names this package's rules look at; the combiner evaluates the
+# package only for lines that run one of them (keep it in step with the rules).
+names := {"curl", "wget", "http", "https", "xh", "xhs", "httpie", "nc", "ncat", "netcat", "telnet", "ftp", "tftp", "sftp", "lftp", "socat", "scp", "rsync", "ssh", "ssh-copy-id", "mail", "mailx", "sendmail", "mutt", "msmtp", "ssmtp", "swaks", "neomutt"}
+
 _wait := "Wait for the user to approve it."
 
 # hosts of this machine: requests there do not leave it
@@ -100,8 +104,9 @@ _wget_method(c) := "POST" if count(argv.values(cmds.args(c), {"--method"})) == 0
 # --- httpie / xh ---------------------------------------------------------------------
 
 hold contains _r("network.http.write", sprintf("%s sends a %s request with data to %s. %s", [c.name, _http_method(c), _target(c), _wait]), "external", i) if {
-	some n in {"http", "https", "xh", "xhs", "httpie"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"http", "https", "xh", "xhs", "httpie"}
 	c := input.commands[i]
 	_httpie_write(c)
 	not _all_local(c)
@@ -124,8 +129,9 @@ _http_method(c) := "POST" if not upper(_http_pos(c)[0]) in {"POST", "PUT", "PATC
 # --- raw sockets -------------------------------------------------------------------------
 
 hold contains _r("network.raw", sprintf("%s opens a raw network connection that can send anything. %s", [c.name, _wait]), "external", i) if {
-	some n in {"nc", "ncat", "netcat", "telnet", "ftp", "tftp", "sftp", "lftp"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"nc", "ncat", "netcat", "telnet", "ftp", "tftp", "sftp", "lftp"}
 	c := input.commands[i]
 	not _nc_harmless(c)
 }
@@ -153,8 +159,9 @@ hold contains _r("network.raw", sprintf("socat connects to the network and can s
 # --- copies to other hosts ------------------------------------------------------------
 
 hold contains _r("network.copy.upload", sprintf("%s copies files to another host (%s). %s", [c.name, d, _wait]), "external", i) if {
-	some n in {"scp", "rsync"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"scp", "rsync"}
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), writes.valopts_for(n))
 	count(ps) >= 2
@@ -199,7 +206,8 @@ hold contains _r("network.ssh.copy_id", sprintf("ssh-copy-id installs a key on a
 # --- mail ---------------------------------------------------------------------------------
 
 hold contains _r("network.mail", sprintf("%s sends mail. %s", [c.name, _wait]), "external", i) if {
-	some n in {"mail", "mailx", "sendmail", "mutt", "msmtp", "ssmtp", "swaks", "neomutt"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"mail", "mailx", "sendmail", "mutt", "msmtp", "ssmtp", "swaks", "neomutt"}
 	c := input.commands[i]
 }

@@ -8,6 +8,10 @@ import data.gatesh.lib.cmds
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names: the command names this package's rules look at; the combiner evaluates the
+# package only for lines that run one of them (keep it in step with the rules).
+names := object.keys(_publishers) | {"yarn", "npm", "pnpm", "semantic-release", "dotnet", "mvn", "mvnw", "./mvnw", "gradle", "gradlew", "docker", "podman", "buildah", "nerdctl", "skopeo", "crane", "ko", "goreleaser", "gh", "glab", "hub", "tea"}
+
 _wait := "Publishing cannot be taken back; wait for the user to approve it."
 
 _pos(c) := argv.positionals(cmds.args(c), {"--registry", "--tag", "--otp", "--access", "-C", "--cwd", "--filter", "-F", "--workspace", "-w", "--repo", "-R", "--jq", "-q", "--template", "-t", "--json", "--dir", "--prefix"})
@@ -37,8 +41,9 @@ _publishers := {
 }
 
 hold contains _r("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, w, _wait]), "external", i) if {
-	some n, verbs in _publishers
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	verbs := _publishers[n]
 	c := input.commands[i]
 	ps := _pos(c)
 	count(ps) > 0
@@ -49,8 +54,9 @@ hold contains _r("publish.package", sprintf("%s %s publishes outside this machin
 
 # yarn npm publish, pnpm -r publish, npm dist-tag add
 hold contains _r("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, concat(" ", array.slice(ps, 0, 2)), _wait]), "external", i) if {
-	some n in {"yarn", "npm", "pnpm"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"yarn", "npm", "pnpm"}
 	c := input.commands[i]
 	ps := _pos(c)
 	count(ps) > 1
@@ -77,15 +83,17 @@ hold contains _r("publish.package", sprintf("dotnet nuget push publishes a packa
 }
 
 hold contains _r("publish.package", sprintf("mvn %s publishes artifacts. %s", [w, _wait]), "external", i) if {
-	some n in {"mvn", "mvnw", "./mvnw"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"mvn", "mvnw", "./mvnw"}
 	some w in _pos(input.commands[i])
 	regex.match(`^(deploy|release:perform|deploy:deploy.*|site-deploy)$`, w)
 }
 
 hold contains _r("publish.package", sprintf("gradle %s publishes artifacts. %s", [w, _wait]), "external", i) if {
-	some n in {"gradle", "gradlew"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"gradle", "gradlew"}
 	some w in _pos(input.commands[i])
 	regex.match(`^(:?[A-Za-z0-9_-]+:)*(publish[A-Za-z]*|uploadArchives|bintrayUpload|closeAndReleaseRepository)$`, w)
 	not regex.match(`ToMavenLocal$`, w)
@@ -96,8 +104,9 @@ _dry(c) if argv.has_any(cmds.args(c), {"--dry-run", "-n", "--dryrun"})
 # --- images -----------------------------------------------------------------------
 
 hold contains _r("publish.image", sprintf("%s push uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
-	some n in {"docker", "podman", "buildah", "nerdctl"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"docker", "podman", "buildah", "nerdctl"}
 	c := input.commands[i]
 	ps := _pos(c)
 	_image_push(ps)
@@ -111,8 +120,9 @@ _image_push(ps) if {
 }
 
 hold contains _r("publish.image", sprintf("%s build --push uploads the image to a registry. %s", [c.name, _wait]), "external", i) if {
-	some n in {"docker", "podman"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"docker", "podman"}
 	c := input.commands[i]
 	ps := _pos(c)
 	"build" in ps
@@ -127,8 +137,9 @@ _build_pushes(c) if {
 }
 
 hold contains _r("publish.image", sprintf("%s uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
-	some n in {"skopeo", "crane", "ko"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"skopeo", "crane", "ko"}
 	c := input.commands[i]
 	_pos(c)[0] in {"copy", "push", "cp", "build", "apply", "resolve", "delete", "tag"}
 	not "--push=false" in c.argv
@@ -193,8 +204,9 @@ hold contains _r("publish.gh_release", sprintf("gh release %s changes a publishe
 }
 
 hold contains _r("gh.write", sprintf("gh %s %s changes state on GitHub (visible to others). %s", [g, v, _wait]), "external", i) if {
-	some n in {"gh", "glab", "hub", "tea"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"gh", "glab", "hub", "tea"}
 	c := input.commands[i]
 	ps := _gh_pos(c)
 	count(ps) >= 2
@@ -209,8 +221,9 @@ hold contains _r("gh.write", sprintf("gh %s %s changes state on GitHub (visible 
 _gh_help(c) if argv.has_any(cmds.args(c), {"--help", "-h"})
 
 hold contains _r("gh.api.write", sprintf("gh api %s sends a write request to GitHub. %s", [_gh_api_what(c), _wait]), "external", i) if {
-	some n in {"gh", "glab"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"gh", "glab"}
 	c := input.commands[i]
 	ps := _gh_pos(c)
 	ps[0] == "api"

@@ -98,8 +98,9 @@ reads contains [i, p.abs] if {
 }
 
 reads contains [i, p.abs] if {
-	some n in _recursive_readers
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _recursive_readers
 	c := input.commands[i]
 	some p in c.paths
 	not p.dynamic
@@ -146,8 +147,9 @@ _secret_source(j) if {
 }
 
 hold contains _r("secret.exfil", sprintf("%s would send the output of `%s`, which holds credentials, off this machine. Wait for the user; never send secrets anywhere.", [c.name, input.commands[j].name]), "secret", i) if {
-	some n in _senders
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in _senders
 	c := input.commands[i]
 	some j in c.pipe_from
 	_secret_source(j)
@@ -155,8 +157,9 @@ hold contains _r("secret.exfil", sprintf("%s would send the output of `%s`, whic
 
 # curl -d @FILE / -F x=@FILE / -T FILE, wget --post-file FILE
 hold contains _r("secret.exfil", sprintf("%s uploads %s, which holds credentials. Wait for the user; never send secrets anywhere.", [c.name, abs]), "secret", i) if {
-	some n in {"curl", "wget", "http", "xh"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"curl", "wget", "http", "xh"}
 	c := input.commands[i]
 	some v in argv.values(cmds.args(c), {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T", "--upload-file", "--post-file", "--body-file", "--json"})
 	f := _upload_file(v)

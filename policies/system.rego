@@ -14,8 +14,9 @@ _wait := "Wait for the user to approve it, or ask them to run it themselves."
 _pos(c) := argv.positionals(cmds.args(c), set())
 
 hold contains _r("system.sudo", sprintf("%s runs a command as another user (usually root). %s Most work does not need it: install into the workspace instead.", [c.name, _wait]), "privileged", i) if {
-	some n in {"sudo", "doas", "su", "pkexec", "run0", "sudoedit", "runuser"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"sudo", "doas", "su", "pkexec", "run0", "sudoedit", "runuser"}
 	c := input.commands[i]
 }
 
@@ -64,8 +65,9 @@ _pkg_verbs := {
 }
 
 hold contains _r("system.package", sprintf("%s %s changes system-wide software. %s Install into the workspace instead (venv, node_modules, go.mod).", [c.name, v, _wait]), "privileged", i) if {
-	some n, verbs in _pkg_verbs
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	verbs := _pkg_verbs[n]
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-o", "-c", "-t", "--target-release", "--root", "--installroot", "-X", "--repo", "--enablerepo", "--disablerepo"})
 	count(ps) > 0
@@ -94,8 +96,9 @@ hold contains _r("system.package", sprintf("dpkg %s changes system-wide software
 }
 
 hold contains _r("system.package", sprintf("emerge/xbps-install changes system-wide software. %s", [_wait]), "privileged", i) if {
-	some n in {"emerge", "xbps-install"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"emerge", "xbps-install"}
 	c := input.commands[i]
 	count(_pos(c)) > 0
 }
@@ -115,15 +118,17 @@ _crontab_list(c) if {
 }
 
 hold contains _r("system.scheduler", sprintf("%s schedules a job that runs later, outside this session. %s", [c.name, _wait]), "privileged", i) if {
-	some n in {"at", "batch", "atrm"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"at", "batch", "atrm"}
 	c := input.commands[i]
 	not argv.has_flag(cmds.args(c), "-l")
 }
 
 hold contains _r("system.firewall", sprintf("%s changes the firewall. %s", [c.name, _wait]), "privileged", i) if {
-	some n in {"iptables", "ip6tables", "nft", "ufw", "firewall-cmd", "pfctl", "iptables-restore", "ip6tables-restore", "ebtables"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"iptables", "ip6tables", "nft", "ufw", "firewall-cmd", "pfctl", "iptables-restore", "ip6tables-restore", "ebtables"}
 	c := input.commands[i]
 	not _firewall_read(c)
 }
@@ -168,8 +173,9 @@ _firewall_read(c) if {
 }
 
 hold contains _r("system.mount", sprintf("%s changes mounted filesystems. %s", [c.name, _wait]), "privileged", i) if {
-	some n in {"mount", "umount", "losetup", "swapon", "swapoff", "mount.nfs", "hdiutil"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"mount", "umount", "losetup", "swapon", "swapoff", "mount.nfs", "hdiutil"}
 	c := input.commands[i]
 	not _mount_list(c)
 }
@@ -206,8 +212,9 @@ _sysctl_write(c) if {
 }
 
 hold contains _r("system.kernel", sprintf("%s changes the running kernel or security settings. %s", [c.name, _wait]), "privileged", i) if {
-	some n in {"modprobe", "insmod", "rmmod", "kextload", "kextunload", "setenforce", "csrutil", "spctl", "nvram", "bless", "efibootmgr", "grub-install", "update-grub", "hostnamectl", "timedatectl", "scutil"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"modprobe", "insmod", "rmmod", "kextload", "kextunload", "setenforce", "csrutil", "spctl", "nvram", "bless", "efibootmgr", "grub-install", "update-grub", "hostnamectl", "timedatectl", "scutil"}
 	c := input.commands[i]
 	not _kernel_read(c)
 }
@@ -232,8 +239,9 @@ _kernel_read(c) if {
 }
 
 hold contains _r("system.users", sprintf("%s changes user accounts or passwords. %s", [c.name, _wait]), "privileged", i) if {
-	some n in {"useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "passwd", "chpasswd", "adduser", "deluser", "addgroup", "delgroup", "visudo", "vipw", "chsh", "chfn", "gpasswd", "sysadminctl", "pwpolicy"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "passwd", "chpasswd", "adduser", "deluser", "addgroup", "delgroup", "visudo", "vipw", "chsh", "chfn", "gpasswd", "sysadminctl", "pwpolicy"}
 	c := input.commands[i]
 }
 
@@ -245,15 +253,17 @@ hold contains _r("system.users", sprintf("dscl %s changes the directory service 
 }
 
 hold contains _r("system.power", sprintf("%s shuts down or restarts the machine. %s", [c.name, _wait]), "privileged", i) if {
-	some n in {"shutdown", "reboot", "halt", "poweroff", "systemd-halt", "kexec"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"shutdown", "reboot", "halt", "poweroff", "systemd-halt", "kexec"}
 	c := input.commands[i]
 	not argv.has_any(cmds.args(c), {"--help", "-c"})
 }
 
 hold contains _r("system.power", sprintf("%s %s changes the machine's run level. %s", [c.name, concat(" ", _pos(c)), _wait]), "privileged", i) if {
-	some n in {"init", "telinit"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"init", "telinit"}
 	c := input.commands[i]
 	count(_pos(c)) > 0
 }
@@ -312,8 +322,9 @@ _kills_all(args) if {
 }
 
 hold contains _r("system.kill_all", sprintf("%s kills every process matching everything or all users' processes. %s", [c.name, _wait]), "destructive", i) if {
-	some n in {"killall5", "pkill", "killall"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"killall5", "pkill", "killall"}
 	c := input.commands[i]
 	_kills_everything(c)
 }

@@ -69,8 +69,9 @@ deny contains _r("tamper.env", sprintf("unset %s changes how the gate behaves. C
 }
 
 deny contains _r("tamper.kill", sprintf("%s would stop the gate's daemon. Commands may not stop the gate.", [c.name]), "tamper", i) if {
-	some n in {"pkill", "killall"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"pkill", "killall"}
 	c := input.commands[i]
 	some w in cmds.args(c)
 	regex.match(`(^|/)gate(ctl|sh)\b|gatectl serve`, w)

@@ -20,10 +20,40 @@ class_priority := {
 	"opaque": 5, "reversible": 6, "read-only": 7,
 }
 
-# every reason a rule package raised, with the action it asked for
-raised contains {"action": "deny", "r": r} if data.gatesh.rules[_].deny[r]
+# The rule packages to evaluate. A package that declares `names` (the command
+# names its rules look at) is evaluated only when the line runs one of them, so a
+# line is not charged for every rule of every area; a package without `names` is
+# always evaluated. The engine lists the packages in data.gatesh_meta (so that
+# listing them does not evaluate them); without that list (unit tests mocking
+# data.gatesh.rules) every package is evaluated.
+_packages := data.gatesh_meta.rule_packages if data.gatesh_meta.guards
+else := object.keys(data.gatesh.rules)
 
-raised contains {"action": "hold", "r": r} if data.gatesh.rules[_].hold[r]
+_line_names := {c.name | some c in input.commands}
+
+_active contains p if {
+	some p in _packages
+	not _declares_names(p)
+}
+
+_active contains p if {
+	some p in _packages
+	some n in _line_names
+	data.gatesh.rules[p].names[n]
+}
+
+_declares_names(p) if data.gatesh.rules[p].names
+
+# every reason a rule package raised, with the action it asked for
+raised contains {"action": "deny", "r": r} if {
+	some p in _active
+	some r in data.gatesh.rules[p].deny
+}
+
+raised contains {"action": "hold", "r": r} if {
+	some p in _active
+	some r in data.gatesh.rules[p].hold
+}
 
 # waivers: {"id": X} waives X for the line, {"id": X, "cmd": i} for command i
 waived(r) if {

@@ -54,3 +54,11 @@ func reasons(d policy.Decision) string {
 	}
 	return b.String()
 }
+
+func ids(rs []policy.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}

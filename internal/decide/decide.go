@@ -25,6 +25,8 @@ type Config struct {
 	PolicyDir string
 	// NoDefaults drops the embedded default rules.
 	NoDefaults bool
+	// NoGuards evaluates every rule package for every line (see policy.Options).
+	NoGuards bool
 	// Binaries lists gatesh's own executables (they are gatesh's too: replacing
 	// them is tampering).
 	Binaries []string
@@ -46,6 +48,7 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 	eng, err := policy.Load(ctx, policy.Options{
 		UserDir:    udir,
 		NoDefaults: cfg.NoDefaults,
+		NoGuards:   cfg.NoGuards,
 		Builtins: policy.Builtins{
 			GitRefExists: facts.GitRefExists,
 			GitTracked:   facts.GitTracked,

@@ -225,3 +225,17 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInput measures building the input document alone (parse and facts,
+// without the policy), to tell the two costs apart.
+func BenchmarkInput(b *testing.B) {
+	te := newTestEnv(b)
+	lines := benchLines(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := te.dec.Input(lines[i%len(lines)], te.ws, te.env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -87,6 +87,10 @@ type Options struct {
 	Builtins Builtins
 	// Timeout bounds one evaluation; zero means DefaultTimeout.
 	Timeout time.Duration
+	// NoGuards makes the combiner evaluate every rule package for every line,
+	// ignoring the packages' `names` guards (to test that the guards change no
+	// decision).
+	NoGuards bool
 }
 
 // Engine holds a compiled policy. It is safe for concurrent use.
@@ -107,7 +111,28 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	docs["gatesh_meta"] = map[string]any{"rule_packages": rulePackages(mods), "guards": !opts.NoGuards}
 	return compile(ctx, mods, docs, files, opts)
+}
+
+// rulePackages lists the packages directly under data.gatesh.rules ("git" for
+// package gatesh.rules.git), for the combiner's guards.
+func rulePackages(mods map[string]*ast.Module) []any {
+	seen := map[string]bool{}
+	var out []any
+	for _, m := range mods {
+		path := m.Package.Path // data.gatesh.rules.<name>…
+		if len(path) < 4 || !path[1].Equal(ast.StringTerm("gatesh")) || !path[2].Equal(ast.StringTerm("rules")) {
+			continue
+		}
+		name, ok := path[3].Value.(ast.String)
+		if !ok || seen[string(name)] {
+			continue
+		}
+		seen[string(name)] = true
+		out = append(out, string(name))
+	}
+	return out
 }
 
 // compile builds an engine from parsed modules and data documents.

@@ -4,11 +4,10 @@ package gatesh.lib.cmds
 
 import rego.v1
 
-# by_name[name] is the set of indexes of the commands with that name.
-by_name[name] contains i if {
-	some i, c in input.commands
-	name := c.name
-}
+# by_name[name] is the set of indexes of the commands with that name. It is a
+# complete object, so OPA computes it once per query and every rule's lookup is a
+# map access (a partial set would rescan input.commands on each lookup).
+by_name := {name: {i | some i, c in input.commands; c.name == name} | some c in input.commands; name := c.name}
 
 # args(c) is argv without the command word.
 args(c) := array.slice(c.argv, 1, count(c.argv))

@@ -9,10 +9,9 @@ import data.gatesh.lib.cmds
 import data.gatesh.lib.facts
 
 # cmds_of(sub): indexes of the git commands running subcommand sub
-by_sub[sub] contains i if {
-	some i in cmds.by_name.git
-	sub := input.commands[i].git.subcommand
-}
+by_sub := {sub: {i | some i in _git_cmds; input.commands[i].git.subcommand == sub} | some i in _git_cmds; sub := input.commands[i].git.subcommand}
+
+_git_cmds := object.get(cmds.by_name, "git", set())
 
 flags(c) := object.get(c, ["git", "flags"], [])
 

@@ -96,8 +96,9 @@ _has_tdir_eq(c) if {
 }
 
 targets contains _t(i, c, "write", p, concat("", [n, " destination"])) if {
-	some n in {"cp", "install", "mv", "ln", "rsync", "scp", "ditto"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"cp", "install", "mv", "ln", "rsync", "scp", "ditto"}
 	c := input.commands[i]
 	p := _dest(i, c)
 	not _remote_spec(p.value)
@@ -126,8 +127,9 @@ targets contains _t(i, c, "write", p, "tee") if {
 }
 
 targets contains _t(i, c, "create", p, n) if {
-	some n in {"touch", "mkdir"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"touch", "mkdir"}
 	c := input.commands[i]
 	some p in pos_facts(c, {"-d", "-t", "-r", "--date", "--reference", "-m", "--mode"})
 }
@@ -140,8 +142,9 @@ targets contains _t(i, c, "write", p, "truncate") if {
 
 # chmod MODE FILES, chown OWNER FILES (the first positional is not a file)
 targets contains _t(i, c, "meta", p, n) if {
-	some n in {"chmod", "chown", "chgrp"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"chmod", "chown", "chgrp"}
 	c := input.commands[i]
 	ps := pos_facts(c, set())
 	not _has_reference(c)
@@ -150,8 +153,9 @@ targets contains _t(i, c, "meta", p, n) if {
 }
 
 targets contains _t(i, c, "meta", p, n) if {
-	some n in {"chmod", "chown", "chgrp"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"chmod", "chown", "chgrp"}
 	c := input.commands[i]
 	_has_reference(c)
 	some p in pos_facts(c, set())
@@ -270,8 +274,9 @@ targets contains _t(i, c, "write", p, "find -fprint") if {
 
 # deletes
 targets contains _t(i, c, "delete", p, n) if {
-	some n in {"rm", "rmdir", "unlink", "shred", "srm"}
-	some i in cmds.by_name[n]
+	some i, cx in input.commands
+	n := cx.name
+	n in {"rm", "rmdir", "unlink", "shred", "srm"}
 	c := input.commands[i]
 	some p in c.paths
 }

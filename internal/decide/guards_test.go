@@ -1,0 +1,63 @@
+package decide
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/gatesh/gatesh/internal/dirs"
+)
+
+// TestGuardsChangeNoDecision checks the combiner's package guards (a package that
+// declares `names` is evaluated only for lines running one of them): deciding the
+// labelled corpora and a slice of the real workload with and without the guards
+// must give the same action and the same reasons. A rule that looks at a command
+// its package's `names` forgot would show up here.
+func TestGuardsChangeNoDecision(t *testing.T) {
+	te := newTestEnv(t)
+	d, err := dirs.From(func(k string) string {
+		if k == "GATESH_HOME" {
+			return filepath.Join(te.root, "gatesh")
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unguarded, err := New(context.Background(), Config{Dirs: d, NoGuards: true,
+		Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range append(readLabelled(t, "corpus.tsv", false), readLabelled(t, "own.tsv", true)...) {
+		lines = append(lines, c.command)
+	}
+	for i, w := range readWorkload(t) {
+		if i%25 == 0 || w.class == "irreversible" {
+			lines = append(lines, w.command)
+		}
+	}
+	ctx := context.Background()
+	for _, l := range lines {
+		_, a, err := te.dec.Check(ctx, l, te.ws, te.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, b, err := unguarded.Check(ctx, l, te.ws, te.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Action != b.Action || len(a.Reasons) != len(b.Reasons) {
+			t.Errorf("%q: guarded %s %v, unguarded %s %v", l, a.Action, ids(a.Reasons), b.Action, ids(b.Reasons))
+			continue
+		}
+		for i := range a.Reasons {
+			if a.Reasons[i].ID != b.Reasons[i].ID {
+				t.Errorf("%q: guarded reasons %v, unguarded %v", l, ids(a.Reasons), ids(b.Reasons))
+				break
+			}
+		}
+	}
+	t.Logf("%d lines decided alike with and without guards", len(lines))
+}
