@@ -18,10 +18,12 @@ func runTest(ctx context.Context, e env) error {
 		verbose     bool
 		minCoverage float64
 		noDefaults  bool
+		noCoverage  bool
 	)
 	fs.BoolVar(&verbose, "v", false, "print every test, and coverage per file")
 	fs.Float64Var(&minCoverage, "min-coverage", 0, "fail when the default policies' coverage is below `PERCENT`")
 	fs.BoolVar(&noDefaults, "no-defaults", false, "leave out the embedded default rules and their tests")
+	fs.BoolVar(&noCoverage, "no-coverage", false, "do not measure coverage (faster)")
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
 	}
@@ -40,6 +42,7 @@ func runTest(ctx context.Context, e env) error {
 	rep, err := policy.Test(ctx, policy.Options{
 		UserDir:    dir,
 		NoDefaults: noDefaults,
+		NoCoverage: noCoverage,
 		Builtins: policy.Builtins{
 			GitRefExists: facts.GitRefExists,
 			GitTracked:   facts.GitTracked,
@@ -83,8 +86,10 @@ func runTest(ctx context.Context, e env) error {
 			}
 		}
 	}
-	printCoverage("default policies", rep.Defaults)
-	printCoverage("user policies "+dir, rep.User)
+	if !noCoverage {
+		printCoverage("default policies", rep.Defaults)
+		printCoverage("user policies "+dir, rep.User)
+	}
 	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
 	if failed > 0 {
 		return exitError{1}

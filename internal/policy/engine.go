@@ -91,6 +91,8 @@ type Options struct {
 	// ignoring the packages' `names` guards (to test that the guards change no
 	// decision).
 	NoGuards bool
+	// NoCoverage skips coverage measurement in Test.
+	NoCoverage bool
 }
 
 // Engine holds a compiled policy. It is safe for concurrent use.

@@ -72,11 +72,13 @@ func Test(ctx context.Context, opts Options) (TestReport, error) {
 		SetCompiler(compiler).
 		SetStore(inmem.NewFromObject(docs)).
 		AddCustomBuiltins(custom).
-		SetCoverageQueryTracer(cov).
 		SetModules(mods).
 		SetTimeout(opts.Timeout)
 	if opts.Timeout == 0 {
 		runner.SetTimeout(DefaultTimeout * 10)
+	}
+	if !opts.NoCoverage {
+		runner.SetCoverageQueryTracer(cov)
 	}
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
