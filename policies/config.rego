@@ -14,6 +14,14 @@ default_settings := {
 	# Paths whose reading is a secret read. Globs use "/" as the separator, "**"
 	# crosses directories, a leading "~" is the user's home. An entry starting with
 	# "!" excludes what it matches (checked after the includes).
+	# Programs whose output is shell code that sets up the environment, so that
+	# `eval "$(brew shellenv)"` is not held as opaque code: the code comes from
+	# the program, not from the agent's text.
+	"env_generators": [
+		"brew", "pyenv", "rbenv", "nodenv", "jenv", "goenv", "plenv", "direnv", "fnm", "mise", "rtx",
+		"asdf", "conda", "micromamba", "zoxide", "starship", "ssh-agent", "opam", "luarocks", "rustup",
+		"nvm", "volta", "pixi", "keychain", "dircolors", "gpgconf", "thefuck", "atuin", "fzf",
+	],
 	"secret_globs": [
 		"**/.env",
 		"**/.env.*",
@@ -46,6 +54,10 @@ default_settings := {
 		"~/.gnupg/**",
 		"~/.password-store/**",
 		"**/*.pem",
+		"!**/*cert*.pem",
+		"!**/*ca-bundle*.pem",
+		"!**/*chain*.pem",
+		"!**/ca.pem",
 		"**/*.key",
 		"**/*.p12",
 		"**/*.pfx",

@@ -57,9 +57,9 @@ _catastrophic_deny(t) if {
 	paths.catastrophic(t.p)
 }
 
-_outside_class(p) := "privileged" if paths.system_path(p.abs)
+_outside_class(p) := "privileged" if paths.system_target(p)
 
-_outside_class(p) := "destructive" if not paths.system_path(p.abs)
+_outside_class(p) := "destructive" if not paths.system_target(p)
 
 hold contains _r("files.rm.dynamic", sprintf("%s deletes %s, a path whose value is not known before it runs. %s Spell the path out.", [input.commands[t.cmd].name, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
@@ -224,7 +224,7 @@ hold contains _r("files.write.system", sprintf("%s changes %s, a system location
 	t.op in {"create", "meta"}
 	_judged(t)
 	not t.p.dynamic
-	paths.system_path(t.p.abs)
+	paths.system_target(t.p)
 }
 
 # chmod/chown -R outside the workspace
@@ -233,7 +233,7 @@ hold contains _r("files.chmod.outside", sprintf("%s -R changes permissions of ev
 	t.op == "meta"
 	_judged(t)
 	paths.outside(t.p)
-	not paths.system_path(t.p.abs)
+	not paths.system_target(t.p)
 	_recursive(input.commands[t.cmd])
 }
 

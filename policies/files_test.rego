@@ -150,3 +150,20 @@ test_workspace_writes_allowed if {
 	_ok([t.cmd(["tar", "-xzf", "archive.tar.gz"])])
 	_ok([t.cmd(["chown", "u", "x"])])
 }
+
+# a workspace that sits under a system directory (/root/src, /opt/src) is still
+# the workspace: creating files there is ordinary work
+test_create_in_workspace_under_system_dir_allowed if {
+	c := t.ext(t.cmd(["touch", "src/x.py"]), {"paths": [{
+		"arg": 1, "value": "src/x.py", "abs": "/root/ws/src/x.py", "dynamic": false, "glob": false,
+		"in_workspace": true, "is_workspace_root": false, "in_tmp": false, "is_tmp_root": false,
+		"in_home": false, "is_home": false, "is_root": false, "in_git_dir": false, "exists": false,
+	}]})
+	h := t.ids(files.hold) with input as t.line([c])
+	count(h) == 0
+}
+
+test_create_in_system_dir_held if {
+	h := t.ids(files.hold) with input as t.line([t.cmd(["touch", "/etc/cron.d/x"])])
+	"files.write.system" in h
+}

@@ -153,6 +153,53 @@ _co_pos_paths(c) := ps if {
 	ps := c.git.positionals
 	count(ps) > 0
 	not _is_ref(c, ps[0])
+	not _branch_like(c, ps[0])
+}
+
+_co_pos_paths(c) := array.slice(ps, 1, count(ps)) if {
+	ps := c.git.positionals
+	count(ps) > 0
+	not _is_ref(c, ps[0])
+	_branch_like(c, ps[0])
+}
+
+# A first operand that is not a known ref is still a branch or commit, not a
+# path, when --detach says so, when the line created it as a branch, or when it
+# neither exists as a file nor looks like one (`git checkout task#011` switches
+# to, or creates from origin, a branch; if there is none git fails, discarding
+# nothing).
+_branch_like(c, _) if git.has(c, "--detach")
+
+_branch_like(_, name) if _created_in_line(name)
+
+_branch_like(c, name) if not _file_like(c, name)
+
+_file_like(_, name) if name in {".", ".."}
+
+_file_like(_, name) if contains(name, "*")
+
+_file_like(_, name) if regex.match(`\.[A-Za-z0-9_]+$`, name)
+
+_file_like(_, name) if endswith(name, "/")
+
+_file_like(c, name) if {
+	some p in c.paths
+	p.value == name
+	p.exists
+}
+
+_created_in_line(name) if {
+	some j in git.by_sub.branch
+	name in input.commands[j].git.positionals
+}
+
+_created_in_line(name) if {
+	some sub in {"checkout", "switch", "worktree"}
+	some j in git.by_sub[sub]
+	args := input.commands[j].git.args
+	some k, a in args
+	a in {"-b", "-B", "-c", "-C", "--orphan"}
+	args[k + 1] == name
 }
 
 _is_ref(_, name) if name in {"-", "HEAD", "@", "FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD"}

@@ -177,3 +177,21 @@ test_read_only_allowed if {
 	count(_h(["git", "commit", "--amend", "--no-edit"])) == 0
 	count(_h(["git", "help", "reset"])) == 0
 }
+
+# a first operand that is neither a ref nor file-like switches branches (or fails)
+test_checkout_unknown_branch_name_allowed if count(_h(["git", "checkout", "task#011"])) == 0
+
+test_checkout_detach_allowed if count(_h(["git", "checkout", "--detach", "origin/main"])) == 0
+
+test_checkout_file_like_held if "git.checkout.paths" in _h(["git", "checkout", "setup.py"])
+
+test_checkout_dir_slash_held if "git.checkout.paths" in _h(["git", "checkout", "src/"])
+
+test_checkout_dot_held if "git.checkout.paths" in _h(["git", "checkout", "."])
+
+test_checkout_branch_created_in_line_allowed if {
+	h := _hl([t.cmd(["git", "branch", "t2"]), t.cmd(["git", "checkout", "t2"])])
+	count(h) == 0
+}
+
+test_checkout_tree_ish_then_path_held if "git.checkout.paths" in _h(["git", "checkout", "feat", "notes"])

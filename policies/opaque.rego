@@ -6,6 +6,7 @@ package gatesh.rules.opaque
 
 import rego.v1
 
+import data.gatesh.config
 import data.gatesh.lib.cmds
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
@@ -31,6 +32,18 @@ hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s:
 	some o in input.opaque
 	o.reason != "recursive-function"
 	not _trusted_source(o)
+}
+
+_env_eval_re := "^(?:eval\\s+)?(?:\"\\$\\(|\\$\\(|`|\"`)\\s*(?:[A-Za-z0-9_./-]*/)?([A-Za-z0-9_.-]+)((?:\\s+[A-Za-z0-9_.=:,/-]+)*)\\s*(?:\\)\"|\\)|`\"|`)\\s*$"
+
+# eval "$(brew shellenv)", eval "$(pyenv init -)", eval `ssh-agent -s`: the code
+# is what a known environment tool prints (settings.env_generators), with literal
+# arguments only.
+_trusted_source(o) if {
+	o.reason == "dynamic-code"
+	m := regex.find_all_string_submatch_n(_env_eval_re, o.text, 1)
+	count(m) == 1
+	m[0][1] in config.settings.env_generators
 }
 
 # activating a virtual environment inside the workspace is everyday work

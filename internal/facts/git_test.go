@@ -112,7 +112,7 @@ func TestDecodeGit(t *testing.T) {
 			}},
 		{name: "push alias", argv: []string{"git", "-c", "alias.p=push --force", "p", "origin", "main"},
 			check: func(t *testing.T, g *Git) {
-				if g.Subcommand != "p" || g.Alias != "push --force" || !reflect.DeepEqual(g.Positionals, []string{"origin", "main"}) {
+				if g.Subcommand != "push" || g.Alias != "push --force" || !reflect.DeepEqual(g.Positionals, []string{"origin", "main"}) {
 					t.Errorf("%+v", g)
 				}
 				wantPush(t, g, Push{Remote: "origin", Force: true,
@@ -239,7 +239,7 @@ func TestDecodeGit(t *testing.T) {
 			}},
 		{name: "alias case", argv: []string{"git", "-c", "ALIAS.St=status -s", "St", "x"},
 			check: func(t *testing.T, g *Git) {
-				if g.Subcommand != "St" || g.Alias != "status -s" || !reflect.DeepEqual(g.Args, []string{"x"}) {
+				if g.Subcommand != "status" || g.Alias != "status -s" || !reflect.DeepEqual(g.Args, []string{"-s", "x"}) {
 					t.Errorf("%+v", g)
 				}
 			}},

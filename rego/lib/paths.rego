@@ -28,6 +28,16 @@ system_prefixes := [
 	"/Applications/",
 ]
 
+# system_target(p): the path fact p names a system location. The workspace, the
+# temporary directories and the user's own home are never system locations, even
+# when they sit under one (a workspace in /opt/src, root's home in /root).
+system_target(p) if {
+	not p.in_workspace
+	not p.in_tmp
+	not p.in_home
+	system_path(p.abs)
+}
+
 # harmless_target(abs): writing there changes nothing on disk.
 harmless_target(abs) if abs in {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/full"}
 
