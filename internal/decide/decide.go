@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/facts"
@@ -37,7 +39,24 @@ type Decider struct {
 	engine    *policy.Engine
 	gatePaths []string
 	roots     []string
+	wsCache   sync.Map // wsKey → wsEntry
 }
+
+// wsKey identifies a workspace discovery.
+type wsKey struct{ cwd, home, tmpdir string }
+
+// wsEntry is a cached discovery. A repository's entry stays valid while its HEAD
+// file is unchanged (a checkout rewrites it); a discovery that found no
+// repository is redone after noRepoTTL.
+type wsEntry struct {
+	ws      facts.Workspace
+	head    string
+	mod     time.Time
+	size    int64
+	expires time.Time
+}
+
+const noRepoTTL = 2 * time.Second
 
 // New compiles the policy. The error of a broken policy names the file and line.
 func New(ctx context.Context, cfg Config) (*Decider, error) {
@@ -77,15 +96,43 @@ func (d *Decider) Input(text, cwd string, env map[string]string) (*input.Documen
 		return nil, fmt.Errorf("working directory %q is not absolute", cwd)
 	}
 	cwd = filepath.Clean(cwd)
-	ws, err := facts.Discover(cwd, facts.DiscoverOptions{
-		Home:       env["HOME"],
-		TmpDirs:    facts.DefaultTmpDirs(env["TMPDIR"]),
-		ExtraRoots: d.roots,
-	})
+	ws, err := d.workspace(cwd, env["HOME"], env["TMPDIR"])
 	if err != nil {
 		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
 	}
 	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths}), nil
+}
+
+// workspace discovers the workspace of cwd, reusing an earlier discovery while the
+// repository's HEAD is unchanged: discovery walks the directory tree, and the
+// daemon sees the same few directories over and over.
+func (d *Decider) workspace(cwd, home, tmpdir string) (facts.Workspace, error) {
+	key := wsKey{cwd, home, tmpdir}
+	now := time.Now()
+	if v, ok := d.wsCache.Load(key); ok {
+		e := v.(wsEntry)
+		if e.head == "" && now.Before(e.expires) {
+			return e.ws, nil
+		}
+		if e.head != "" {
+			if fi, err := os.Stat(e.head); err == nil && fi.ModTime().Equal(e.mod) && fi.Size() == e.size {
+				return e.ws, nil
+			}
+		}
+	}
+	ws, err := facts.Discover(cwd, facts.DiscoverOptions{Home: home, TmpDirs: facts.DefaultTmpDirs(tmpdir), ExtraRoots: d.roots})
+	if err != nil {
+		return facts.Workspace{}, err
+	}
+	e := wsEntry{ws: ws, expires: now.Add(noRepoTTL)}
+	if ws.GitDir != "" {
+		head := filepath.Join(ws.GitDir, "HEAD")
+		if fi, err := os.Stat(head); err == nil {
+			e.head, e.mod, e.size = head, fi.ModTime(), fi.Size()
+		}
+	}
+	d.wsCache.Store(key, e)
+	return ws, nil
 }
 
 // Decide judges a built document. On any failure the decision is a deny whose
