@@ -9,6 +9,27 @@ import data.gatesh.lib.cmds
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
+# names, name_prefixes: the commands this package's rules judge; the combiner
+# evaluates the package only for lines that run one (keep in step with the rules).
+names := {
+	"addgroup", "adduser", "apk", "apt", "apt-get", "aptitude", "at", "atrm", "batch", "bless",
+	"blkdiscard", "brew", "cfdisk", "chfn", "chpasswd", "chsh", "crontab", "csrutil", "delgroup",
+	"deluser", "diskutil", "dnf", "doas", "dpkg", "dscl", "ebtables", "efibootmgr", "emerge",
+	"fdisk", "firewall-cmd", "flatpak", "gdisk", "gpasswd", "groupadd", "groupdel", "groupmod",
+	"grub-install", "halt", "hdiutil", "hostnamectl", "init", "insmod", "ip6tables",
+	"ip6tables-restore", "iptables", "iptables-restore", "kexec", "kextload", "kextunload",
+	"kill", "killall", "killall5", "launchctl", "losetup", "microdnf", "mkdosfs", "mke2fs",
+	"mkswap", "modprobe", "mount", "mount.nfs", "newfs", "newfs_apfs", "newfs_hfs", "nft",
+	"nvram", "pacman", "parted", "passwd", "pfctl", "pkexec", "pkg", "pkill", "port", "poweroff",
+	"pwpolicy", "reboot", "rmmod", "run0", "runuser", "scutil", "service", "setenforce",
+	"sfdisk", "sgdisk", "shutdown", "snap", "spctl", "su", "sudo", "sudoedit", "swapoff",
+	"swapon", "sysadminctl", "sysctl", "systemctl", "systemd-halt", "telinit", "timedatectl",
+	"ufw", "umount", "update-grub", "useradd", "userdel", "usermod", "vipw", "visudo", "wipefs",
+	"xbps-install", "yum", "zpool", "zypper"
+}
+
+name_prefixes := {"mkfs"}
+
 _wait := "Wait for the user to approve it, or ask them to run it themselves."
 
 _pos(c) := argv.positionals(cmds.args(c), set())
@@ -361,18 +382,3 @@ _kills_everything(c) if {
 }
 
 # --- library injection -----------------------------------------------------------------------------------
-
-_inject_var(k) if regex.match(`^(LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_(INSERT_LIBRARIES|LIBRARY_PATH|FALLBACK_LIBRARY_PATH|FRAMEWORK_PATH|FALLBACK_FRAMEWORK_PATH|ROOT_PATH|IMAGE_SUFFIX|VERSIONED_LIBRARY_PATH|VERSIONED_FRAMEWORK_PATH|SHARED_REGION))$`, k)
-
-hold contains _r("system.lib_injection", sprintf("%s=%s loads other code into every program the command starts. %s", [k, v, _wait]), "privileged", i) if {
-	some i, c in input.commands
-	some k, v in c.env
-	_inject_var(k)
-}
-
-hold contains _r("system.lib_injection", sprintf("setting %s loads other code into every later program. %s", [a.name, _wait]), "privileged", i) if {
-	some i, c in input.commands
-	some a in c.assigns
-	_inject_var(a.name)
-	a.export
-}

@@ -21,28 +21,34 @@ class_priority := {
 }
 
 # The rule packages to evaluate. A package that declares `names` (the command
-# names its rules look at) is evaluated only when the line runs one of them, so a
-# line is not charged for every rule of every area; a package without `names` is
-# always evaluated. The engine lists the packages in data.gatesh_meta (so that
-# listing them does not evaluate them); without that list (unit tests mocking
+# names its rules judge) or `name_prefixes` is evaluated only for lines that run
+# such a command, so a line is not charged for every rule of every area; a package
+# without them is always evaluated. The engine reads every package's guards once
+# at load into data.gatesh_meta; without that index (unit tests that mock
 # data.gatesh.rules) every package is evaluated.
-_packages := data.gatesh_meta.rule_packages if data.gatesh_meta.guards
-else := object.keys(data.gatesh.rules)
-
-_line_names := {c.name | some c in input.commands}
-
 _active contains p if {
-	some p in _packages
-	not _declares_names(p)
+	data.gatesh_meta.guards
+	some p in data.gatesh_meta.always
 }
 
 _active contains p if {
-	some p in _packages
-	some n in _line_names
-	data.gatesh.rules[p].names[n]
+	data.gatesh_meta.guards
+	some c in input.commands
+	some p in data.gatesh_meta.by_name[c.name]
 }
 
-_declares_names(p) if data.gatesh.rules[p].names
+_active contains p if {
+	data.gatesh_meta.guards
+	some c in input.commands
+	some pre, ps in data.gatesh_meta.by_prefix
+	startswith(c.name, pre)
+	some p in ps
+}
+
+_active contains p if {
+	not data.gatesh_meta.guards
+	some p, _ in data.gatesh.rules
+}
 
 # every reason a rule package raised, with the action it asked for
 raised contains {"action": "deny", "r": r} if {

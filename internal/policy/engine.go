@@ -113,15 +113,84 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	docs["gatesh_meta"] = map[string]any{"rule_packages": rulePackages(mods), "guards": !opts.NoGuards}
 	return compile(ctx, mods, docs, files, opts)
+}
+
+// guardIndex reads each rule package's guards once, at load: `names` (the command
+// names its rules judge) and `name_prefixes`. The combiner then finds the packages
+// a line needs with a few lookups in data.gatesh_meta instead of evaluating every
+// package's guard on every line. A package without guards, or whose guards do
+// not evaluate without an input, is always evaluated.
+func guardIndex(ctx context.Context, compiler *ast.Compiler, docs map[string]any, pkgs []string) (map[string]any, error) {
+	store := inmem.NewFromObject(docs)
+	byName := map[string][]any{}
+	byPrefix := map[string][]any{}
+	var always []any
+	read := func(pkg, rule string) ([]string, bool) {
+		rs, err := rego.New(
+			rego.Query(fmt.Sprintf("data.gatesh.rules[%q].%s", pkg, rule)),
+			rego.Compiler(compiler),
+			rego.Store(store),
+		).Eval(ctx)
+		if err != nil || len(rs) == 0 || len(rs[0].Expressions) == 0 {
+			return nil, false
+		}
+		vals, ok := rs[0].Expressions[0].Value.([]any)
+		if !ok {
+			return nil, false
+		}
+		out := make([]string, 0, len(vals))
+		for _, v := range vals {
+			s, ok := v.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	for _, pkg := range pkgs {
+		names, okN := read(pkg, "names")
+		prefixes, okP := read(pkg, "name_prefixes")
+		if !okN && !okP {
+			always = append(always, pkg)
+			continue
+		}
+		for _, n := range names {
+			byName[n] = append(byName[n], pkg)
+		}
+		for _, p := range prefixes {
+			byPrefix[p] = append(byPrefix[p], pkg)
+		}
+	}
+	toAny := func(m map[string][]any) map[string]any {
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	return map[string]any{
+		"rule_packages": toAnySlice(pkgs),
+		"always":        always,
+		"by_name":       toAny(byName),
+		"by_prefix":     toAny(byPrefix),
+	}, nil
+}
+
+func toAnySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // rulePackages lists the packages directly under data.gatesh.rules ("git" for
 // package gatesh.rules.git), for the combiner's guards.
-func rulePackages(mods map[string]*ast.Module) []any {
+func rulePackages(mods map[string]*ast.Module) []string {
 	seen := map[string]bool{}
-	var out []any
+	var out []string
 	for _, m := range mods {
 		path := m.Package.Path // data.gatesh.rules.<name>…
 		if len(path) < 4 || !path[1].Equal(ast.StringTerm("gatesh")) || !path[2].Equal(ast.StringTerm("rules")) {
@@ -134,12 +203,12 @@ func rulePackages(mods map[string]*ast.Module) []any {
 		seen[string(name)] = true
 		out = append(out, string(name))
 	}
+	sort.Strings(out)
 	return out
 }
 
 // compile builds an engine from parsed modules and data documents.
 func compile(ctx context.Context, mods map[string]*ast.Module, docs map[string]any, files []string, opts Options) (*Engine, error) {
-	store := inmem.NewFromObject(docs)
 	compiler := ast.NewCompiler().
 		WithCapabilities(Capabilities()).
 		WithBuiltins(builtinDecls()).
@@ -148,6 +217,17 @@ func compile(ctx context.Context, mods map[string]*ast.Module, docs map[string]a
 	if compiler.Failed() {
 		return nil, fmt.Errorf("compile policy: %w", compiler.Errors)
 	}
+	meta, err := guardIndex(ctx, compiler, docs, rulePackages(mods))
+	if err != nil {
+		return nil, err
+	}
+	meta["guards"] = !opts.NoGuards
+	withMeta := make(map[string]any, len(docs)+1)
+	for k, v := range docs {
+		withMeta[k] = v
+	}
+	withMeta["gatesh_meta"] = meta
+	store := inmem.NewFromObject(withMeta)
 	timeout := opts.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
