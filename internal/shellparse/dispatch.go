@@ -908,32 +908,6 @@ func (p *parser) parallel(f []field, st *state, c ctx) {
 	p.run(inner, nil, nil, nil, st, c)
 }
 
-func (p *parser) find(f []field, st *state, c ctx) {
-	for i := 1; i < len(f); i++ {
-		a := f[i].s
-		if a != "-exec" && a != "-execdir" && a != "-ok" && a != "-okdir" {
-			continue
-		}
-		j := i + 1
-		for j < len(f) && f[j].s != ";" && f[j].s != "+" {
-			j++
-		}
-		inner := append([]field(nil), f[i+1:j]...)
-		for k := range inner {
-			if strings.Contains(inner[k].s, "{}") {
-				inner[k].dyn = true
-			}
-		}
-		if len(inner) > 0 {
-			c2 := c.with(Step{Kind: "find", Name: "find", Detail: a})
-			c2.stdin = nil
-			c2.pipeFrom = nil
-			p.run(inner, nil, nil, nil, st, c2)
-		}
-		i = j
-	}
-}
-
 func (p *parser) ssh(f []field, st *state, c ctx) {
 	i := 1
 	host := ""

@@ -221,7 +221,7 @@ func (p *parser) emit(fields []field, prefixEnv map[string]string, envDyn []stri
 	}
 	for i, f := range fields {
 		cmd.Argv[i] = f.s
-		if f.dyn {
+		if f.dyn && (!f.pat || i == 0) {
 			cmd.Dynamic = append(cmd.Dynamic, i)
 		}
 		if f.glob {

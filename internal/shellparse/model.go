@@ -77,7 +77,24 @@ type Command struct {
 	// several words as bash would. Commands reached through xargs/parallel get a
 	// trailing dynamic word "{xargs}" for the items read from stdin (with -I R,
 	// the words holding R are dynamic instead); find -exec words holding "{}"
-	// are dynamic.
+	// are dynamic, except as below.
+	//
+	// find -exec/-execdir/-ok/-okdir CMD … {}: when the start paths are literal
+	// ("." when none), no symlinks are followed (-L, -follow), and the tests
+	// before the action are known to be false for each start path itself
+	// (-mindepth N≥1; -name/-iname/-path/-ipath/-wholename whose pattern does
+	// not match the start; -type without d for a start known to be a
+	// directory such as "."), "{}" names some descendant of the start: the
+	// word "{}" becomes START/**/{} with START resolved ("/ws/src/**/{}"),
+	// "{}.bak" START/**/{}.bak, and its index is listed in Globs, not Dynamic.
+	// With several start paths the command is emitted once per start path
+	// (at most 4). Tests that may hold for the start itself (-type d, -mtime,
+	// -size, -empty, -regex, negated tests, tests in another -o branch) keep
+	// "{}" dynamic: find . -type d -exec rm -rf {} + would include ".".
+	// "{}" stays dynamic as the command word, inside words that are not
+	// plain path text ('sh -c "cat {}"', so code stays opaque), and in
+	// -execdir words not starting with "{}". -execdir/-okdir commands have
+	// CwdDynamic set (they run in each matched file's directory).
 	Argv []string `json:"argv"`
 	// Dynamic lists the indexes in Argv whose value is not known statically.
 	// Index 0 means the command word itself is dynamic (then Name is empty).

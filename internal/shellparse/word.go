@@ -15,6 +15,11 @@ type field struct {
 	glob bool // unquoted glob characters
 	look bool // unquoted unicode look-alikes or control characters
 	psub bool // a process substitution (its value is a /dev/fd path)
+	// pat marks a dynamic word whose value is known to be some descendant
+	// of a directory (find -exec {} rewritten to START/**/{}): it is still
+	// dyn (unknown as code, command name or variable value), but emit lists
+	// it in Globs, not Dynamic.
+	pat bool
 }
 
 type wordMode uint8

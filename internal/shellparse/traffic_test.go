@@ -1,0 +1,49 @@
+package shellparse
+
+import "testing"
+
+// Cases from studying real agent traffic: benign lines that were held for
+// nothing, corpus lines that were let through, and the variants an attacker
+// would try against each fix.
+var trafficCases = []tcase{
+	// ---- find -exec {}: a descendant of the start path when a test excludes the start.
+	{line: `find . -name __pycache__ -type d -exec rm -rf {} +`, count: 2, cmds: []want{{name: "find"},
+		{name: "rm", argv: []string{"rm", "-rf", "/work/**/{}"}, dyn: none, globs: []int{2}, via: "find"}}},
+	{line: `find src -name "*.tsx" -exec sed -i '' 's/a/b/g' {} \;`, cmds: []want{{name: "find"},
+		{name: "sed", argv: []string{"sed", "-i", "", "s/a/b/g", "/work/src/**/{}"}, dyn: none, globs: []int{4}, via: "find"}}},
+	{line: `find . -name '*.orig' -execdir rm {} \;`, cmds: []want{{name: "rm", argv: []string{"rm", "/work/**/{}"}, dyn: none, cwdDyn: true, via: "find"}}},
+	{line: `find a /b -name '*.bak' -exec cp {} {}.orig \;`, count: 3, cmds: []want{
+		{name: "cp", argv: []string{"cp", "/work/a/**/{}", "/work/a/**/{}.orig"}, dyn: none, globs: []int{1, 2}},
+		{name: "cp", argv: []string{"cp", "/b/**/{}", "/b/**/{}.orig"}, dyn: none, globs: []int{1, 2}}}},
+	{line: `find . \( -name '*.pyc' -o -name '*.pyo' \) -exec rm -f {} +`, cmds: []want{{name: "rm", argv: []string{"rm", "-f", "/work/**/{}"}, dyn: none}}},
+	{line: `find . -name node_modules -prune -o -name '*.js' -exec rm {} +`, cmds: []want{{name: "rm", argv: []string{"rm", "/work/**/{}"}, dyn: none}}},
+	{line: `find . -type f -mtime +7 -exec rm {} \;`, cmds: []want{{name: "rm", argv: []string{"rm", "/work/**/{}"}, dyn: none}}},
+	{line: `find /tmp/x -mindepth 1 -exec rm -rf {} +`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/tmp/x/**/{}"}, dyn: none}}},
+	{line: `find . -name '*.log' -exec sh -c 'rm "$@"' _ {} +`, cmds: []want{{name: "sh"}, {name: "rm", argv: []string{"rm", "/work/**/{}"}, dyn: none, via: "find,shell"}}},
+	// No test, or tests that may hold for the start path itself: {} stays dynamic.
+	{line: `find . -exec rm -rf {} +`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "{}"}, dyn: []int{2}}}},
+	{line: `find /tmp/x -type d -exec rm -rf {} +`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "{}"}, dyn: []int{2}}}},
+	{line: `find /home/u -name u -exec rm -rf {} +`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find ~ -name '*' -exec rm -rf {} +`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -name '.*' -exec chmod 777 {} +`, cmds: []want{{name: "chmod", dyn: []int{2}}}},
+	{line: `find src -path 'src*' -exec rm -rf {} +`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -name x -o -exec rm {} +`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . ! -name x -exec rm {} +`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . -name x , -exec rm {} +`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . -mtime +1 -exec rm -rf {} +`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find -L . -name x -exec rm {} +`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find "$D" -name x -exec rm {} +`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	// {} as code or as the command word stays unknown.
+	{line: `find . -name '*.py' -exec sh -c 'cat {}' \;`, cmds: []want{{name: "sh", dyn: []int{2}}}, opaque: []string{"dynamic-code"}},
+	{line: `find . -name '*.sh' -exec sh -c {} \;`, opaque: []string{"dynamic-code"}},
+	{line: `find . -name '*.sh' -exec {} \;`, opaque: []string{"dynamic-command"}},
+	{line: `find . -name '*.sh' -exec sudo {} \;`, opaque: []string{"dynamic-command"}},
+	{line: `find . -name x -exec echo '{};rm' \;`, cmds: []want{{name: "echo", dyn: []int{1}}}},
+	{line: `find . -name x -execdir mv {} /tmp/{} \;`, cmds: []want{{name: "mv", argv: []string{"mv", "/work/**/{}", "/tmp/{}"}, dyn: []int{2}}}},
+}
+
+func TestTraffic(t *testing.T) {
+	for _, tc := range trafficCases {
+		t.Run(tc.line, func(t *testing.T) { runCase(t, tc) })
+	}
+}
