@@ -850,19 +850,119 @@ func (p *parser) xargs(f []field, st *state, c ctx) {
 		inner = make([]field, len(f)-i)
 		copy(inner, f[i:])
 	}
-	if repl != "" {
-		for k := range inner {
-			if strings.Contains(inner[k].s, repl) {
-				inner[k].dyn = true
-			}
-		}
-	} else {
-		inner = append(inner, field{s: "{xargs}", dyn: true})
-	}
+	// Items read from find … -print0 through xargs -0 are descendants of
+	// find's start paths (see Command.Argv).
+	starts := p.xargsFromFind(opts, st, c)
 	c = c.with(Step{Kind: "xargs", Name: "xargs"})
 	c.stdin = nil
 	c.pipeFrom = nil
-	p.run(inner, nil, nil, nil, st, c)
+	variants := make([][]field, 0, len(starts)+1)
+	for _, sp := range starts {
+		v := make([]field, len(inner), len(inner)+1)
+		copy(v, inner)
+		if repl != "" {
+			for k := 1; k < len(v); k++ {
+				if strings.Contains(v[k].s, repl) {
+					v[k], _ = p.descendantWord(v[k], repl, sp, false, st)
+				}
+			}
+		} else {
+			w, ok := p.descendantWord(field{s: "{}"}, "{}", sp, false, st)
+			if !ok {
+				variants = variants[:0]
+				break
+			}
+			v = append(v, w)
+		}
+		variants = append(variants, v)
+	}
+	if len(variants) == 0 {
+		v := inner
+		if repl == "" {
+			v = append(v, field{s: "{xargs}", dyn: true})
+		}
+		variants = append(variants, v)
+	}
+	for _, v := range variants {
+		if repl != "" {
+			for k := range v {
+				if strings.Contains(v[k].s, repl) && !v[k].pat {
+					v[k].dyn = true
+				}
+			}
+		}
+		p.run(v, nil, nil, nil, st, c)
+	}
+}
+
+// xargsFromFind returns the start paths of the find whose output xargs
+// reads, when each item is known to be a descendant of one: xargs -0 (items
+// are exact names; blank- or newline-split items could be any text held in a
+// file name) reads a pipe whose only writer is a find with literal start
+// paths that only prints with -print0 after tests false for the start paths.
+func (p *parser) xargsFromFind(opts map[string]string, st *state, c ctx) []string {
+	_, z := opts["0"]
+	_, null := opts["--null"]
+	if !z && !null {
+		return nil
+	}
+	for _, k := range []string{"a", "--arg-file", "d", "--delimiter"} {
+		if _, ok := opts[k]; ok {
+			return nil
+		}
+	}
+	if c.stdin == nil || !c.stdin.pipe || c.stdin.all || len(c.pipeFrom) != 1 {
+		return nil
+	}
+	fc := p.line.Commands[c.pipeFrom[0]]
+	if fc.Name != "find" || len(fc.Via) != len(c.via) {
+		return nil
+	}
+	for k := range fc.Via {
+		if fc.Via[k] != c.via[k] {
+			return nil
+		}
+	}
+	for _, r := range fc.Redirects {
+		if !(r.Fd == 2 && r.Write && r.Path != "" && (r.Op == ">" || r.Op == ">>")) {
+			return nil
+		}
+	}
+	ff := make([]field, len(fc.Argv))
+	for k, a := range fc.Argv {
+		ff[k] = field{s: a}
+	}
+	for _, d := range fc.Dynamic {
+		ff[d].dyn = true
+	}
+	fe := parseFind(ff)
+	if !fe.ok || len(fe.starts) > maxFindStarts {
+		return nil
+	}
+	toks := fe.tokens()
+	prints := 0
+	for k, tk := range toks {
+		switch {
+		case tk.s == "-print0":
+			for _, sp := range fe.starts {
+				if !fe.excludesStart(toks, k, sp.s) {
+					return nil
+				}
+			}
+			prints++
+		case isFindExec(tk.s), tk.s == "-print", tk.s == "-printf", tk.s == "-fprint", tk.s == "-fprint0",
+			tk.s == "-fprintf", tk.s == "-ls", tk.s == "-fls":
+			return nil
+		}
+	}
+	if prints == 0 {
+		return nil
+	}
+	out := make([]string, len(fe.starts))
+	for k, sp := range fe.starts {
+		out[k] = sp.s
+	}
+	return out
 }
 
 func (p *parser) parallel(f []field, st *state, c ctx) {

@@ -95,6 +95,14 @@ type Command struct {
 	// plain path text ('sh -c "cat {}"', so code stays opaque), and in
 	// -execdir words not starting with "{}". -execdir/-okdir commands have
 	// CwdDynamic set (they run in each matched file's directory).
+	//
+	// find … -print0 | xargs -0 (or --null) CMD: when the xargs stage reads a
+	// plain pipe (not |&) whose only writer is such a find (literal start
+	// paths, tests false for the start paths, -print0 its only output, no
+	// stderr merged), the appended "{xargs}" word, or the -I replacement
+	// words, become START/**/{} like find -exec's "{}". Without -0 the items
+	// are split on blanks and newlines, which file names may hold
+	// ("x /home/u\n.pyc"), so they stay dynamic.
 	Argv []string `json:"argv"`
 	// Dynamic lists the indexes in Argv whose value is not known statically.
 	// Index 0 means the command word itself is dynamic (then Name is empty).

@@ -220,6 +220,7 @@ type input struct {
 	text  string // the literal text
 	file  string // redirected from a file (resolved path)
 	dyn   bool   // from a file whose name is unknown
+	all   bool   // from a |& pipe: the writer's stderr too
 }
 
 // ctx is what flows down the walk but is not shell state.
@@ -410,17 +411,25 @@ func (p *parser) stmt(s *syntax.Stmt, st *state, c ctx) *string {
 
 func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 	var stages []*syntax.Stmt
+	var pipeAll []bool // pipeAll[i]: stage i feeds the next through |&
 	var collect func(s *syntax.Stmt)
 	collect = func(s *syntax.Stmt) {
 		if b, ok := s.Cmd.(*syntax.BinaryCmd); ok && (b.Op == syntax.Pipe || b.Op == syntax.PipeAll) &&
 			len(s.Redirs) == 0 && !s.Negated && !s.Background {
 			collect(b.X)
+			if b.Op == syntax.PipeAll && len(pipeAll) > 0 {
+				pipeAll[len(pipeAll)-1] = true
+			}
 			collect(b.Y)
 			return
 		}
 		stages = append(stages, s)
+		pipeAll = append(pipeAll, false)
 	}
 	collect(x.X)
+	if x.Op == syntax.PipeAll && len(pipeAll) > 0 {
+		pipeAll[len(pipeAll)-1] = true
+	}
 	collect(x.Y)
 	start := len(p.line.Commands)
 	var prevOut *string
@@ -436,7 +445,7 @@ func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 				pf = append(pf, j)
 			}
 			sc.pipeFrom = pf
-			in := &input{pipe: true}
+			in := &input{pipe: true, all: pipeAll[i-1]}
 			if prevOut != nil {
 				in.known = true
 				in.text = *prevOut

@@ -40,6 +40,29 @@ var trafficCases = []tcase{
 	{line: `find . -name '*.sh' -exec sudo {} \;`, opaque: []string{"dynamic-command"}},
 	{line: `find . -name x -exec echo '{};rm' \;`, cmds: []want{{name: "echo", dyn: []int{1}}}},
 	{line: `find . -name x -execdir mv {} /tmp/{} \;`, cmds: []want{{name: "mv", argv: []string{"mv", "/work/**/{}", "/tmp/{}"}, dyn: []int{2}}}},
+	// ---- find … -print0 | xargs -0: items are descendants of the start paths.
+	{line: `find . -name '*.pyc' -print0 | xargs -0 rm -f`, count: 3, cmds: []want{{name: "find"}, {name: "xargs"},
+		{name: "rm", argv: []string{"rm", "-f", "/work/**/{}"}, dyn: none, globs: []int{2}, via: "xargs"}}},
+	{line: `find src tests -name '*.pyc' -print0 2>/dev/null | xargs -0r -n 10 rm -f`, count: 4, cmds: []want{
+		{name: "rm", argv: []string{"rm", "-f", "/work/src/**/{}"}, dyn: none}, {name: "rm", argv: []string{"rm", "-f", "/work/tests/**/{}"}, dyn: none}}},
+	{line: `find . -name '*.log' -print0 | xargs --null -I{} mv {} /tmp/{}`, cmds: []want{{name: "mv", argv: []string{"mv", "/work/**/{}", "/tmp/./**/{}"}, dyn: none}}},
+	{line: `find . -name '*.log' -print0 | xargs -0 -I % cp % %.bak`, cmds: []want{{name: "cp", argv: []string{"cp", "/work/**/{}", "/work/**/{}.bak"}, dyn: none}}},
+	// Blank- or newline-split items can be any text held in a file name
+	// ("x /home/u\n.pyc"): they stay dynamic, as does anything else upstream.
+	{line: `find . -name '*.pyc' | xargs rm -f`, cmds: []want{{name: "rm", argv: []string{"rm", "-f", "{xargs}"}, dyn: []int{2}}}},
+	{line: `find . -name '*.pyc' -print | xargs -I{} rm -f {}`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -name '*.pyc' -print0 |& xargs -0 rm -f`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -name '*.pyc' -print0 2>&1 | xargs -0 rm -f`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -type d -print0 | xargs -0 rm -rf`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -print0 | xargs -0 rm -rf`, cmds: []want{{name: "rm", dyn: []int{2}}}},
+	{line: `find . -name x -print0 | xargs -0 -a /tmp/l rm`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . -name x -printf '%p\0' | xargs -0 rm`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . -name x -print0 -exec cat {} \; | xargs -0 rm`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . -name x -print0 | grep -z y | xargs -0 rm`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `sudo find . -name x -print0 | xargs -0 rm`, cmds: []want{{name: "rm", dyn: []int{1}}}},
+	{line: `find . -name '*.sh' -print0 | xargs -0 -I{} sh -c 'bash {}'`, opaque: []string{"dynamic-code"}},
+	{line: `find . -name '*.sh' -print0 | xargs -0 -I{} sh -c {}`, opaque: []string{"dynamic-code"}},
+	{line: `find . -name '*.sh' -print0 | xargs -0`, cmds: []want{{name: "echo", dyn: none}}},
 }
 
 func TestTraffic(t *testing.T) {
