@@ -94,7 +94,7 @@ reads contains [i, p.abs] if {
 	not p.dynamic
 	not _is_program_arg(c, p.arg)
 	not _is_dest_arg(c, p.arg)
-	secret_path(p.abs)
+	p.secret
 }
 
 reads contains [i, p.abs] if {
@@ -113,7 +113,7 @@ reads contains [i, r.file.abs] if {
 	some r in c.redirects
 	not r.write
 	is_object(r.file)
-	secret_path(r.file.abs)
+	r.file.secret
 }
 
 reads contains [i, abs] if {

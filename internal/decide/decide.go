@@ -39,6 +39,7 @@ type Decider struct {
 	engine    *policy.Engine
 	gatePaths []string
 	roots     []string
+	secrets   *facts.Secrets
 	wsCache   sync.Map // wsKey → wsEntry
 }
 
@@ -84,7 +85,12 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 			gate = append(gate, b)
 		}
 	}
-	return &Decider{engine: eng, gatePaths: cleanAll(gate), roots: eng.SettingStrings("workspace_roots")}, nil
+	return &Decider{
+		engine:    eng,
+		gatePaths: cleanAll(gate),
+		roots:     eng.SettingStrings("workspace_roots"),
+		secrets:   facts.NewSecrets(eng.SettingStrings("secret_globs")),
+	}, nil
 }
 
 // Engine returns the compiled policy.
@@ -100,7 +106,7 @@ func (d *Decider) Input(text, cwd string, env map[string]string) (*input.Documen
 	if err != nil {
 		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
 	}
-	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths}), nil
+	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets}), nil
 }
 
 // workspace discovers the workspace of cwd, reusing an earlier discovery while the

@@ -39,6 +39,9 @@ type Path struct {
 	InGitDir bool `json:"in_git_dir"`
 	// Exists: the path exists now (for a glob: some path matches it).
 	Exists bool `json:"exists"`
+	// Secret: the path matches the policy's secret globs (see Secrets). Set by
+	// the input builder, not by ResolvePath.
+	Secret bool `json:"secret"`
 }
 
 // AtArg returns p with Arg set to i.

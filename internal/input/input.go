@@ -55,6 +55,8 @@ type Request struct {
 	Workspace facts.Workspace
 	// GatePaths lists gatesh's own directories and binaries.
 	GatePaths []string
+	// Secrets marks the paths that hold credentials (settings.secret_globs).
+	Secrets *facts.Secrets
 }
 
 // Build parses req.Text and computes the facts of every command.
@@ -79,12 +81,12 @@ func Build(req Request) *Document {
 		Functions:  line.Functions,
 	}
 	for i := range line.Commands {
-		doc.Commands[i] = command(line.Commands[i], ws)
+		doc.Commands[i] = command(line.Commands[i], ws, req.Secrets)
 	}
 	return doc
 }
 
-func command(c shellparse.Command, ws facts.Workspace) Command {
+func command(c shellparse.Command, ws facts.Workspace, secrets *facts.Secrets) Command {
 	out := Command{Command: c}
 	dyn := indexSet(c.Dynamic)
 	globs := indexSet(c.Globs)
@@ -105,6 +107,7 @@ func command(c shellparse.Command, ws facts.Workspace) Command {
 			}
 		}
 		p := facts.ResolvePath(ws, cwd, w, dyn[i] || (cwd == "" && !filepath.IsAbs(w) && !strings.HasPrefix(w, "~")), globs[i])
+		p.Secret = !p.Dynamic && secrets.Match(p.Abs, ws.Home)
 		out.Paths = append(out.Paths, p.AtArg(i))
 	}
 	out.Redirects = make([]Redirect, len(c.Redirects))
@@ -112,6 +115,7 @@ func command(c shellparse.Command, ws facts.Workspace) Command {
 		out.Redirects[i] = Redirect{Redirect: r}
 		if r.Path != "" || r.Dynamic {
 			p := facts.ResolvePath(ws, cwd, redirectWord(r), r.Dynamic, false)
+			p.Secret = !p.Dynamic && secrets.Match(p.Abs, ws.Home)
 			out.Redirects[i].File = &p
 		}
 	}

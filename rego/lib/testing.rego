@@ -69,7 +69,7 @@ _redirect(op, target, cwd) := r if {
 	abs := _abs(target, cwd)
 	r := {
 		"op": op, "fd": _fd(op), "target": target, "path": abs, "dynamic": false,
-		"write": op != "<", "file": _fact(target, abs, false),
+		"write": op != "<", "file": object.union(_fact(target, abs, false), {"secret": _secret(abs)}),
 	}
 }
 
@@ -142,12 +142,17 @@ _is_pathword(argv, j, _) if j > _dd(argv)
 
 _pathfact(j, w, _) := object.union(_dyn_fact(w), {"arg": j}) if _dyn(w)
 
-_pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": j}) if not _dyn(w)
+_pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": j, "secret": _secret(_abs(w, cwd))}) if not _dyn(w)
+
+# the fact builder marks secret paths with the settings' globs; imitate it
+_secret(abs) := true if {
+	data.gatesh.rules.secrets.secret_path(abs) with input as {"workspace": workspace}
+} else := false
 
 _dyn_fact(w) := {
 	"value": w, "abs": "", "dynamic": true, "glob": false, "in_workspace": false,
 	"is_workspace_root": false, "in_tmp": false, "is_tmp_root": false, "in_home": false,
-	"is_home": false, "is_root": false, "in_git_dir": false, "exists": false,
+	"is_home": false, "is_root": false, "in_git_dir": false, "exists": false, "secret": false,
 }
 
 _abs(w, cwd) := paths.clean(w) if startswith(w, "/")
