@@ -592,27 +592,72 @@ func isWordByte(c byte) bool {
 }
 
 // sedScan finds GNU sed commands that run shell code: the e command and the
-// e flag of s///. It returns the literal commands of "e COMMAND".
+// e flag of s///. It returns the literal commands of "e COMMAND". It follows
+// GNU sed's own parser: the text of a\, i\, c\ (up to a newline not escaped
+// by a backslash), file names, labels and the parts of s/// and y/// are not
+// commands. GNU sed compiles the whole script before running any of it, so
+// at a sure syntax error (an unknown command, extra characters after a
+// command, an unknown s/// flag, an unterminated s or y) the scan stops:
+// nothing after it would run; what was found before it is still reported.
 func sedScan(script string) (cmds []string, spawn, write bool) {
 	i := 0
 	n := len(script)
+	blank := func() {
+		for i < n && (script[i] == ' ' || script[i] == '\t') {
+			i++
+		}
+	}
+	// toEOL moves past the argument of a command that runs to the end of
+	// the line (for text, esc: a backslash escapes a newline, as in a\ i\
+	// c\ and e; file names and comments end at the first newline); it
+	// returns that argument.
+	toEOL := func(esc bool) string {
+		start := i
+		for i < n && script[i] != '\n' {
+			if esc && script[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		if i > n {
+			i = n
+		}
+		return script[start:i]
+	}
+	// endCmd: after a command without argument only blanks, then ; newline
+	// } # or the end may follow.
+	endCmd := func() bool {
+		blank()
+		if i >= n {
+			return true
+		}
+		switch script[i] {
+		case ';', '\n':
+			i++
+			return true
+		case '}', '#':
+			return true
+		}
+		return false
+	}
 	for i < n {
-		// Skip blanks, separators and addresses.
-		for i < n && strings.IndexByte(" \t\n;{}!", script[i]) >= 0 {
+		for i < n && strings.IndexByte(" \t\n;{}", script[i]) >= 0 {
 			i++
 		}
 		if i >= n {
 			break
 		}
-		i = skipSedAddr(script, i)
-		for i < n && (script[i] == ' ' || script[i] == '\t' || script[i] == '!') {
-			i++
-		}
+		i = skipSedAddr(script, i, false)
+		blank()
 		if i < n && script[i] == ',' {
-			i = skipSedAddr(script, i+1)
-		}
-		for i < n && (script[i] == ' ' || script[i] == '\t' || script[i] == '!') {
 			i++
+			blank()
+			i = skipSedAddr(script, i, true)
+		}
+		blank()
+		for i < n && script[i] == '!' {
+			i++
+			blank()
 		}
 		if i >= n {
 			break
@@ -622,78 +667,94 @@ func sedScan(script string) (cmds []string, spawn, write bool) {
 		switch ch {
 		case 'e':
 			spawn = true
-			end := strings.IndexAny(script[i:], "\n;")
-			if end < 0 {
-				end = n - i
-			}
-			if cmd := strings.TrimSpace(script[i : i+end]); cmd != "" {
+			blank()
+			text := toEOL(true)
+			if cmd := strings.TrimSpace(strings.ReplaceAll(text, "\\\n", "\n")); cmd != "" {
 				cmds = append(cmds, cmd)
 			}
-			i += end
 		case 's', 'y':
-			if i >= n {
+			if i >= n || script[i] == '\n' || script[i] == '\\' {
 				return
 			}
 			delim := script[i]
 			i++
-			for part := 0; part < 2 && i < n; part++ {
+			for part := 0; part < 2; part++ {
 				for i < n && script[i] != delim {
 					if script[i] == '\\' {
 						i++
 					}
 					i++
 				}
-				i++
-			}
-			for i < n && strings.IndexByte(" \t\n;}", script[i]) < 0 {
-				switch script[i] {
-				case 'e':
-					if ch == 's' {
-						spawn = true
-					}
-				case 'w':
-					write = true
-					end := strings.IndexByte(script[i:], '\n')
-					if end < 0 {
-						return
-					}
-					i += end
-					continue
+				if i >= n {
+					return // unterminated
 				}
 				i++
 			}
+			if ch == 'y' {
+				if !endCmd() {
+					return
+				}
+				continue
+			}
+		flags:
+			for i < n {
+				switch c := script[i]; {
+				case c == 'e':
+					spawn = true
+					i++
+				case c == 'w':
+					write = true
+					toEOL(false)
+					break flags
+				case c == ';' || c == '\n':
+					i++
+					break flags
+				case c == '}' || c == '#':
+					break flags
+				case strings.IndexByte("gpiImM \t0123456789", c) >= 0:
+					i++
+				default:
+					return // unknown option to s
+				}
+			}
 		case 'w', 'W':
 			write = true
-			end := strings.IndexByte(script[i:], '\n')
-			if end < 0 {
+			toEOL(false)
+		case 'r', 'R', '#':
+			toEOL(false)
+		case 'a', 'i', 'c':
+			toEOL(true)
+		case 'b', 't', 'T', ':', 'v':
+			for i < n && script[i] != '\n' && script[i] != ';' {
+				i++
+			}
+		case 'q', 'Q', 'l', 'L':
+			blank()
+			for i < n && script[i] >= '0' && script[i] <= '9' {
+				i++
+			}
+			if !endCmd() {
 				return
 			}
-			i += end
-		case 'r', 'R', 'a', 'i', 'c', 'b', 't', 'T', ':', 'l', 'q', 'Q', 'L':
-			// Commands taking the rest of the line (or a label).
-			end := strings.IndexAny(script[i:], "\n;")
-			if ch == 'a' || ch == 'i' || ch == 'c' || ch == 'r' || ch == 'R' || ch == 'w' {
-				end = strings.IndexByte(script[i:], '\n')
-			}
-			if end < 0 {
+		case '=', 'd', 'D', 'g', 'G', 'h', 'H', 'n', 'N', 'p', 'P', 'x', 'z', 'F', '}':
+			if !endCmd() {
 				return
 			}
-			i += end
-		case '#':
-			end := strings.IndexByte(script[i:], '\n')
-			if end < 0 {
-				return
-			}
-			i += end
+		case '{':
+		default:
+			return // unknown command
 		}
 	}
 	return
 }
 
-func skipSedAddr(s string, i int) int {
+// skipSedAddr moves past one sed address; second allows the +N and ~N forms
+// of a range's end.
+func skipSedAddr(s string, i int, second bool) int {
 	n := len(s)
 	switch {
-	case i < n && s[i] >= '0' && s[i] <= '9':
+	case i < n && s[i] >= '0' && s[i] <= '9', second && i < n && (s[i] == '+' || s[i] == '~'):
+		i++
 		for i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '~') {
 			i++
 		}
@@ -716,6 +777,9 @@ func skipSedAddr(s string, i int) int {
 		for i < n && (s[i] == 'I' || s[i] == 'M') {
 			i++
 		}
+	}
+	if i > n {
+		i = n
 	}
 	return i
 }

@@ -225,6 +225,10 @@ type Code struct {
 	// fs.rm*, unlinkSync), "write" (opens files for writing outside obvious
 	// stdout), "network" (sockets, urllib, requests, http, fetch, LWP, Net::),
 	// "env" (reads os.environ / process.env), "eval" (eval/exec of built strings).
+	// For sed, "spawn" is a real e command or the e flag of s/// as GNU sed
+	// parses the script (a\ i\ c\ text, s/// parts, labels and file names
+	// are not commands; a script GNU sed would reject runs nothing past the
+	// error).
 	Effects []string `json:"effects"`
 	// Paths lists string literals in the code that look like absolute or
 	// home-relative paths ("/etc/passwd", "~/.ssh/id_rsa"), resolved.

@@ -63,6 +63,29 @@ var trafficCases = []tcase{
 	{line: `find . -name '*.sh' -print0 | xargs -0 -I{} sh -c 'bash {}'`, opaque: []string{"dynamic-code"}},
 	{line: `find . -name '*.sh' -print0 | xargs -0 -I{} sh -c {}`, opaque: []string{"dynamic-code"}},
 	{line: `find . -name '*.sh' -print0 | xargs -0`, cmds: []want{{name: "echo", dyn: none}}},
+	// ---- sed: a\ i\ c\ text and s/// replacements are not commands.
+	{line: "sed -i '438a\\        has_over_clause = any(\n            getattr(annotation, \"contains_over_clause\", False)\n            for annotation in self.annotations.values()\n        )' django/db/models/sql/query.py",
+		count: 1, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
+	{line: "sed -i \"765,767c\\        if self.choices is not None:\n            if not hasattr(cls, 'get_%s_display' % self.name):\n                setattr(cls, 'get_%s_display' % self.name,\n                        partialmethod(cls._get_FIELD_display, field=self))\" django/db/models/fields/__init__.py",
+		count: 1, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
+	{line: `sed -i 's/exec(/run(/; 3i\    execute()' f.py`, count: 1, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
+	{line: "sed '1a\\\nfoo\\\ne echo text' f", count: 1, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
+	{line: `sed -n '1e rm -rf ~' file.txt`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true, Effects: []string{"spawn"}}},
+		{name: "rm", argv: []string{"rm", "-rf", "/home/u"}, via: "interp"}}},
+	// A real e command still spawns, wherever GNU sed would run it.
+	{line: "sed '1a foo\ne rm -rf ~' f", cmds: []want{{name: "sed"}, {name: "rm", argv: []string{"rm", "-rf", "/home/u"}, via: "interp"}}},
+	{line: `sed '1e rm -rf /tmp/x; rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm", argv: []string{"rm", "-rf", "/tmp/x"}}, {name: "rm", argv: []string{"rm", "-rf", "/home/u"}}}},
+	{line: "sed 'r /dev/null\\\ne rm -rf ~' f", cmds: []want{{name: "sed"}, {name: "rm", argv: []string{"rm", "-rf", "/home/u"}}}},
+	{line: "sed '#c\\\ne rm -rf ~' f", cmds: []want{{name: "sed"}, {name: "rm", argv: []string{"rm", "-rf", "/home/u"}}}},
+	{line: `sed '1,+1e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm", argv: []string{"rm", "-rf", "/home/u"}}}},
+	{line: `sed '2,~4 e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm"}}},
+	{line: `sed '1 , 2 ! e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm"}}},
+	{line: `sed 's/l/X/ ;1e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm"}}},
+	{line: `sed 'y/l/L/;l;q1;e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm"}}},
+	{line: "sed '1{e rm -rf ~\n}' f", cmds: []want{{name: "sed"}, {name: "rm"}}},
+	{line: `sed 's/a/b/ e' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true, Effects: []string{"spawn"}}}}},
+	{line: `sed 's/a/b/gpe' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true, Effects: []string{"spawn"}}}}},
+	{line: `sed -e 's/a/b/' -e '3e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm"}}},
 }
 
 func TestTraffic(t *testing.T) {
