@@ -81,6 +81,11 @@ func TestWorkloadReport(t *testing.T) {
 	}
 	defer missed.Close()
 	byRule := map[string]int{}
+	// Held benign lines whose every reason is a path outside the test workspace:
+	// in the trajectories those paths were the agent's own workspace (/testbed,
+	// /workspace/<repo>, /Users/<u>/<project>), which this measurement cannot
+	// reproduce. Counted apart so the figure can be read both ways.
+	outsideOnly := 0
 	ctx := context.Background()
 	start := time.Now()
 	for _, l := range lines {
@@ -114,9 +119,16 @@ func TestWorkloadReport(t *testing.T) {
 		}
 		if l.class == "benign" && gated {
 			ids := make([]string, len(d.Reasons))
+			onlyOutside := len(d.Reasons) > 0
 			for i, r := range d.Reasons {
 				ids[i] = r.ID
 				byRule[r.ID]++
+				if !outsideRule[r.ID] {
+					onlyOutside = false
+				}
+			}
+			if onlyOutside {
+				outsideOnly++
 			}
 			fmt.Fprintf(held, "%s\t%s\t%s\n", d.Action, strings.Join(ids, ","), strings.ReplaceAll(l.command, "\n", `\n`))
 		}
@@ -163,9 +175,16 @@ func TestWorkloadReport(t *testing.T) {
 	for _, r := range rules {
 		fmt.Fprintf(&b, " %s=%d", r.k, r.v)
 	}
+	fmt.Fprintf(&b, "\nheld benign lines held only for paths outside the test workspace: %d; held share without them: %.2f%%",
+		outsideOnly, pct(all.benignHeld-outsideOnly, all.benign))
 	fmt.Fprintf(&b, "\nheld benign lines: %s\nallowed irreversible lines: %s\n", held.Name(), missed.Name())
 	t.Log(b.String())
 	fmt.Print(b.String())
+}
+
+// outsideRule lists the reasons that only say a path lies outside the workspace.
+var outsideRule = map[string]bool{
+	"files.rm.outside": true, "files.write.outside": true, "files.find.delete_outside": true, "files.chmod.outside": true,
 }
 
 // benchLines returns 10 000 mixed lines: the labelled corpora, then real agent
