@@ -237,6 +237,11 @@ func joinCode(fs []field) (string, bool) {
 	return b.String(), ok
 }
 
+const (
+	rePyStr  = `(?:r?"[^"\\\n]*"|r?'[^'\\\n]*')`
+	rePyMode = `(?:"rb?"|'rb?')`
+)
+
 var (
 	reSpawnCommon = regexp.MustCompile(`\b(?:os\.system|os\.popen|os\.exec\w*|os\.spawn\w*|os\.posix_spawn\w*|subprocess\b|pty\.spawn|commands\.getoutput|child_process|execSync|spawnSync|execFileSync|execFile\b|Deno\.run|Deno\.Command|Bun\.spawn|Bun\.\$|system\s*\(|popen\b|proc_open|shell_exec|passthru|Open3|IO\.popen|Kernel\.spawn|os\.execute|io\.popen|system2\s*\(|do shell script|Start-Process|Process\.Start|Runtime\.getRuntime|pcntl_exec)`)
 	reSpawnSys    = regexp.MustCompile(`\b(?:system|exec|spawn|qx)\b|%x[\(\{\[<|!/]|` + "`")
@@ -248,7 +253,12 @@ var (
 	reEnv         = regexp.MustCompile(`\b(?:os\.environ|os\.getenv|process\.env|Deno\.env|getenv\s*\(|ENVIRON\[)|\bENV\[|\$ENV\{|\$env:|\$_ENV|\$_SERVER`)
 	reEvalPy      = regexp.MustCompile(`\b(?:eval|exec|compile|__import__)\s*\(`)
 	reEvalOther   = regexp.MustCompile(`\beval\b|\bFunction\s*\(|new Function|instance_eval|class_eval|module_eval|Invoke-Expression|\biex\b|\bvm\.run\w*|\bload\s*\(|loadstring|assert\s*\(\s*\$`)
-	rePaths       = regexp.MustCompile(`["'](~?/[^"'\s\\]{0,256})["']`)
+	// reExecFile is exec(open('x.py').read()) and exec(compile(open('x.py').read(),
+	// 'x.py', 'exec')) with a literal file name: running a script file, not
+	// eval of built text. The call must end right after read() (or after
+	// compile's literal arguments), so nothing can be appended to the code.
+	reExecFile = regexp.MustCompile(`\bexec\s*\(\s*(?:open\s*\(\s*` + rePyStr + `\s*(?:,\s*` + rePyMode + `\s*)?\)\s*\.read\s*\(\s*\)|compile\s*\(\s*open\s*\(\s*` + rePyStr + `\s*(?:,\s*` + rePyMode + `\s*)?\)\s*\.read\s*\(\s*\)\s*,\s*` + rePyStr + `\s*,\s*(?:"exec"|'exec')\s*\))\s*[,)]`)
+	rePaths    = regexp.MustCompile(`["'](~?/[^"'\s\\]{0,256})["']`)
 
 	rePySpawn   = regexp.MustCompile(`\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)\s*\(\s*`)
 	reNodeSpawn = regexp.MustCompile(`\b(?:execSync|execFileSync|spawnSync|exec|execFile|spawn)\s*\(\s*`)
@@ -329,7 +339,8 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 			add("env")
 		}
 		if lang == "python" {
-			if reEvalPy.MatchString(text) {
+			t := reExecFile.ReplaceAllStringFunc(text, func(m string) string { return strings.Repeat(" ", len(m)) })
+			if reEvalPy.MatchString(t) {
 				add("eval")
 			}
 		} else if reEvalOther.MatchString(text) {

@@ -224,7 +224,10 @@ type Code struct {
 	// backticks, exec, popen), "delete" (os.remove, unlink, rmtree, rm_rf,
 	// fs.rm*, unlinkSync), "write" (opens files for writing outside obvious
 	// stdout), "network" (sockets, urllib, requests, http, fetch, LWP, Net::),
-	// "env" (reads os.environ / process.env), "eval" (eval/exec of built strings).
+	// "env" (reads os.environ / process.env), "eval" (eval/exec of built strings;
+	// python exec(open('x.py').read()) and exec(compile(open('x.py').read(),
+	// 'x.py', 'exec')) with a literal file name, nothing appended, run a
+	// script file like python x.py and are not "eval").
 	// For sed, "spawn" is a real e command or the e flag of s/// as GNU sed
 	// parses the script (a\ i\ c\ text, s/// parts, labels and file names
 	// are not commands; a script GNU sed would reject runs nothing past the

@@ -86,6 +86,16 @@ var trafficCases = []tcase{
 	{line: `sed 's/a/b/ e' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true, Effects: []string{"spawn"}}}}},
 	{line: `sed 's/a/b/gpe' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true, Effects: []string{"spawn"}}}}},
 	{line: `sed -e 's/a/b/' -e '3e rm -rf ~' f`, cmds: []want{{name: "sed"}, {name: "rm"}}},
+	// ---- python exec(open('x.py').read()) runs a script file: not eval.
+	{line: `python3 -c "exec(open('x.py').read())"`, count: 1, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true}}}},
+	{line: `python3 -c 'exec(open("x.py").read(), {"__name__": "__main__"})'`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true}}}},
+	{line: `python -c "exec(compile(open('setup.py').read(), 'setup.py', 'exec'))"`, cmds: []want{{name: "python", code: &Code{Lang: "python", From: "arg", Known: true}}}},
+	{line: `python3 -c "exec(open('x.py').read() + input())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
+	{line: `python3 -c "exec(open('x.py').read().replace('a','b'))"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
+	{line: `python3 -c "exec(open('x.py').read(), eval('{}'))"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
+	{line: `python3 -c "import sys; exec(open(sys.argv[1]).read())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
+	{line: `python3 -c "exec(compile(open('x.py').read(), 'x', 'exec') if c else input())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
+	{line: `python3 -c "exec(open('x.py').read()); eval(input())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
 }
 
 func TestTraffic(t *testing.T) {
