@@ -229,9 +229,21 @@ func joinCode(fs []field) (string, bool) {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(f.s)
-		if f.dyn {
-			ok = false
+		t, k := codeText(f)
+		if !k {
+			t = f.s
+		}
+		b.WriteString(t)
+		ok = ok && k
+	}
+	if !ok {
+		// Unknown code keeps its source text.
+		b.Reset()
+		for i, f := range fs {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(f.s)
 		}
 	}
 	return b.String(), ok

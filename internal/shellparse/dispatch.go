@@ -485,7 +485,36 @@ func isHexOrOct(c byte, hex bool) bool {
 // code parses a field as shell code when it is known; otherwise records an
 // opaque entry.
 func (p *parser) code(f field, s Step, st *state, c ctx) {
-	p.codeStr(f.s, !f.dyn, s, st, c)
+	text, ok := codeText(f)
+	p.codeStr(text, ok, s, st, c)
+}
+
+// codeText is the text of a word used as code, and whether it is known: a
+// word whose only unknown parts are numeric-only expansions is known, with a
+// digit standing for each ("echo exit:$?" is "echo exit:0").
+func codeText(f field) (string, bool) {
+	if f.dyn && f.numOK {
+		return f.num, true
+	}
+	return f.s, !f.dyn
+}
+
+// joinCodeFields joins words used as code (eval, ssh, watch) with spaces.
+func joinCodeFields(fs []field) (string, bool) {
+	var b strings.Builder
+	ok := true
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		t, k := codeText(f)
+		b.WriteString(t)
+		ok = ok && k
+	}
+	if !ok {
+		return joinFields(fs)
+	}
+	return b.String(), true
 }
 
 func (p *parser) codeStr(code string, isKnown bool, s Step, st *state, c ctx) {
@@ -503,7 +532,7 @@ func (p *parser) eval(f []field, st *state, c ctx) {
 	if len(f) < 2 {
 		return
 	}
-	text, ok := joinFields(f[1:])
+	text, ok := joinCodeFields(f[1:])
 	p.codeStr(text, ok, Step{Kind: "eval", Name: "eval"}, st, c)
 }
 
@@ -794,7 +823,7 @@ func (p *parser) watch(f []field, st *state, c ctx) {
 		p.wrap("watch", "-x", f, i, nil, st, c)
 		return
 	}
-	text, ok := joinFields(f[i:])
+	text, ok := joinCodeFields(f[i:])
 	p.codeStr(text, ok, Step{Kind: "wrapper", Name: "watch", Detail: "sh -c"}, st.fresh(), c)
 }
 
@@ -1044,7 +1073,7 @@ func (p *parser) ssh(f []field, st *state, c ctx) {
 	if i >= len(f) {
 		return
 	}
-	text, ok := joinFields(f[i:])
+	text, ok := joinCodeFields(f[i:])
 	rst := st.fresh()
 	rst.cwd, rst.cwdDyn = "", true
 	p.codeStr(text, ok, Step{Kind: "remote", Name: "ssh", Detail: host}, rst, c)

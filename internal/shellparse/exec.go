@@ -106,7 +106,8 @@ func (p *parser) redirects(redirs []*syntax.Redirect, st *state, c ctx) ([]Redir
 			f := p.wordOne(r.Word, st, c, modeRedir)
 			rd.Target = f.s
 			rd.Dynamic = f.dyn
-			in = &input{known: !f.dyn, text: f.s + "\n"}
+			text, ok := codeText(f)
+			in = &input{known: ok, text: text + "\n"}
 		default:
 			f := p.wordOne(r.Word, st, c, modeRedir)
 			rd.Target = f.s
@@ -170,10 +171,11 @@ func (p *parser) heredoc(r *syntax.Redirect, st *state, c ctx) (string, bool) {
 	if len(fs) == 0 {
 		return "", true
 	}
-	if fs[0].dyn {
+	if fs[0].dyn && !fs[0].numOK {
 		return "", false
 	}
-	return fs[0].s, true
+	t, _ := codeText(fs[0])
+	return t, true
 }
 
 // absPath resolves a word to an absolute cleaned path against the cwd; ""

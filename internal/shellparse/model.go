@@ -218,6 +218,14 @@ type Code struct {
 	// Text is the code when known (truncated to 4096 bytes).
 	Text string `json:"text"`
 	// Known is false when the code's text is not known statically.
+	// Numeric-only expansions in code built by the line ($? $$ $# ${#x},
+	// and $((…)) of literal numbers, which is computed) cannot inject code:
+	// a "0" stands for each and the code is parsed (sh -c "echo $$" runs
+	// echo 0). $! stays unknown (it is empty when no background job was
+	// started, and the word it stood in vanishes), as does arithmetic on
+	// variables (bash evaluates a variable's value as an expression, which
+	// can run $(…) in an array subscript). The same holds for shell code
+	// (bash -c, eval, ssh, heredocs) and Commands' Argv is unchanged.
 	Known bool `json:"known"`
 	// Effects lists what the code visibly does, from a scan of its text:
 	// "spawn" (runs a process: os.system, subprocess, child_process, system(),

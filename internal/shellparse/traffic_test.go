@@ -96,6 +96,29 @@ var trafficCases = []tcase{
 	{line: `python3 -c "import sys; exec(open(sys.argv[1]).read())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
 	{line: `python3 -c "exec(compile(open('x.py').read(), 'x', 'exec') if c else input())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
 	{line: `python3 -c "exec(open('x.py').read()); eval(input())"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"eval"}}}}},
+	// ---- Numeric-only expansions in nested code stand for a digit.
+	{line: `ssh host "/tmp/x -v 2>&1; echo exit:$?"`, count: 3, cmds: []want{{name: "ssh"},
+		{name: "x", argv: []string{"/tmp/x", "-v"}, via: "remote"}, {name: "echo", argv: []string{"echo", "exit:0"}, dyn: none, via: "remote"}}},
+	{line: `sh -c "echo $$"`, count: 2, cmds: []want{{name: "echo", argv: []string{"echo", "0"}, dyn: none, via: "shell"}}},
+	{line: `sh -c "echo $((1+2)) $[2*3] $(( (7 - 10) ))"`, cmds: []want{{name: "echo", argv: []string{"echo", "3", "6", "-3"}, dyn: none}}},
+	{line: `x=abc; sh -c "echo ${#x} ${#y} $#"`, cmds: []want{{name: "echo", argv: []string{"echo", "3", "0", "0"}, dyn: none, via: "shell"}}},
+	{line: `eval "echo $?"`, cmds: []want{{name: "echo", argv: []string{"echo", "0"}, via: "eval"}}},
+	{line: "sh <<X\necho $$\nX", cmds: []want{{name: "sh"}, {name: "echo", argv: []string{"echo", "0"}, via: "shell"}}},
+	{line: `sh <<< "rm -rf /tmp/x$$"`, cmds: []want{{name: "sh"}, {name: "rm", argv: []string{"rm", "-rf", "/tmp/x0"}, via: "shell"}}},
+	{line: `python3 -c "import os; os.kill($$, 9)"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Text: "import os; os.kill(0, 9)"}}}},
+	// Anything else stays unknown, and substitutions still run.
+	{line: `sh -c "echo $(( $(rm -rf /q) + 1 ))"`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/q"}, via: "subst"}, {name: "sh"}}, opaque: []string{"dynamic-code"}},
+	{line: "sh -c \"echo $(( `rm -rf /q` ))\"", cmds: []want{{name: "rm", via: "subst"}, {name: "sh"}}, opaque: []string{"dynamic-code"}},
+	{line: `sh -c "rm -rf /tmp/$((x))"`, opaque: []string{"dynamic-code"}},
+	{line: `sh -c "rm -rf /tmp/$((x=1))"`, opaque: []string{"dynamic-code"}},
+	{line: `sh -c "rm -rf /tmp/$((010))"`, opaque: []string{"dynamic-code"}},
+	{line: `sh -c "rm -rf /tmp/${#x[$(id)]}"`, cmds: []want{{name: "id", via: "subst"}}, opaque: []string{"dynamic-code"}},
+	{line: `sh -c "rm -rf /tmp/x$? $Y"`, opaque: []string{"dynamic-code"}},
+	{line: `bash -c "sleep 1; kill $!"`, opaque: []string{"dynamic-code"}},
+	{line: `bash -c "$! rm -rf /"`, opaque: []string{"dynamic-code"}},
+	{line: `IFS=0; eval rm -rf /a$?b`, opaque: []string{"dynamic-code"}},
+	{line: `IFS=0; sh -c "rm -rf /a$?b"`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/a0b"}}}},
+	{line: `sh -c "rm -rf /$((-1))x"`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/-1x"}}}},
 }
 
 func TestTraffic(t *testing.T) {

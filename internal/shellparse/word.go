@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -20,6 +21,12 @@ type field struct {
 	// dyn (unknown as code, command name or variable value), but emit lists
 	// it in Globs, not Dynamic.
 	pat bool
+	// num is the word's text with its numeric-only expansions ($? $$ $#
+	// ${#x} and $((…)) of literal numbers) replaced by a digit, set when
+	// they are its only unknown parts (numOK): such a word cannot inject
+	// code, so as code it is parsed with the digit.
+	num   string
+	numOK bool
 }
 
 type wordMode uint8
@@ -69,12 +76,86 @@ func (p *parser) word(w *syntax.Word, st *state, c ctx, mode wordMode) []field {
 			if f.s == "" {
 				f.s = "?"
 			}
+			if len(variants) == 1 && !b.anyPsub {
+				f.num, f.numOK = p.numericWord(parts, st, c, mode)
+			}
 			return append(out[:0], f)
 		}
 		out = append(out, b.out...)
 	}
 	return out
 }
+
+// numericWord resolves a word whose only unknown parts are numeric-only
+// expansions, with a digit standing for each; false otherwise. It has no
+// side effects: substitutions are not walked again.
+func (p *parser) numericWord(parts []syntax.WordPart, st *state, c ctx, mode wordMode) (string, bool) {
+	b := wb{p: p, st: st, c: c, mode: mode, numeric: true}
+	b.parts(parts, false, true)
+	b.flush()
+	if b.anyDyn || len(b.out) != 1 {
+		return "", false
+	}
+	return b.out[0].s, true
+}
+
+// numericParam reports whether a parameter expansion can only expand to a
+// non-empty decimal number: $? $$ $# ${#x}. ($! is empty when no job was
+// started in the background, and then the word it stood in vanishes.)
+func numericParam(pe *syntax.ParamExp) bool {
+	if pe.Param == nil || pe.Flags != nil || pe.Excl || pe.Width || pe.IsSet || pe.NestedParam != nil ||
+		pe.Index != nil || len(pe.Modifiers) > 0 || pe.Slice != nil || pe.Repl != nil || pe.Names != 0 || pe.Exp != nil {
+		return false
+	}
+	if pe.Length {
+		return true
+	}
+	switch pe.Param.Value {
+	case "?", "$", "#":
+		return true
+	}
+	return false
+}
+
+// literalArith reports whether an arithmetic expression holds only literal
+// numbers and operators without side effects. A variable is not literal:
+// bash evaluates its value as an expression, which can run code
+// (x='a[$(cmd)]'; $((x))).
+func literalArith(e syntax.ArithmExpr, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	switch x := e.(type) {
+	case *syntax.Word:
+		l := x.Lit()
+		if l == "" || len(x.Parts) != 1 || (len(l) > 1 && l[0] == '0') {
+			return false // octal literals: not judged
+		}
+		for i := 0; i < len(l); i++ {
+			if l[i] < '0' || l[i] > '9' {
+				return false
+			}
+		}
+		return true
+	case *syntax.BinaryArithm:
+		switch x.Op {
+		case syntax.Assgn, syntax.AddAssgn, syntax.SubAssgn, syntax.MulAssgn, syntax.QuoAssgn, syntax.RemAssgn,
+			syntax.AndAssgn, syntax.OrAssgn, syntax.XorAssgn, syntax.ShlAssgn, syntax.ShrAssgn:
+			return false
+		}
+		return literalArith(x.X, depth+1) && literalArith(x.Y, depth+1)
+	case *syntax.UnaryArithm:
+		if x.Op == syntax.Inc || x.Op == syntax.Dec {
+			return false
+		}
+		return literalArith(x.X, depth+1)
+	case *syntax.ParenArithm:
+		return literalArith(x.X, depth+1)
+	}
+	return false
+}
+
+var arithConfig = &expand.Config{Env: expand.FuncEnviron(func(string) string { return "" })}
 
 // wordOne resolves a word into a single string (assignment values, redirect
 // targets): the fields are joined with spaces.
@@ -236,6 +317,10 @@ type wb struct {
 	psub bool
 
 	anyDyn, anyGlob, anyLook, anyPsub bool
+
+	// numeric: numericWord's pass; numeric-only expansions stand for a
+	// digit and nothing is walked.
+	numeric bool
 }
 
 func (b *wb) flush() {
@@ -273,6 +358,20 @@ func (b *wb) parts(parts []syntax.WordPart, quoted bool, first bool) {
 			b.has = true
 			b.parts(x.Parts, true, false)
 		case *syntax.ParamExp:
+			if b.numeric {
+				if x.Exp != nil || x.Repl != nil || x.Index != nil || x.Slice != nil {
+					b.dyn() // param would walk their words again
+					continue
+				}
+				if v, ok := b.p.param(x, b.st, b.c); ok {
+					b.expansion(v, quoted)
+				} else if numericParam(x) {
+					b.expansion(varVal{val: "0"}, quoted)
+				} else {
+					b.dyn()
+				}
+				continue
+			}
 			v, ok := b.p.param(x, b.st, b.c)
 			if !ok {
 				b.dyn()
@@ -280,6 +379,10 @@ func (b *wb) parts(parts []syntax.WordPart, quoted bool, first bool) {
 			}
 			b.expansion(v, quoted)
 		case *syntax.CmdSubst:
+			if b.numeric {
+				b.dyn()
+				continue
+			}
 			name := "$()"
 			if x.Backquotes {
 				name = "``"
@@ -287,9 +390,23 @@ func (b *wb) parts(parts []syntax.WordPart, quoted bool, first bool) {
 			b.p.subst(x.Stmts, name, b.st, b.c)
 			b.dyn()
 		case *syntax.ArithmExp:
+			if b.numeric {
+				if literalArith(x.X, 0) {
+					if n, err := expand.Arithm(arithConfig, x.X); err == nil {
+						b.expansion(varVal{val: strconv.Itoa(n)}, quoted)
+						continue
+					}
+				}
+				b.dyn()
+				continue
+			}
 			b.p.arith(x.X, b.st, b.c)
 			b.dyn()
 		case *syntax.ProcSubst:
+			if b.numeric {
+				b.dyn()
+				continue
+			}
 			name := "<()"
 			if x.Op == syntax.CmdOut {
 				name = ">()"
