@@ -207,6 +207,8 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 		if in.known && in.file == "" && !in.dyn {
 			code.Known = true
 			p.analyze(code, name, in.text, st, c)
+		} else if in.doc {
+			p.opaque("dynamic-code", name, c.with(Step{Kind: "interp", Name: name, Detail: "stdin"}))
 		} else if in.pipe || in.dyn || in.file != "" {
 			p.opaque("pipe-to-shell", name, c.with(Step{Kind: "interp", Name: name, Detail: "stdin"}))
 		}

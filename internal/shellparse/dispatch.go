@@ -1238,6 +1238,9 @@ func (p *parser) stdinCode(name string, step Step, st *state, c ctx, isShell boo
 		c2.stdin = nil
 		c2.pipeFrom = nil
 		p.parseCode(in.text, st, c2)
+	case in.doc:
+		// A heredoc or here-string whose text is not known.
+		p.opaque("dynamic-code", name, c2)
 	case in.pipe || in.dyn:
 		p.opaque("pipe-to-shell", name, c2)
 	case in.file != "":

@@ -101,13 +101,13 @@ func (p *parser) redirects(redirs []*syntax.Redirect, st *state, c ctx) ([]Redir
 			rd.Target = unquoteLit(r.Word)
 			text, known := p.heredoc(r, st, c)
 			rd.Dynamic = !known
-			in = &input{known: known, text: text}
+			in = &input{known: known, text: text, doc: true}
 		case syntax.WordHdoc:
 			f := p.wordOne(r.Word, st, c, modeRedir)
 			rd.Target = f.s
 			rd.Dynamic = f.dyn
 			text, ok := codeText(f)
-			in = &input{known: ok, text: text + "\n"}
+			in = &input{known: ok, text: text + "\n", doc: true}
 		default:
 			f := p.wordOne(r.Word, st, c, modeRedir)
 			rd.Target = f.s

@@ -253,7 +253,9 @@ type Opaque struct {
 	//   "dynamic-code"     a shell, eval, interpreter or code-running option is
 	//                      given code not known (sh -c "$X", eval "$(…)",
 	//                      bash -c "$(curl …)", python -c "$X", bash <(curl …),
-	//                      source <(…), source /dev/stdin)
+	//                      source <(…), source /dev/stdin, and a heredoc or
+	//                      here-string of unknown text read by a shell or
+	//                      interpreter: sh <<< "$(curl …)", python3 - <<< "$X")
 	//   "pipe-to-shell"    a shell or interpreter reads code from a pipe whose
 	//                      content is not literal (curl … | sh, base64 -d | bash)
 	//   "source"           source/. of a file whose content is not judged

