@@ -188,6 +188,9 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 	case len(codes) > 0:
 		text, ok := joinCode(codes)
 		code = &Code{Lang: lang, From: from, Known: ok}
+		if ok && anyEnc(codes) {
+			p.opaque("encoded", text, c.with(Step{Kind: "interp", Name: name}))
+		}
 		if ok {
 			p.analyze(code, name, text, st, c)
 		} else {
@@ -206,6 +209,9 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 		code = &Code{Lang: lang, From: "stdin"}
 		if in.known && in.file == "" && !in.dyn {
 			code.Known = true
+			if in.enc {
+				p.opaque("encoded", in.text, c.with(Step{Kind: "interp", Name: name, Detail: "stdin"}))
+			}
 			p.analyze(code, name, in.text, st, c)
 		} else if in.doc {
 			p.opaque("dynamic-code", name, c.with(Step{Kind: "interp", Name: name, Detail: "stdin"}))

@@ -12,7 +12,7 @@ var shellNames = map[string]bool{
 
 // dispatch follows what a just-emitted command runs in turn. It returns the
 // command's literal stdout when known (echo/printf/cat of literals).
-func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *string {
+func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *output {
 	switch name {
 	case "cd", "pushd", "popd":
 		p.cd(name, f, st)
@@ -23,8 +23,7 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *st
 		return printfOut(f)
 	case "cat":
 		if (len(f) == 1 || (len(f) == 2 && f[1].s == "-" && !f[1].dyn)) && c.stdin != nil && c.stdin.known {
-			t := c.stdin.text
-			return &t
+			return &output{s: c.stdin.text, enc: c.stdin.enc}
 		}
 		return nil
 	case "read", "mapfile", "readarray":
@@ -273,7 +272,7 @@ func skipOpts(f []field, i int, shortArg string, longArg []string) (int, map[str
 }
 
 // wrap follows the inner command f[i:] of a wrapper.
-func (p *parser) wrap(name, detail string, f []field, i int, env map[string]string, st *state, c ctx) *string {
+func (p *parser) wrap(name, detail string, f []field, i int, env map[string]string, st *state, c ctx) *output {
 	if i >= len(f) || i < 1 {
 		return nil
 	}
@@ -365,7 +364,7 @@ func (p *parser) readVars(name string, f []field, st *state) {
 }
 
 // echoOut is the literal output of echo, when known.
-func echoOut(f []field) *string {
+func echoOut(f []field) *output {
 	args := f[1:]
 	nl, esc := true, false
 	for len(args) > 0 && len(args[0].s) > 1 && args[0].s[0] == '-' && strings.Trim(args[0].s[1:], "neE") == "" {
@@ -385,9 +384,11 @@ func echoOut(f []field) *string {
 	if !ok {
 		return nil
 	}
+	enc := anyEnc(args)
 	if esc {
-		var stop bool
-		s, stop = decodeEscapes(s, true)
+		var stop, e bool
+		s, stop, e = decodeEscapesEnc(s, true)
+		enc = enc || e
 		if stop {
 			nl = false
 		}
@@ -395,11 +396,20 @@ func echoOut(f []field) *string {
 	if nl {
 		s += "\n"
 	}
-	return &s
+	return &output{s: s, enc: enc}
+}
+
+func anyEnc(fs []field) bool {
+	for _, f := range fs {
+		if f.enc {
+			return true
+		}
+	}
+	return false
 }
 
 // printfOut is the literal output of printf for %s/%b/%% formats.
-func printfOut(f []field) *string {
+func printfOut(f []field) *output {
 	args := f[1:]
 	if len(args) > 0 && args[0].s == "--" {
 		args = args[1:]
@@ -412,6 +422,7 @@ func printfOut(f []field) *string {
 		return nil
 	}
 	format := args[0].s
+	enc := anyEnc(args)
 	var b strings.Builder
 	k := 0
 	for pass := 0; pass < 64; pass++ {
@@ -422,7 +433,7 @@ func printfOut(f []field) *string {
 				for j < len(format) && j < i+4 && format[j] != '\\' && format[j] != '%' {
 					j++
 				}
-				s, _ := decodeEscapes(format[i:min(len(format), i+2)], false)
+				s, _, e := decodeEscapesEnc(format[i:min(len(format), i+2)], false)
 				if i+1 < len(format) && (format[i+1] == 'x' || (format[i+1] >= '0' && format[i+1] <= '7')) {
 					end := i + 2
 					lim := i + 4
@@ -434,11 +445,12 @@ func printfOut(f []field) *string {
 					for end < len(format) && end < lim && isHexOrOct(format[end], format[i+1] == 'x') {
 						end++
 					}
-					s, _ = decodeEscapes(format[i:end], false)
+					s, _, e = decodeEscapesEnc(format[i:end], false)
 					i = end - 1
 				} else {
 					i++
 				}
+				enc = enc || e
 				b.WriteString(s)
 				continue
 			}
@@ -460,7 +472,9 @@ func printfOut(f []field) *string {
 				}
 				k++
 				if format[i] == 'b' {
-					v, _ = decodeEscapes(v, true)
+					var e bool
+					v, _, e = decodeEscapesEnc(v, true)
+					enc = enc || e
 				}
 				b.WriteString(v)
 			default:
@@ -471,8 +485,7 @@ func printfOut(f []field) *string {
 			break
 		}
 	}
-	s := b.String()
-	return &s
+	return &output{s: b.String(), enc: enc}
 }
 
 func isHexOrOct(c byte, hex bool) bool {
@@ -486,6 +499,9 @@ func isHexOrOct(c byte, hex bool) bool {
 // opaque entry.
 func (p *parser) code(f field, s Step, st *state, c ctx) {
 	text, ok := codeText(f)
+	if ok && f.enc {
+		p.opaque("encoded", text, c.with(s))
+	}
 	p.codeStr(text, ok, s, st, c)
 }
 
@@ -533,6 +549,9 @@ func (p *parser) eval(f []field, st *state, c ctx) {
 		return
 	}
 	text, ok := joinCodeFields(f[1:])
+	if ok && anyEnc(f[1:]) {
+		p.opaque("encoded", text, c.with(Step{Kind: "eval", Name: "eval"}))
+	}
 	p.codeStr(text, ok, Step{Kind: "eval", Name: "eval"}, st, c)
 }
 
@@ -1237,6 +1256,9 @@ func (p *parser) stdinCode(name string, step Step, st *state, c ctx, isShell boo
 	case in.known && in.file == "" && !in.dyn:
 		c2.stdin = nil
 		c2.pipeFrom = nil
+		if in.enc {
+			p.opaque("encoded", in.text, c2)
+		}
 		p.parseCode(in.text, st, c2)
 	case in.doc:
 		// A heredoc or here-string whose text is not known.

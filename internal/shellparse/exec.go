@@ -10,7 +10,7 @@ import (
 )
 
 // call handles a simple command: assignments, words, redirections.
-func (p *parser) call(ce *syntax.CallExpr, redirs []*syntax.Redirect, st *state, c ctx) *string {
+func (p *parser) call(ce *syntax.CallExpr, redirs []*syntax.Redirect, st *state, c ctx) *output {
 	// Prefix assignments (or bare assignments).
 	var assigns []Assign
 	var prefixEnv map[string]string
@@ -107,7 +107,7 @@ func (p *parser) redirects(redirs []*syntax.Redirect, st *state, c ctx) ([]Redir
 			rd.Target = f.s
 			rd.Dynamic = f.dyn
 			text, ok := codeText(f)
-			in = &input{known: ok, text: text + "\n", doc: true}
+			in = &input{known: ok, text: text + "\n", doc: true, enc: f.enc}
 		default:
 			f := p.wordOne(r.Word, st, c, modeRedir)
 			rd.Target = f.s
@@ -327,7 +327,7 @@ func joinFields(fs []field) (string, bool) {
 }
 
 // run emits a command given its resolved words and follows what it runs.
-func (p *parser) run(fields []field, prefixEnv map[string]string, envDyn []string, rs []Redirect, st *state, c ctx) *string {
+func (p *parser) run(fields []field, prefixEnv map[string]string, envDyn []string, rs []Redirect, st *state, c ctx) *output {
 	if p.stopped || len(fields) == 0 {
 		return nil
 	}
@@ -398,7 +398,7 @@ func (p *parser) callFunc(name string, body *syntax.Stmt, fields []field, rs []R
 }
 
 // decl handles declare/local/export/readonly/typeset/nameref.
-func (p *parser) decl(d *syntax.DeclClause, st *state, c ctx) *string {
+func (p *parser) decl(d *syntax.DeclClause, st *state, c ctx) *output {
 	variant := d.Variant.Value
 	export := variant == "export"
 	fields := []field{{s: variant}}

@@ -263,6 +263,13 @@ type Opaque struct {
 	//                      (bash x.sh, python x.py are NOT opaque: ordinary work;
 	//                      this reason is only for code fed from /dev/fd/N,
 	//                      /proc/self/fd and the like, or bash -s < /dev/stdin)
+	//   "encoded"          text fed to a shell or interpreter (a pipe from
+	//                      echo/printf, a here-string, -c code, eval) needed
+	//                      escape decoding of characters given by code (\xHH,
+	//                      \NNN octal, \uHHHH: echo -e, printf, $'…'): people
+	//                      do not write hex to a shell; it is obfuscation.
+	//                      The decoded text is still parsed and its commands
+	//                      listed. \n, \t and the like do not count.
 	//   "depth"            recursion deeper than MaxDepth
 	//   "too-many-commands"
 	//   "dynamic-function" a function name defined dynamically

@@ -222,6 +222,13 @@ type input struct {
 	dyn   bool   // from a file whose name is unknown
 	all   bool   // from a |& pipe: the writer's stderr too
 	doc   bool   // from a heredoc or here-string
+	enc   bool   // the known text needed escape decoding (\x, \NNN, \u)
+}
+
+// output is the literal text a command writes to stdout, when known.
+type output struct {
+	s   string
+	enc bool // it needed escape decoding (\x, \NNN, \u): obfuscation
 }
 
 // ctx is what flows down the walk but is not shell state.
@@ -330,7 +337,7 @@ func (p *parser) stmts(ss []*syntax.Stmt, st *state, c ctx) {
 
 // stmt walks one statement; it returns the literal text the statement writes to
 // stdout when that is known (echo/printf/cat of literals), for pipes into shells.
-func (p *parser) stmt(s *syntax.Stmt, st *state, c ctx) *string {
+func (p *parser) stmt(s *syntax.Stmt, st *state, c ctx) *output {
 	if !p.step() || s == nil {
 		return nil
 	}
@@ -433,7 +440,7 @@ func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 	}
 	collect(x.Y)
 	start := len(p.line.Commands)
-	var prevOut *string
+	var prevOut *output
 	for i, s := range stages {
 		if p.stopped {
 			return
@@ -449,7 +456,8 @@ func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 			in := &input{pipe: true, all: pipeAll[i-1]}
 			if prevOut != nil {
 				in.known = true
-				in.text = *prevOut
+				in.text = prevOut.s
+				in.enc = prevOut.enc
 			}
 			sc.stdin = in
 		}

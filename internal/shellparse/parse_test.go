@@ -257,7 +257,7 @@ var parseCases = []tcase{
 	{line: `curl -s x | python3`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "stdin", Known: false}}}, opaque: []string{"pipe-to-shell"}},
 	{line: `cat x.sh | bash`, opaque: []string{"pipe-to-shell"}},
 	{line: `r''m -r''f /`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/"}}}},
-	{line: `echo -e '\x72\x6d\x20\x2d\x72\x66' | sh`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf"}, via: "shell"}}},
+	{line: `echo -e '\x72\x6d\x20\x2d\x72\x66' | sh`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf"}, via: "shell"}}, opaque: []string{"encoded"}},
 	{line: `printf 'rm -rf %s\n' /x | bash`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "shell"}}},
 	{line: `echo $'\x72\x6d' -rf /`, count: 1, cmds: []want{{name: "echo", argv: []string{"echo", "rm", "-rf", "/"}}}},
 	{line: `/bin/sh -c 'shutdown now' argv0_name`, cmds: []want{{name: "sh", path: "/bin/sh"}, {name: "shutdown", argv: []string{"shutdown", "now"}, via: "shell"}}},

@@ -130,6 +130,26 @@ var trafficCases = []tcase{
 	{line: "sh <<'EOF'\n$(curl x)\nEOF", count: 3, cmds: []want{{name: "sh"}, {name: "curl", via: "shell,subst"}}, opaque: []string{"dynamic-command"}},
 	{line: `cat <<< "$(curl -s x)"`, count: 2},
 	{line: `grep foo <<< "$X"`, count: 1},
+	// ---- Escape-encoded text fed to a shell or interpreter: parsed, and opaque "encoded".
+	{line: `echo -e '\x72\x6d\x20\x2d\x72\x66' | sh`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf"}, via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `printf '\162\155 -rf ~' | bash`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/home/u"}, via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `echo $'\x72\x6d -rf ~' | sh`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/home/u"}, via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `echo $'\x72\x6d -rf ~' | cat | sh`, cmds: []want{{name: "rm", via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `printf '%b' '\x72\x6d -rf ~' | sh`, cmds: []want{{name: "rm", via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `printf '%s' $'\x72\x6d' | sh`, cmds: []want{{name: "rm", via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `echo -e '\0162\0155 -rf ~' | sh`, cmds: []want{{name: "rm", via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `sh <<< $'\u0072m -rf ~'`, cmds: []want{{name: "rm", via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `bash -c $'\x72\x6d -rf ~'`, cmds: []want{{name: "rm", via: "shell"}}, opaque: []string{"encoded"}},
+	{line: `eval $'\x72\x6d -rf ~'`, cmds: []want{{name: "rm", via: "eval"}}, opaque: []string{"encoded"}},
+	{line: `echo $'\x69mport os' | python3`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "stdin", Known: true}}}, opaque: []string{"encoded"}},
+	{line: `python3 -c $'import os\nos.system("\x72m -rf ~")'`, cmds: []want{{name: "rm", via: "interp"}}, opaque: []string{"encoded"}},
+	// Plain text, and escapes that are only layout, are not encoded.
+	{line: `echo ls | sh`, cmds: []want{{name: "ls", via: "shell"}}},
+	{line: `printf 'ls\n' | sh`, cmds: []want{{name: "ls", via: "shell"}}},
+	{line: `echo -e 'ls\ncd /tmp\tx' | sh`, cmds: []want{{name: "ls", via: "shell"}, {name: "cd", via: "shell"}}},
+	{line: `bash -c $'git status\ngit diff'`, count: 3},
+	{line: `echo $'\x72\x6d -rf ~'`, count: 1},
+	{line: `printf '\x1b[1mbold\x1b[0m\n'`, count: 1},
 }
 
 func TestTraffic(t *testing.T) {

@@ -27,6 +27,9 @@ type field struct {
 	// code, so as code it is parsed with the digit.
 	num   string
 	numOK bool
+	// enc: the word's value needed escape decoding ($'\x72', $'\162',
+	// $'\u0072').
+	enc bool
 }
 
 type wordMode uint8
@@ -72,7 +75,7 @@ func (p *parser) word(w *syntax.Word, st *state, c ctx, mode wordMode) []field {
 		b.parts(parts, false, true)
 		b.flush()
 		if b.anyDyn {
-			f := field{s: srcText(c.src, w), dyn: true, glob: b.anyGlob, look: b.anyLook, psub: b.anyPsub}
+			f := field{s: srcText(c.src, w), dyn: true, glob: b.anyGlob, look: b.anyLook, psub: b.anyPsub, enc: b.anyEnc}
 			if f.s == "" {
 				f.s = "?"
 			}
@@ -173,6 +176,7 @@ func (p *parser) wordOne(w *syntax.Word, st *state, c ctx, mode wordMode) field 
 		f.dyn = f.dyn || g.dyn
 		f.glob = f.glob || g.glob
 		f.look = f.look || g.look
+		f.enc = f.enc || g.enc
 	}
 	return f
 }
@@ -321,14 +325,16 @@ type wb struct {
 	// numeric: numericWord's pass; numeric-only expansions stand for a
 	// digit and nothing is walked.
 	numeric bool
+
+	enc, anyEnc bool
 }
 
 func (b *wb) flush() {
 	if b.has {
-		b.out = append(b.out, field{s: string(b.buf), glob: b.glob, look: b.look, psub: b.psub})
+		b.out = append(b.out, field{s: string(b.buf), glob: b.glob, look: b.look, psub: b.psub, enc: b.enc})
 	}
 	b.buf = b.buf[:0]
-	b.has, b.glob, b.look, b.psub = false, false, false, false
+	b.has, b.glob, b.look, b.psub, b.enc = false, false, false, false, false
 }
 
 func (b *wb) dyn() { b.anyDyn = true; b.has = true }
@@ -350,7 +356,11 @@ func (b *wb) parts(parts []syntax.WordPart, quoted bool, first bool) {
 		case *syntax.SglQuoted:
 			b.has = true
 			if x.Dollar {
-				b.buf = append(b.buf, decodeANSIC(x.Value, false)...)
+				d, _, e := decodeEscapesEnc(x.Value, false)
+				b.buf = append(b.buf, d...)
+				if e {
+					b.enc, b.anyEnc = true, true
+				}
 			} else {
 				b.buf = append(b.buf, x.Value...)
 			}
@@ -743,21 +753,20 @@ func (p *parser) param(pe *syntax.ParamExp, st *state, c ctx) (varVal, bool) {
 	return varVal{}, false
 }
 
-// decodeANSIC decodes the escapes of $'…' (echo=false) or of echo -e / printf
-// %b (echo=true, where \0nnn is octal and \c ends the output). The second
-// result of the echo form is reported through a trailing "\x00c" sentinel
-// being absent: callers use decodeEcho.
-func decodeANSIC(s string, echo bool) string {
-	out, _ := decodeEscapes(s, echo)
-	return out
-}
-
 // decodeEscapes decodes backslash escapes; stop is true when \c was seen in
 // echo mode.
 func decodeEscapes(s string, echo bool) (string, bool) {
+	out, stop, _ := decodeEscapesEnc(s, echo)
+	return out, stop
+}
+
+// decodeEscapesEnc is decodeEscapes that also reports whether a byte or
+// character was given by its code (\xHH, \NNN octal, \uHHHH, \UHHHHHHHH).
+func decodeEscapesEnc(s string, echo bool) (string, bool, bool) {
 	if strings.IndexByte(s, '\\') < 0 {
-		return s, false
+		return s, false, false
 	}
+	enc := false
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
@@ -806,7 +815,7 @@ func decodeEscapes(s string, echo bool) (string, bool) {
 			}
 		case 'c':
 			if echo {
-				return b.String(), true
+				return b.String(), true, enc
 			}
 			if i+1 < len(s) {
 				i++
@@ -821,6 +830,7 @@ func decodeEscapes(s string, echo bool) (string, bool) {
 			} else {
 				b.WriteByte(byte(n))
 				i = j - 1
+				enc = true
 			}
 		case 'u', 'U':
 			max := 4
@@ -834,6 +844,7 @@ func decodeEscapes(s string, echo bool) (string, bool) {
 			} else {
 				b.WriteRune(rune(n))
 				i = j - 1
+				enc = true
 			}
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			start := i
@@ -853,12 +864,13 @@ func decodeEscapes(s string, echo bool) (string, bool) {
 			}
 			b.WriteByte(byte(n))
 			i = j - 1
+			enc = true
 		default:
 			b.WriteByte('\\')
 			b.WriteByte(e)
 		}
 	}
-	return b.String(), false
+	return b.String(), false, enc
 }
 
 func hexVal(s string, i, max int) (int, int) {
