@@ -148,6 +148,21 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 						break
 					}
 					if strings.IndexByte(spec.stop, ch) >= 0 {
+						// python -m MODULE args: the module runs as a
+						// command named after it.
+						var mod field
+						var rest []field
+						if j+1 < len(cl) {
+							mod, rest = field{s: cl[j+1:]}, args[i+1:]
+						} else if i+1 < len(args) {
+							mod, rest = args[i+1], args[i+2:]
+						} else {
+							return
+						}
+						inner := append([]field{mod}, rest...)
+						c2 := c.with(Step{Kind: "wrapper", Name: name, Detail: "-" + string(ch)})
+						c2.noFunc = true
+						p.run(inner, nil, nil, nil, st, c2)
 						return
 					}
 					if strings.IndexByte(spec.arg, ch) >= 0 {

@@ -144,7 +144,10 @@ type Command struct {
 	// Code describes code handed to an interpreter (python -c, node -e, perl -e,
 	// ruby -e, awk programs, sed scripts, php -r, code read on stdin from a
 	// here-string, heredoc or pipe, …). Nil otherwise, and nil for a script file
-	// (python x.py, node x.js: ordinary commands) and python -m.
+	// (python x.py, node x.js: ordinary commands) and python -m. For
+	// python -m MODULE args the module is also emitted as the next command,
+	// Name lower(MODULE) ("twine", "pip", "http.server"), Argv [MODULE, args…],
+	// reached through Step{Kind: "wrapper", Name: "python3", Detail: "-m"}.
 	Code *Code `json:"code"`
 }
 

@@ -394,7 +394,7 @@ var parseCases = []tcase{
 	{line: `python3 -c "open('/etc/x','w').write('1')"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: true, Effects: []string{"write"}, Paths: []string{"/etc/x"}}}}},
 	{line: `python3 -c "$CODE"`, cmds: []want{{name: "python3", code: &Code{Lang: "python", From: "arg", Known: false}}}, opaque: []string{"dynamic-code"}},
 	{line: `python reproduce_issue.py --x`, cmds: []want{{name: "python"}}},
-	{line: `python -m pytest -q`, count: 1},
+	{line: `python -m pytest -q`, count: 2, cmds: []want{{name: "python"}, {name: "pytest", argv: []string{"pytest", "-q"}, via: "wrapper"}}},
 	{line: `php -r 'shell_exec("rm -rf /ph");'`, cmds: []want{{name: "rm", via: "interp"}}},
 	{line: `awk 'BEGIN{system("rm -rf /")}'`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"spawn"}}}, {name: "rm", argv: []string{"rm", "-rf", "/"}, via: "interp"}}},
 	{line: `awk '{print | "sh"}' cmds.txt`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"spawn"}}}, {name: "sh", via: "interp"}}},

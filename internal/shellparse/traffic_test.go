@@ -150,6 +150,19 @@ var trafficCases = []tcase{
 	{line: `bash -c $'git status\ngit diff'`, count: 3},
 	{line: `echo $'\x72\x6d -rf ~'`, count: 1},
 	{line: `printf '\x1b[1mbold\x1b[0m\n'`, count: 1},
+	// ---- python -m MODULE: the module runs as a command named after it.
+	{line: `python -m twine upload dist/*`, count: 2, cmds: []want{{name: "python", argv: []string{"python", "-m", "twine", "upload", "dist/*"}},
+		{name: "twine", argv: []string{"twine", "upload", "dist/*"}, globs: []int{2}, via: "wrapper"}}},
+	{line: `python3 -m pip install -e .`, cmds: []want{{name: "python3"}, {name: "pip", argv: []string{"pip", "install", "-e", "."}, via: "wrapper"}}},
+	{line: `python3.11 -u -m http.server 8000`, cmds: []want{{name: "python3.11"}, {name: "http.server", argv: []string{"http.server", "8000"}, via: "wrapper"}}},
+	{line: `pypy3 -mpytest -x`, cmds: []want{{name: "pypy3"}, {name: "pytest", argv: []string{"pytest", "-x"}, via: "wrapper"}}},
+	{line: `python -Im Twine check`, cmds: []want{{name: "twine", argv: []string{"Twine", "check"}}}},
+	{line: `sudo python3 -m pip install x`, cmds: []want{{name: "sudo"}, {name: "python3"}, {name: "pip", via: "wrapper,wrapper"}}},
+	{line: `python -m "$MOD" x`, cmds: []want{{name: "python"}, {name: "", dyn: []int{0}}}, opaque: []string{"dynamic-command"}},
+	{line: `twine() { rm -rf ~; }; python -m twine upload`, cmds: []want{{name: "twine", argv: []string{"twine", "upload"}}, {name: "rm", noCommand: true}}},
+	{line: `python -c 'print(1)' -m twine`, count: 1},
+	{line: `python x.py -m twine`, count: 1},
+	{line: `python -m`, count: 1},
 }
 
 func TestTraffic(t *testing.T) {
