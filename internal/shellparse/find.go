@@ -10,6 +10,10 @@ import (
 // when {} is rewritten; with more, {} stays dynamic.
 const maxFindStarts = 4
 
+// maxFindWords bounds the size of a find command whose expression is judged
+// (the judgement walks back over the expression for each action).
+const maxFindWords = 1024
+
 // findExpr is what the parser knows of a find command line.
 type findExpr struct {
 	f      []field
@@ -36,7 +40,7 @@ func isFindExec(s string) bool {
 
 // parseFind splits a find command into options, start paths and expression.
 func parseFind(f []field) findExpr {
-	fe := findExpr{f: f, ok: true}
+	fe := findExpr{f: f, ok: len(f) <= maxFindWords}
 	i := 1
 	for i < len(f) && !f[i].dyn {
 		s := f[i].s
@@ -251,98 +255,114 @@ func knownDir(s string) bool {
 }
 
 // fnmatch matches a find/shell pattern (*, ?, [...], \x) against s; '*'
-// matches '/' as find's -path does. ok is false for a malformed pattern.
+// matches '/' as find's -path does. ok is false for a pattern it does not
+// judge (malformed, or character classes and escapes inside brackets). It
+// runs in O(len(pat)*len(s)): one star is backtracked at a time.
 func fnmatch(pat, s string, fold bool) (match, ok bool) {
 	if fold {
 		pat, s = strings.ToLower(pat), strings.ToLower(s)
 	}
-	return fnm(pat, s, 0)
-}
-
-func fnm(pat, s string, depth int) (bool, bool) {
-	if depth > 64 {
-		return false, false
-	}
-	for len(pat) > 0 {
-		switch pat[0] {
-		case '*':
-			for len(pat) > 0 && pat[0] == '*' {
-				pat = pat[1:]
-			}
-			if pat == "" {
-				return true, true
-			}
-			for i := 0; i <= len(s); i++ {
-				m, ok := fnm(pat, s[i:], depth+1)
-				if !ok {
-					return false, false
-				}
-				if m {
-					return true, true
-				}
-			}
-			return false, true
-		case '?':
-			if s == "" {
-				return false, true
-			}
-			pat, s = pat[1:], s[1:]
-		case '[':
-			end := 1
-			if end < len(pat) && (pat[end] == '!' || pat[end] == '^') {
-				end++
-			}
-			if end < len(pat) && pat[end] == ']' {
-				end++
-			}
-			for end < len(pat) && pat[end] != ']' {
-				end++
-			}
-			if end >= len(pat) {
-				return false, false
-			}
-			if s == "" {
-				return false, true
-			}
-			set := pat[1:end]
-			neg := false
-			if set[0] == '!' || set[0] == '^' {
-				neg, set = true, set[1:]
-			}
-			if strings.ContainsAny(set, "[\\") {
-				return false, false // classes and escapes: not judged
-			}
-			in := false
-			for j := 0; j < len(set); j++ {
-				if j+2 < len(set) && set[j+1] == '-' {
-					if set[j] <= s[0] && s[0] <= set[j+2] {
-						in = true
-					}
-					j += 2
-				} else if set[j] == s[0] {
-					in = true
-				}
-			}
-			if in == neg {
-				return false, true
-			}
-			pat, s = pat[end+1:], s[1:]
+	for i := 0; i < len(pat); i++ {
+		switch pat[i] {
 		case '\\':
-			if len(pat) < 2 {
+			if i+1 >= len(pat) {
 				return false, false
 			}
-			if s == "" || s[0] != pat[1] {
-				return false, true
+			i++
+		case '[':
+			w, valid := classWidth(pat[i:])
+			if !valid {
+				return false, false
 			}
-			pat, s = pat[2:], s[1:]
-		default:
-			if s == "" || s[0] != pat[0] {
-				return false, true
-			}
-			pat, s = pat[1:], s[1:]
+			i += w - 1
 		}
 	}
-	return s == "", true
+	px, sx := 0, 0
+	starPx, starSx := -1, -1
+	for px < len(pat) || sx < len(s) {
+		if px < len(pat) {
+			switch c := pat[px]; c {
+			case '*':
+				starPx, starSx = px, sx
+				px++
+				continue
+			case '?':
+				if sx < len(s) {
+					px++
+					sx++
+					continue
+				}
+			case '[':
+				w, _ := classWidth(pat[px:])
+				if sx < len(s) && classMatch(pat[px:px+w], s[sx]) {
+					px += w
+					sx++
+					continue
+				}
+			case '\\':
+				if sx < len(s) && s[sx] == pat[px+1] {
+					px += 2
+					sx++
+					continue
+				}
+			default:
+				if sx < len(s) && s[sx] == c {
+					px++
+					sx++
+					continue
+				}
+			}
+		}
+		if starPx >= 0 && starSx < len(s) {
+			starSx++
+			px, sx = starPx+1, starSx
+			continue
+		}
+		return false, true
+	}
+	return true, true
+}
+
+// classWidth is the length of the bracket expression at the start of pat;
+// false when it is not one this matcher judges.
+func classWidth(pat string) (int, bool) {
+	end := 1
+	if end < len(pat) && (pat[end] == '!' || pat[end] == '^') {
+		end++
+	}
+	if end < len(pat) && pat[end] == ']' {
+		end++
+	}
+	for end < len(pat) && pat[end] != ']' {
+		if pat[end] == '[' || pat[end] == '\\' {
+			return 0, false
+		}
+		end++
+	}
+	if end >= len(pat) {
+		return 0, false
+	}
+	return end + 1, true
+}
+
+func classMatch(class string, c byte) bool {
+	set := class[1 : len(class)-1]
+	neg := false
+	if len(set) > 0 && (set[0] == '!' || set[0] == '^') {
+		neg, set = true, set[1:]
+	}
+	in := false
+	for j := 0; j < len(set); j++ {
+		if j+2 < len(set) && set[j+1] == '-' {
+			if set[j] <= c && c <= set[j+2] {
+				in = true
+			}
+			j += 2
+		} else if set[j] == c {
+			in = true
+		}
+	}
+	return in != neg
 }
 
 // pathWordSafe reports whether the rest of a word around a {} placeholder is
@@ -393,6 +413,9 @@ func (p *parser) find(f []field, st *state, c ctx) {
 	toks := fe.tokens()
 	for k, tk := range toks {
 		a := tk.s
+		if p.stopped {
+			return
+		}
 		if !isFindExec(a) {
 			continue
 		}
