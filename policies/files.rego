@@ -69,7 +69,9 @@ hold contains _r("files.rm.dynamic", sprintf("%s deletes %s, a path whose value 
 }
 
 # rm reached through xargs/find gets its operands from input: recursive removal of
-# unknown operands is held
+# unknown operands is held. (When the parser can tell the operands are below
+# find's start path, they arrive as a START/**/{} glob, not dynamic, and are judged
+# by where they are.)
 hold contains _r("files.rm.dynamic", sprintf("%s -r runs on paths read from its input, not known before it runs. %s", [c.name, _wait]), "destructive", i) if {
 	some i, cx in input.commands
 	n := cx.name
@@ -77,6 +79,14 @@ hold contains _r("files.rm.dynamic", sprintf("%s -r runs on paths read from its 
 	c := input.commands[i]
 	_from_find_or_xargs(c)
 	_recursive(c)
+	not _operands_known(c)
+}
+
+_operands_known(c) if {
+	count(c.paths) > 0
+	every p in c.paths {
+		not p.dynamic
+	}
 }
 
 _from_find_or_xargs(c) if cmds.via_kind(c, "xargs")

@@ -167,3 +167,16 @@ test_create_in_system_dir_held if {
 	h := t.ids(files.hold) with input as t.line([t.cmd(["touch", "/etc/cron.d/x"])])
 	"files.write.system" in h
 }
+
+# find -exec rm -r with operands the parser placed below find's start path
+test_find_exec_rm_r_below_workspace_allowed if {
+	_ok([t.ext(t.cmd(["rm", "-rf", "/ws/**/{}"]), {"via": [t.via("find", "find")]})])
+}
+
+test_find_exec_rm_r_below_home_held if {
+	"files.rm.outside" in _h([t.ext(t.cmd(["rm", "-rf", "/home/u/**/{}"]), {"via": [t.via("find", "find")]})])
+}
+
+test_xargs_rm_r_dynamic_held if {
+	"files.rm.dynamic" in _h([t.ext(t.cmd(["rm", "-rf", "$x"]), {"via": [t.via("xargs", "xargs")]})])
+}
