@@ -29,6 +29,8 @@ type Config struct {
 	NoDefaults bool
 	// NoGuards evaluates every rule package for every line (see policy.Options).
 	NoGuards bool
+	// Timeout bounds one evaluation (policy.DefaultTimeout when zero).
+	Timeout time.Duration
 	// Binaries lists gatesh's own executables (they are gatesh's too: replacing
 	// them is tampering).
 	Binaries []string
@@ -69,6 +71,7 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 		UserDir:    udir,
 		NoDefaults: cfg.NoDefaults,
 		NoGuards:   cfg.NoGuards,
+		Timeout:    cfg.Timeout,
 		Builtins: policy.Builtins{
 			GitRefExists: facts.GitRefExists,
 			GitTracked:   facts.GitTracked,

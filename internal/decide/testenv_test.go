@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatesh/gatesh/internal/dirs"
 )
@@ -72,12 +73,16 @@ func newTestEnv(tb testing.TB) *testEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	te.dec, err = New(context.Background(), Config{Dirs: d, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
+	te.dec, err = New(context.Background(), Config{Dirs: d, Timeout: testTimeout, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
 	if err != nil {
 		tb.Fatalf("load policy: %v", err)
 	}
 	return te
 }
+
+// testTimeout bounds one evaluation in tests: the race detector and a busy
+// machine make OPA many times slower than in production, where the default holds.
+const testTimeout = time.Minute
 
 // labelled is one line of a labelled corpus.
 type labelled struct {
