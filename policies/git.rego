@@ -133,7 +133,16 @@ hold contains _r("git.checkout.paths", sprintf("git checkout of files (%s) overw
 	some i in git.by_sub.checkout
 	c := _cmd(i)
 	not git.creates_branch(c)
+	not _resolves_conflict(c)
 	count(_co_paths(c)) > 0
+}
+
+# --ours/--theirs/-m only apply to unmerged paths during a merge: they pick a side
+# of a conflict, and `git checkout -m PATH` recreates the conflict, so nothing is
+# lost for good.
+_resolves_conflict(c) if {
+	some f in c.git.flags
+	f in {"--ours", "--theirs", "-m", "--merge"}
 }
 
 # everything after --, and positionals after a tree-ish, are paths

@@ -195,3 +195,7 @@ test_checkout_branch_created_in_line_allowed if {
 }
 
 test_checkout_tree_ish_then_path_held if "git.checkout.paths" in _h(["git", "checkout", "feat", "notes"])
+
+test_checkout_ours_resolves_conflict_allowed if count(_h(["git", "checkout", "--ours", "package.json"])) == 0
+
+test_checkout_theirs_resolves_conflict_allowed if count(_h(["git", "checkout", "--theirs", "--", "src/a.ts"])) == 0
