@@ -14,6 +14,10 @@ import data.gatesh.lib.paths
 
 _tools := {"terraform", "tofu", "terragrunt"}
 
+# the guard: the combiner evaluates this package only for lines that run one of
+# these commands
+names := _tools
+
 # subcommands that never touch state, the backend or a provider
 _offline := {"", "fmt", "validate", "version", "-version", "--version", "-help", "--help", "-h"}
 
