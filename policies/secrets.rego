@@ -8,25 +8,13 @@ import data.gatesh.config
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.paths
+import data.gatesh.lib.secretglobs
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
-_includes := [paths.expand(g) | some g in config.settings.secret_globs; not startswith(g, "!")]
-
-_excludes := [paths.expand(substring(g, 1, -1)) | some g in config.settings.secret_globs; startswith(g, "!")]
-
-# secret_path(abs): abs matches a secret glob and no exclusion
-secret_path(abs) if {
-	abs != ""
-	some g in _includes
-	glob.match(g, ["/"], abs)
-	not _excluded(abs)
-}
-
-_excluded(abs) if {
-	some g in _excludes
-	glob.match(g, ["/"], abs)
-}
+# secret_path(abs): abs matches settings.secret_globs (for strings such as
+# interpreter code paths; path facts carry the same answer in p.secret)
+secret_path(abs) if secretglobs.match(abs)
 
 # directories that hold secrets (~/.ssh, ~/.aws, ...): reading them whole reads secrets
 secret_dirs := {d |

@@ -141,12 +141,9 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 			res.Error = derr.Error()
 		}
 		if asJSON {
-			b, err := json.Marshal(res)
-			if err != nil {
+			if err := writeJSON(out, res, false); err != nil {
 				return err
 			}
-			out.Write(b)
-			out.WriteByte('\n')
 			continue
 		}
 		printHuman(out, res)
@@ -193,18 +190,18 @@ func printJSON(w io.Writer, doc *input.Document, indent bool) error {
 	if err != nil {
 		return err
 	}
-	var b []byte
+	return writeJSON(w, v, indent)
+}
+
+// writeJSON writes v as one JSON value and a newline, leaving &, < and > as they
+// are: command lines are full of them.
+func writeJSON(w io.Writer, v any, indent bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	if indent {
-		b, err = json.MarshalIndent(v, "", "  ")
-	} else {
-		b, err = json.Marshal(v)
+		enc.SetIndent("", "  ")
 	}
-	if err != nil {
-		return err
-	}
-	w.Write(b)
-	_, err = w.Write([]byte("\n"))
-	return err
+	return enc.Encode(v)
 }
 
 func printExplain(ctx context.Context, w io.Writer, dec *decide.Decider, doc *input.Document) error {

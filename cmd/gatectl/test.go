@@ -19,25 +19,27 @@ func runTest(ctx context.Context, e env) error {
 		minCoverage float64
 		noDefaults  bool
 		noCoverage  bool
+		policyDir   string
 	)
 	fs.BoolVar(&verbose, "v", false, "print every test, and coverage per file")
 	fs.Float64Var(&minCoverage, "min-coverage", 0, "fail when the default policies' coverage is below `PERCENT`")
 	fs.BoolVar(&noDefaults, "no-defaults", false, "leave out the embedded default rules and their tests")
 	fs.BoolVar(&noCoverage, "no-coverage", false, "do not measure coverage (faster)")
+	fs.StringVar(&policyDir, "policy-dir", "", "user policy `directory` (the same as giving DIR)")
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
 	}
-	var dir string
-	switch fs.NArg() {
-	case 0:
+	dir := policyDir
+	switch {
+	case fs.NArg() > 1 || fs.NArg() == 1 && policyDir != "":
+		return fmt.Errorf("%w: gatectl test [DIR] (or --policy-dir DIR)", errUsage)
+	case fs.NArg() == 1:
+		dir = fs.Arg(0)
+	case dir == "":
 		d, err := dirs.From(e.getenv)
 		if err == nil {
 			dir = d.Policies()
 		}
-	case 1:
-		dir = fs.Arg(0)
-	default:
-		return fmt.Errorf("%w: gatectl test [DIR]", errUsage)
 	}
 	rep, err := policy.Test(ctx, policy.Options{
 		UserDir:    dir,

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -50,13 +51,62 @@ func (r TestReport) Passed() bool {
 	return true
 }
 
-// Test runs the Rego unit tests (rules named test_*) of the embedded bundle and of
-// opts.UserDir with the gatesh built-ins registered, and measures coverage.
+// Test runs the Rego unit tests (rules named test_*) with the gatesh built-ins
+// registered, and measures coverage. The embedded bundle's own tests run against
+// the bundle alone, so that a user's waivers and settings cannot make them fail;
+// the tests in opts.UserDir run against the bundle plus that directory, as the
+// engine would load them. With NoDefaults only the user's tests run (against the
+// library and the user's directory).
 func Test(ctx context.Context, opts Options) (TestReport, error) {
-	mods, docs, _, err := loadSources(opts, true)
-	if err != nil {
-		return TestReport{}, err
+	var rep TestReport
+	// A broken user directory is reported before anything runs.
+	if opts.UserDir != "" {
+		if _, _, _, err := loadSources(opts, true); err != nil {
+			return TestReport{}, err
+		}
 	}
+	if !opts.NoDefaults {
+		mods, docs, _, err := loadSources(Options{}, true)
+		if err != nil {
+			return TestReport{}, err
+		}
+		results, cov, err := runTests(ctx, opts, mods, docs, func(file string) bool { return true })
+		if err != nil {
+			return TestReport{}, err
+		}
+		rep.Results = append(rep.Results, results...)
+		rep.Defaults = coverageOf(cov, func(f string) bool { return strings.HasPrefix(f, "embedded:") })
+	}
+	if _, err := os.Stat(opts.UserDir); opts.UserDir != "" && err == nil {
+		mods, docs, _, err := loadSources(opts, true)
+		if err != nil {
+			return TestReport{}, err
+		}
+		// The embedded tests are not run again: compile them out.
+		for name := range mods {
+			if strings.HasPrefix(name, "embedded:") && strings.HasSuffix(name, "_test.rego") {
+				delete(mods, name)
+			}
+		}
+		results, cov, err := runTests(ctx, opts, mods, docs, func(file string) bool { return !strings.HasPrefix(file, "embedded:") })
+		if err != nil {
+			return TestReport{}, err
+		}
+		rep.Results = append(rep.Results, results...)
+		rep.User = coverageOf(cov, func(f string) bool { return !strings.HasPrefix(f, "embedded:") })
+	}
+	sort.Slice(rep.Results, func(i, j int) bool {
+		a, b := rep.Results[i], rep.Results[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	return rep, nil
+}
+
+// runTests runs the test rules of mods whose file keep accepts.
+func runTests(ctx context.Context, opts Options, mods map[string]*ast.Module, docs map[string]any, keep func(file string) bool) ([]TestResult, cover.Report, error) {
 	caps := Capabilities()
 	var custom []*tester.Builtin
 	funcs := builtinFuncs(opts.Builtins)
@@ -68,46 +118,40 @@ func Test(ctx context.Context, opts Options) (TestReport, error) {
 	}
 	compiler := ast.NewCompiler().WithCapabilities(caps).WithUseTypeCheckAnnotations(true)
 	cov := cover.New()
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout * 30
+	}
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetStore(inmem.NewFromObject(docs)).
 		AddCustomBuiltins(custom).
 		SetModules(mods).
-		SetTimeout(opts.Timeout)
-	if opts.Timeout == 0 {
-		runner.SetTimeout(DefaultTimeout * 10)
-	}
+		SetTimeout(timeout)
 	if !opts.NoCoverage {
 		runner.SetCoverageQueryTracer(cov)
 	}
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
-		return TestReport{}, fmt.Errorf("run policy tests: %w", err)
+		return nil, cover.Report{}, fmt.Errorf("run policy tests: %w", err)
 	}
-	var rep TestReport
+	var out []TestResult
 	for r := range ch {
 		tr := TestResult{Package: strings.TrimPrefix(r.Package, "data."), Name: r.Name, Pass: r.Pass(), Skip: r.Skip}
 		if r.Location != nil {
 			tr.File, tr.Line = r.Location.File, r.Location.Row
+		}
+		if !keep(tr.File) {
+			continue
 		}
 		if r.Error != nil {
 			tr.Error = r.Error.Error()
 		} else if r.Fail {
 			tr.Error = "test failed"
 		}
-		rep.Results = append(rep.Results, tr)
+		out = append(out, tr)
 	}
-	sort.Slice(rep.Results, func(i, j int) bool {
-		a, b := rep.Results[i], rep.Results[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
-	report := cov.Report(mods)
-	rep.Defaults = coverageOf(report, func(f string) bool { return strings.HasPrefix(f, "embedded:") })
-	rep.User = coverageOf(report, func(f string) bool { return !strings.HasPrefix(f, "embedded:") })
-	return rep, nil
+	return out, cov.Report(mods), nil
 }
 
 func coverageOf(r cover.Report, keep func(string) bool) Coverage {

@@ -146,7 +146,7 @@ _pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": 
 
 # the fact builder marks secret paths with the settings' globs; imitate it
 _secret(abs) := true if {
-	data.gatesh.rules.secrets.secret_path(abs) with input as {"workspace": workspace}
+	data.gatesh.lib.secretglobs.match(abs) with input as {"workspace": workspace}
 } else := false
 
 _dyn_fact(w) := {
