@@ -89,6 +89,16 @@ hold contains _r("git.push.mirror", sprintf("git push --mirror overwrites and de
 	p.mirror
 }
 
+# --receive-pack/--exec name the program git runs for the remote side (locally,
+# for a path or file:// remote): code given on the command line.
+hold contains _r("git.push.exec", sprintf("git push %s runs a program named on the command line. %s", [f, _wait]), "opaque", i) if {
+	some i in _pushes
+	c := _cmd(i)
+	some f in c.git.flags
+	some o in {"--receive-pack", "--exec"}
+	startswith(f, o)
+}
+
 hold contains _r("git.push.protected", sprintf("%s to protected branch %s. %s Push a feature branch and open a pull request instead.", [_kind(p), b, _wait]), "external", i) if {
 	some i in _pushes
 	p := _cmd(i).git.push

@@ -199,3 +199,5 @@ test_checkout_tree_ish_then_path_held if "git.checkout.paths" in _h(["git", "che
 test_checkout_ours_resolves_conflict_allowed if count(_h(["git", "checkout", "--ours", "package.json"])) == 0
 
 test_checkout_theirs_resolves_conflict_allowed if count(_h(["git", "checkout", "--theirs", "--", "src/a.ts"])) == 0
+
+test_push_receive_pack_held if "git.push.exec" in _h(["git", "push", "--receive-pack=/tmp/x", "origin", "feature/x"])
