@@ -5,7 +5,11 @@
 set -u
 cd "$(dirname "$0")/.."
 gatectl=./bin/gatectl
-export GATESH_HOME=${GATESH_HOME:-$(mktemp -d /tmp/gatesh-run.XXXXXX)}
+if [ -z "${GATESH_HOME:-}" ]; then
+  GATESH_HOME=$(mktemp -d /tmp/gatesh-run.XXXXXX)
+  trap 'rm -rf "$GATESH_HOME"' EXIT
+fi
+export GATESH_HOME
 cat <<BANNER
 gatesh decision prompt (embedded default policies; state in $GATESH_HOME)
 The gated shell itself is not built yet: each line you type is judged, not run.
