@@ -31,6 +31,8 @@ type Config struct {
 	NoGuards bool
 	// Timeout bounds one evaluation (policy.DefaultTimeout when zero).
 	Timeout time.Duration
+	// CacheSize bounds the decision cache (see policy.Options.CacheSize).
+	CacheSize int
 	// Binaries lists gatesh's own executables (they are gatesh's too: replacing
 	// them is tampering).
 	Binaries []string
@@ -72,6 +74,7 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 		NoDefaults: cfg.NoDefaults,
 		NoGuards:   cfg.NoGuards,
 		Timeout:    cfg.Timeout,
+		CacheSize:  cfg.CacheSize,
 		Builtins: policy.Builtins{
 			GitRefExists: facts.GitRefExists,
 			GitTracked:   facts.GitTracked,

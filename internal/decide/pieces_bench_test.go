@@ -46,3 +46,17 @@ decision := {"action": "allow", "class": "x", "reasons": []} if { count(input.co
 		pq.Eval(context.Background(), rego.EvalParsedInput(vals[i%2000]))
 	}
 }
+
+// BenchmarkDecideSimple measures the everyday case, one plain command, evaluated
+// each time (cache off).
+func BenchmarkDecideSimple(b *testing.B) {
+	te := newTestEnv(b)
+	te.dec = uncached(b, te)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := te.dec.Check(ctx, "python reproduce_issue.py", te.ws, te.env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -204,9 +204,11 @@ func benchLines(tb testing.TB) []string {
 }
 
 // BenchmarkDecide measures a warm decision (parse, facts, policy) over 10 000 mixed
-// lines and reports p50 and p99 latency besides the mean.
+// lines and reports p50 and p99 latency besides the mean. The decision cache is
+// off: every decision is evaluated (BenchmarkDecideRepeated measures the cache).
 func BenchmarkDecide(b *testing.B) {
 	te := newTestEnv(b)
+	te.dec = uncached(b, te)
 	lines := benchLines(b)
 	ctx := context.Background()
 	durs := make([]time.Duration, 0, b.N)
@@ -224,6 +226,38 @@ func BenchmarkDecide(b *testing.B) {
 	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
 	b.ReportMetric(float64(durs[len(durs)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(durs[len(durs)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkDecideRepeated measures a line an agent sends again (the same test
+// script, the same git status): answered from the decision cache after the input
+// document is built.
+func BenchmarkDecideRepeated(b *testing.B) {
+	te := newTestEnv(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := te.dec.Check(ctx, "python reproduce_issue.py", te.ws, te.env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// uncached returns a decider like te's with the decision cache off.
+func uncached(tb testing.TB, te *testEnv) *Decider {
+	d, err := dirs.From(func(k string) string {
+		if k == "GATESH_HOME" {
+			return filepath.Join(te.root, "gatesh")
+		}
+		return ""
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dec, err := New(context.Background(), Config{Dirs: d, CacheSize: -1, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dec
 }
 
 // BenchmarkCompile measures loading and compiling the default bundle.

@@ -24,6 +24,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown/builtins"
 	"github.com/open-policy-agent/opa/v1/types"
 
 	gatesh "github.com/gatesh/gatesh"
@@ -93,6 +94,9 @@ type Options struct {
 	NoGuards bool
 	// NoCoverage skips coverage measurement in Test.
 	NoCoverage bool
+	// CacheSize bounds the decision cache; zero means DefaultCacheSize, a
+	// negative value turns the cache off.
+	CacheSize int
 }
 
 // Engine holds a compiled policy. It is safe for concurrent use.
@@ -104,6 +108,7 @@ type Engine struct {
 	timeout  time.Duration
 	settings map[string]any
 	files    []string
+	cache    *decisionCache
 }
 
 // Load compiles the default bundle and the user directory. Its error names the file
@@ -242,7 +247,11 @@ func compile(ctx context.Context, mods map[string]*ast.Module, docs map[string]a
 	if err != nil {
 		return nil, fmt.Errorf("prepare policy query: %w", err)
 	}
-	e := &Engine{pq: pq, compiler: compiler, store: store, opts: opts, timeout: timeout, files: files}
+	size := opts.CacheSize
+	if size == 0 {
+		size = DefaultCacheSize
+	}
+	e := &Engine{pq: pq, compiler: compiler, store: store, opts: opts, timeout: timeout, files: files, cache: newDecisionCache(size)}
 	e.settings, err = e.evalSettings(ctx)
 	if err != nil {
 		return nil, err
@@ -291,9 +300,14 @@ func (e *Engine) evalSettings(ctx context.Context) (map[string]any, error) {
 // Decide evaluates the decision for one input document. It never returns a
 // decision weaker than deny when something went wrong; the error says what.
 func (e *Engine) Decide(ctx context.Context, input ast.Value) (Decision, error) {
+	h := input.Hash()
+	if d, ok := e.cache.get(input, uint64(h)); ok {
+		return d, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(input))
+	nd := builtins.NDBCache{}
+	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalNDBuiltinCache(nd))
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return failClosed(ReasonTimeout, fmt.Sprintf("the policy did not decide within %s; the command was not run. Ask the user to check the policy (gatectl check --explain).", e.timeout)), err
@@ -308,7 +322,18 @@ func (e *Engine) Decide(ctx context.Context, input ast.Value) (Decision, error) 
 	if err != nil {
 		return failClosed(ReasonMalformed, "the policy gave a malformed decision ("+oneLine(err.Error())+"); the command was not run."), err
 	}
+	if len(nd) == 0 {
+		e.cache.put(input, uint64(h), d)
+	}
 	return d, nil
+}
+
+// CacheHits says how many decisions were answered from the decision cache.
+func (e *Engine) CacheHits() int64 {
+	if e.cache == nil {
+		return 0
+	}
+	return e.cache.hits.Load()
 }
 
 func failClosed(id, msg string) Decision {
