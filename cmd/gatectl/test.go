@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
-	"github.com/gatesh/gatesh/internal/facts"
 	"github.com/gatesh/gatesh/internal/policy"
 )
 
@@ -45,12 +45,7 @@ func runTest(ctx context.Context, e env) error {
 		UserDir:    dir,
 		NoDefaults: noDefaults,
 		NoCoverage: noCoverage,
-		Builtins: policy.Builtins{
-			GitRefExists: facts.GitRefExists,
-			GitTracked:   facts.GitTracked,
-			GitIgnored:   facts.GitIgnored,
-			GitDirty:     facts.GitDirty,
-		},
+		Builtins:   decide.Builtins(),
 	})
 	if err != nil {
 		return err

@@ -75,12 +75,7 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 		NoGuards:   cfg.NoGuards,
 		Timeout:    cfg.Timeout,
 		CacheSize:  cfg.CacheSize,
-		Builtins: policy.Builtins{
-			GitRefExists: facts.GitRefExists,
-			GitTracked:   facts.GitTracked,
-			GitIgnored:   facts.GitIgnored,
-			GitDirty:     facts.GitDirty,
-		},
+		Builtins:   Builtins(),
 	})
 	if err != nil {
 		return nil, err
@@ -97,6 +92,17 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 		roots:     eng.SettingStrings("workspace_roots"),
 		secrets:   facts.NewSecrets(eng.SettingStrings("secret_globs")),
 	}, nil
+}
+
+// Builtins implements the policy's gatesh.* functions with the repository look-ups
+// of internal/facts.
+func Builtins() policy.Builtins {
+	return policy.Builtins{
+		GitRefExists: facts.GitRefExists,
+		GitTracked:   facts.GitTracked,
+		GitIgnored:   facts.GitIgnored,
+		GitDirty:     facts.GitDirty,
+	}
 }
 
 // Engine returns the compiled policy.

@@ -21,23 +21,9 @@ func (p *parser) call(ce *syntax.CallExpr, redirs []*syntax.Redirect, st *state,
 			continue
 		}
 		name := a.Name.Value
-		var f field
-		if a.Array != nil {
-			for _, el := range a.Array.Elems {
-				if el.Value != nil {
-					p.word(el.Value, st, c, modeArg)
-				}
-			}
-			f = field{s: srcText(c.src, a.Array), dyn: true}
-		} else if a.Value != nil {
-			f = p.wordOne(a.Value, st, c, modeAssign)
-		}
-		if a.Index != nil || a.Append {
-			p.arith(a.Index, st, c)
-			f.dyn = true
-			if f.s == "" {
-				f.s = srcText(c.src, a)
-			}
+		f := p.assignValue(a, st, c)
+		if (a.Index != nil || a.Append) && f.s == "" {
+			f.s = srcText(c.src, a)
 		}
 		if bare {
 			old, _ := st.get(name)
@@ -433,21 +419,7 @@ func (p *parser) decl(d *syntax.DeclClause, st *state, c ctx) *output {
 			items = append(items, pending{name: name})
 			continue
 		}
-		var f field
-		if a.Array != nil {
-			for _, el := range a.Array.Elems {
-				if el.Value != nil {
-					p.word(el.Value, st, c, modeArg)
-				}
-			}
-			f = field{s: srcText(c.src, a.Array), dyn: true}
-		} else if a.Value != nil {
-			f = p.wordOne(a.Value, st, c, modeAssign)
-		}
-		if a.Index != nil || a.Append {
-			p.arith(a.Index, st, c)
-			f.dyn = true
-		}
+		f := p.assignValue(a, st, c)
 		fields = append(fields, field{s: name + "=" + f.s, dyn: f.dyn, look: f.look})
 		items = append(items, pending{name: name, f: f, set: true})
 	}
@@ -511,4 +483,26 @@ func hasCR(src string, n syntax.Node) bool {
 		b++
 	}
 	return strings.IndexByte(src[a:b], '\r') >= 0
+}
+
+// assignValue resolves the value of an assignment (x=v, x=(a b), x[i]=v, x+=v),
+// flattening what its words run. An array, an indexed or an appending assignment
+// has no single known value: it is dynamic.
+func (p *parser) assignValue(a *syntax.Assign, st *state, c ctx) field {
+	var f field
+	if a.Array != nil {
+		for _, el := range a.Array.Elems {
+			if el.Value != nil {
+				p.word(el.Value, st, c, modeArg)
+			}
+		}
+		f = field{s: srcText(c.src, a.Array), dyn: true}
+	} else if a.Value != nil {
+		f = p.wordOne(a.Value, st, c, modeAssign)
+	}
+	if a.Index != nil || a.Append {
+		p.arith(a.Index, st, c)
+		f.dyn = true
+	}
+	return f
 }
