@@ -4,6 +4,8 @@ package gatesh.rules.network
 
 import rego.v1
 
+import data.gatesh.config
+
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.writes
@@ -180,6 +182,18 @@ hold contains _r("network.ssh.session", sprintf("ssh %s without a command opens 
 	count(ps) == 1
 	not _ssh_query(c)
 	not _stdin_fed(c)
+}
+
+# By default a command run on another host (ssh host 'cmd') is judged command by
+# command, like a local one (its deletes, writes, pushes… are held), because
+# agents drive remote build machines all day. settings.hold_remote_commands makes
+# every remote command wait for a person instead.
+hold contains _r("network.ssh.command", sprintf("ssh %s runs commands on another machine, and this policy holds every remote command. %s", [ps[0], _wait]), "external", i) if {
+	config.settings.hold_remote_commands
+	some i in cmds.by_name.ssh
+	c := input.commands[i]
+	ps := argv.positionals(cmds.args(c), _ssh_valopts)
+	count(ps) > 1
 }
 
 hold contains _r("network.ssh.tunnel", sprintf("ssh port forwarding (-L/-R/-D) opens a tunnel to another network. %s", [_wait]), "external", i) if {

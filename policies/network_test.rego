@@ -65,3 +65,14 @@ test_ssh_tunnel if "network.ssh.tunnel" in _h([t.cmd(["ssh", "-L", "80:x:80", "h
 test_ssh_copy_id if "network.ssh.copy_id" in _h([t.cmd(["ssh-copy-id", "host"])])
 
 test_mail if "network.mail" in _h([t.cmd(["sendmail", "a@b.c"])])
+
+test_remote_command_judged_by_default if {
+	h := t.ids(network.hold) with input as t.line([t.cmd(["ssh", "build1", "make -j4"])])
+	not "network.ssh.command" in h
+}
+
+test_remote_command_held_when_configured if {
+	h := t.ids(network.hold) with input as t.line([t.cmd(["ssh", "build1", "make -j4"])])
+		with data.gatesh.settings as {"hold_remote_commands": true}
+	"network.ssh.command" in h
+}

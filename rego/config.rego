@@ -77,6 +77,9 @@ default_settings := {
 	"class_action": {},
 	# Seconds a held command waits for a person.
 	"hold_wait": 90,
+	# true: every command sent to another host with ssh waits for a person
+	# (network.ssh.command); false: remote commands are judged one by one.
+	"hold_remote_commands": false,
 }
 
 # What the user set under data.gatesh.settings ({} when nothing).
