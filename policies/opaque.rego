@@ -108,3 +108,7 @@ hold contains _r("opaque.code.unknown", sprintf("%s runs code whose text cannot 
 	c.code.known == false
 	c.code.from in {"stdin", "arg"}
 }
+
+# Guards: the combiner evaluates this package only for lines that run one of
+# these commands or have one of these features (keep them in step with the rules).
+features := {"opaque", "parse_error", "lookalike", "code"}

@@ -145,3 +145,9 @@ hold contains _r("tamper.ssh_keys", sprintf("%s would change %s, which controls 
 	t.op != "meta"
 	regex.match(`/\.ssh/(authorized_keys2?|config|rc|environment)$`, t.p.abs)
 }
+
+# Guards: the combiner evaluates this package only for lines that run one of
+# these commands or have one of these features (keep them in step with the rules).
+names := {"gatectl", "unset", "pkill", "killall", "bind", "cp", "install", "mv", "ln", "rsync", "scp", "ditto", "tee", "touch", "mkdir", "truncate", "chmod", "chown", "chgrp", "sed", "perl", "dd", "curl", "wget", "find", "rm", "rmdir", "unlink", "shred", "srm"}
+
+features := {"redirect", "env", "code"}

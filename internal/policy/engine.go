@@ -122,7 +122,9 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 }
 
 // guardIndex reads each rule package's guards once, at load: `names` (the command
-// names its rules judge) and `name_prefixes`. The combiner then finds the packages
+// names its rules judge), `name_prefixes`, and `features` (line features from the
+// combiner's fixed list: redirect, env, code, opaque, parse_error, lookalike,
+// secret). The combiner then finds the packages
 // a line needs with a few lookups in data.gatesh_meta instead of evaluating every
 // package's guard on every line. A package without guards, or whose guards do
 // not evaluate without an input, is always evaluated.
@@ -130,6 +132,7 @@ func guardIndex(ctx context.Context, compiler *ast.Compiler, docs map[string]any
 	store := inmem.NewFromObject(docs)
 	byName := map[string][]any{}
 	byPrefix := map[string][]any{}
+	byFeature := map[string][]any{}
 	var always []any
 	read := func(pkg, rule string) ([]string, bool) {
 		rs, err := rego.New(
@@ -157,9 +160,13 @@ func guardIndex(ctx context.Context, compiler *ast.Compiler, docs map[string]any
 	for _, pkg := range pkgs {
 		names, okN := read(pkg, "names")
 		prefixes, okP := read(pkg, "name_prefixes")
-		if !okN && !okP {
+		features, okF := read(pkg, "features")
+		if !okN && !okP && !okF {
 			always = append(always, pkg)
 			continue
+		}
+		for _, f := range features {
+			byFeature[f] = append(byFeature[f], pkg)
 		}
 		for _, n := range names {
 			byName[n] = append(byName[n], pkg)
@@ -180,6 +187,7 @@ func guardIndex(ctx context.Context, compiler *ast.Compiler, docs map[string]any
 		"always":        always,
 		"by_name":       toAny(byName),
 		"by_prefix":     toAny(byPrefix),
+		"by_feature":    toAny(byFeature),
 	}, nil
 }
 
