@@ -92,7 +92,7 @@ reads contains [i, p.abs] if {
 	c := input.commands[i]
 	some p in c.paths
 	not p.dynamic
-	p.abs in secret_dirs
+	p.secret_dir
 	not _is_dest_arg(c, p.arg)
 }
 

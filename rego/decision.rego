@@ -59,7 +59,8 @@ _active contains p if {
 #   opaque       code that cannot be known (input.opaque)
 #   parse_error  the line does not parse
 #   lookalike    look-alike or invisible characters
-#   secret       a path (argument or redirect) that matches settings.secret_globs
+#   secret       a path (argument or redirect) that matches settings.secret_globs,
+#                or a home directory that holds secrets (~/.ssh)
 _features contains "redirect" if {
 	some c in input.commands
 	some r in c.redirects
@@ -89,6 +90,12 @@ _features contains "secret" if {
 	some c in input.commands
 	some p in c.paths
 	p.secret
+}
+
+_features contains "secret" if {
+	some c in input.commands
+	some p in c.paths
+	p.secret_dir
 }
 
 _features contains "secret" if {

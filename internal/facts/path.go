@@ -42,6 +42,9 @@ type Path struct {
 	// Secret: the path matches the policy's secret globs (see Secrets). Set by
 	// the input builder, not by ResolvePath.
 	Secret bool `json:"secret"`
+	// SecretDir: the path is a home directory holding secrets (~/.ssh, ~/.aws:
+	// see Secrets.Dir). Set by the input builder.
+	SecretDir bool `json:"secret_dir"`
 }
 
 // AtArg returns p with Arg set to i.

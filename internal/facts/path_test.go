@@ -170,7 +170,7 @@ func TestPathJSON(t *testing.T) {
 	b, _ = json.Marshal(p.AtArg(0))
 	want := `{"arg":0,"value":"x","abs":"/w/x","dynamic":false,"glob":false,"in_workspace":true,` +
 		`"is_workspace_root":false,"in_tmp":false,"is_tmp_root":false,"in_home":false,"is_home":false,` +
-		`"is_root":false,"in_git_dir":false,"exists":false,"secret":false}`
+		`"is_root":false,"in_git_dir":false,"exists":false,"secret":false,"secret_dir":false}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}

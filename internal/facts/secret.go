@@ -19,6 +19,9 @@ type Secrets struct {
 
 type compiledSecrets struct {
 	include, exclude []*glob.Pattern
+	// dirs are the home directories that hold secrets: the first element under
+	// the home of every "~/.x/…" include glob (~/.ssh, ~/.aws, ~/.config).
+	dirs map[string]bool
 }
 
 // NewSecrets prepares globs for matching. Globs that do not compile are skipped
@@ -31,8 +34,11 @@ func (s *Secrets) compiled(home string) *compiledSecrets {
 	if c, ok := s.byHome.Load(home); ok {
 		return c.(*compiledSecrets)
 	}
-	c := &compiledSecrets{}
+	c := &compiledSecrets{dirs: map[string]bool{}}
 	for _, g := range s.globs {
+		if parts := strings.Split(g, "/"); home != "" && len(parts) >= 3 && parts[0] == "~" && strings.HasPrefix(parts[1], ".") {
+			c.dirs[strings.TrimSuffix(home, "/")+"/"+parts[1]] = true
+		}
 		neg := strings.HasPrefix(g, "!")
 		g = strings.TrimPrefix(g, "!")
 		if strings.HasPrefix(g, "~/") {
@@ -78,4 +84,14 @@ func (s *Secrets) Match(abs, home string) bool {
 		}
 	}
 	return true
+}
+
+// Dir reports whether abs is a directory under the home that holds secrets (the
+// first element of a "~/.x/…" secret glob, such as ~/.ssh): reading it whole
+// (tar, cp -r, grep -r) reads the secrets in it.
+func (s *Secrets) Dir(abs, home string) bool {
+	if s == nil || abs == "" {
+		return false
+	}
+	return s.compiled(home).dirs[abs]
 }

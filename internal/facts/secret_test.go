@@ -32,3 +32,18 @@ func TestSecretsMatch(t *testing.T) {
 		t.Error("~ globs matched without a home")
 	}
 }
+
+func TestSecretsDir(t *testing.T) {
+	s := NewSecrets([]string{"~/.ssh/*", "!~/.ssh/*.pub", "~/.config/gh/hosts.yml", "~/.netrc", "**/.env"})
+	for abs, want := range map[string]bool{
+		"/home/u/.ssh":    true,
+		"/home/u/.config": true,
+		"/home/u/.netrc":  false, // a file glob, not a directory
+		"/home/u/.ssh/x":  false,
+		"/ws":             false,
+	} {
+		if got := s.Dir(abs, "/home/u"); got != want {
+			t.Errorf("Dir(%q) = %v, want %v", abs, got, want)
+		}
+	}
+}

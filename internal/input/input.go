@@ -108,6 +108,7 @@ func command(c shellparse.Command, ws facts.Workspace, secrets *facts.Secrets) C
 		}
 		p := facts.ResolvePath(ws, cwd, w, dyn[i] || (cwd == "" && !filepath.IsAbs(w) && !strings.HasPrefix(w, "~")), globs[i])
 		p.Secret = !p.Dynamic && secrets.Match(p.Abs, ws.Home)
+		p.SecretDir = !p.Dynamic && secrets.Dir(p.Abs, ws.Home)
 		out.Paths = append(out.Paths, p.AtArg(i))
 	}
 	out.Redirects = make([]Redirect, len(c.Redirects))

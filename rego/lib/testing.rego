@@ -142,7 +142,11 @@ _is_pathword(argv, j, _) if j > _dd(argv)
 
 _pathfact(j, w, _) := object.union(_dyn_fact(w), {"arg": j}) if _dyn(w)
 
-_pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": j, "secret": _secret(_abs(w, cwd))}) if not _dyn(w)
+_pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": j, "secret": _secret(_abs(w, cwd)), "secret_dir": _secret_dir(_abs(w, cwd))}) if not _dyn(w)
+
+_secret_dir(abs) := true if {
+	abs in data.gatesh.rules.secrets.secret_dirs with input as {"workspace": workspace}
+} else := false
 
 # the fact builder marks secret paths with the settings' globs; imitate it
 _secret(abs) := true if {
@@ -153,6 +157,7 @@ _dyn_fact(w) := {
 	"value": w, "abs": "", "dynamic": true, "glob": false, "in_workspace": false,
 	"is_workspace_root": false, "in_tmp": false, "is_tmp_root": false, "in_home": false,
 	"is_home": false, "is_root": false, "in_git_dir": false, "exists": false, "secret": false,
+	"secret_dir": false,
 }
 
 _abs(w, cwd) := paths.clean(w) if startswith(w, "/")
