@@ -1,6 +1,6 @@
 # Code injection through the dynamic loader: LD_PRELOAD and friends set on a
 # command, or exported, load other code into every program started. Any command
-# can carry them, so this package has no names guard and runs for every line.
+# can carry them, so the package is guarded by the line feature, not by names.
 package gatesh.rules.inject
 
 import rego.v1
@@ -24,3 +24,5 @@ hold contains _r("system.lib_injection", sprintf("setting %s loads other code in
 	a.export
 }
 
+# Guard: evaluated only for lines with an environment assignment or an export.
+features := {"env"}

@@ -21,8 +21,10 @@ class_priority := {
 }
 
 # The rule packages to evaluate. A package that declares `names` (the command
-# names its rules judge), `name_prefixes` or `features` (below) is evaluated only
-# for lines that run such a command or have such a feature, so a line is not charged for every rule of every area; a package
+# names its rules judge), `name_prefixes` or `features` (input.features, computed
+# by the input builder: redirect, env, code, opaque, parse_error, lookalike,
+# secret) is evaluated only for lines that run such a command or have such a
+# feature, so a line is not charged for every rule of every area; a package
 # without them is always evaluated. The engine reads every package's guards once
 # at load into data.gatesh_meta; without that index (unit tests that mock
 # data.gatesh.rules) every package is evaluated.
@@ -47,61 +49,8 @@ _active contains p if {
 
 _active contains p if {
 	data.gatesh_meta.guards
-	some f in _features
+	some f in input.features
 	some p in data.gatesh_meta.by_feature[f]
-}
-
-# Line features a package can declare in `features` to be evaluated for lines that
-# have them, whatever their command names:
-#   redirect     a redirect to or from a file
-#   env          an environment assignment or an assignment/export
-#   code         code given to an interpreter
-#   opaque       code that cannot be known (input.opaque)
-#   parse_error  the line does not parse
-#   lookalike    look-alike or invisible characters
-#   secret       a path (argument or redirect) that matches settings.secret_globs,
-#                or a home directory that holds secrets (~/.ssh)
-_features contains "redirect" if {
-	some c in input.commands
-	some r in c.redirects
-	is_object(r.file)
-}
-
-_features contains "env" if {
-	some c in input.commands
-	count(c.env) + count(c.assigns) > 0
-}
-
-_features contains "code" if {
-	some c in input.commands
-	is_object(c.code)
-}
-
-_features contains "opaque" if count(input.opaque) > 0
-
-_features contains "parse_error" if is_object(input.parse_error)
-
-_features contains "lookalike" if {
-	some c in input.commands
-	c.lookalike
-}
-
-_features contains "secret" if {
-	some c in input.commands
-	some p in c.paths
-	p.secret
-}
-
-_features contains "secret" if {
-	some c in input.commands
-	some p in c.paths
-	p.secret_dir
-}
-
-_features contains "secret" if {
-	some c in input.commands
-	some r in c.redirects
-	r.file.secret
 }
 
 _active contains p if {

@@ -21,6 +21,9 @@ type Document struct {
 	Opaque     []shellparse.Opaque    `json:"opaque"`
 	ParseError *shellparse.ParseError `json:"parse_error"`
 	Functions  []string               `json:"functions"`
+	// Features summarizes the line for the combiner's package guards (see
+	// features).
+	Features []string `json:"features"`
 }
 
 // Gate says where gatesh itself lives: writing there is tampering.
@@ -83,7 +86,44 @@ func Build(req Request) *Document {
 	for i := range line.Commands {
 		doc.Commands[i] = command(line.Commands[i], ws, req.Secrets)
 	}
+	doc.Features = features(doc)
 	return doc
+}
+
+// features lists what the line has, from a fixed vocabulary, so that the combiner
+// can skip rule packages that declare they only look at lines with one of them:
+// redirect (to or from a file), env (an environment assignment, or an assignment
+// or export), code (given to an interpreter), opaque, parse_error, lookalike,
+// secret (a secret path or a home directory holding secrets).
+func features(doc *Document) []string {
+	var redirect, env, code, lookalike, secret bool
+	for _, c := range doc.Commands {
+		env = env || len(c.Env) > 0 || len(c.Assigns) > 0
+		code = code || c.Code != nil
+		lookalike = lookalike || c.Lookalike
+		for _, r := range c.Redirects {
+			if r.File != nil {
+				redirect = true
+				secret = secret || r.File.Secret
+			}
+		}
+		for _, p := range c.Paths {
+			secret = secret || p.Secret || p.SecretDir
+		}
+	}
+	out := make([]string, 0, 4)
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{
+		{redirect, "redirect"}, {env, "env"}, {code, "code"}, {len(doc.Opaque) > 0, "opaque"},
+		{doc.ParseError != nil, "parse_error"}, {lookalike, "lookalike"}, {secret, "secret"},
+	} {
+		if f.on {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 func command(c shellparse.Command, ws facts.Workspace, secrets *facts.Secrets) Command {
