@@ -176,6 +176,6 @@ _secret_or_dir(abs) if abs in secret_dirs
 
 # Guards: the combiner evaluates this package only for lines that run one of
 # these commands or have one of these features (keep them in step with the rules).
-names := _recursive_readers | _senders | _readers_of_env
+names := _senders | _readers_of_env
 
 features := {"secret", "code"}
