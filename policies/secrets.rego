@@ -25,12 +25,12 @@ secret_dirs := {d |
 	d := paths.expand(concat("/", array.slice(parts, 0, 2)))
 }
 
-_recursive_readers := {"tar", "zip", "7z", "rsync", "scp", "cp", "grep", "rg", "ag", "ack", "find", "gpg", "base64", "xxd", "cat"}
+_recursive_readers := {"tar", "zip", "7z", "rsync", "scp", "cp", "grep", "rg", "ag", "ack", "find", "gpg", "base64", "xxd", "cat", "ln"}
 
 # commands that name paths without revealing their content
 _non_readers := {
 	"echo", "printf", "ls", "stat", "test", "[", "[[", "du", "chmod", "chown", "chgrp", "touch",
-	"mkdir", "rm", "rmdir", "unlink", "shred", "mv", "ln", "realpath", "readlink", "basename",
+	"mkdir", "rm", "rmdir", "unlink", "shred", "mv", "realpath", "readlink", "basename",
 	"dirname", "which", "type", "command", "export", "cd", "pushd", "popd", "wc", "md5sum",
 	"sha1sum", "sha256sum", "shasum", "md5", "cksum", "file", "find", "fd", "tee", "ssh-keygen",
 	"ssh-add", "ssh", "git", "exa", "eza", "tree", "lsof", "source", ".", "touch", "truncate",

@@ -54,3 +54,16 @@ test_private_pem_is_secret if {
 	h := t.ids(secrets.hold) with input as t.line([t.cmd(["cat", "deploy-key.pem"])])
 	"secret.read" in h
 }
+
+# a link gives a secret a second name that later commands could read unnoticed
+test_link_to_secret_is_a_read if "secret.read" in _c(["ln", "-s", "~/.ssh/id_rsa", "k"])
+
+test_link_to_secret_dir_is_a_read if {
+	c := t.ext(t.cmd(["ln", "-s", "~/.ssh", "k"]), {"paths": [
+		object.union(t.cmd(["ln", "-s", "~/.ssh", "k"]).paths[0], {"secret_dir": true}),
+		t.cmd(["ln", "-s", "~/.ssh", "k"]).paths[1],
+	]})
+	"secret.read" in _h([c])
+}
+
+test_link_in_workspace_allowed if count(_c(["ln", "-s", "../shared/lib", "lib"])) == 0
