@@ -4,6 +4,7 @@ package gatesh.rules.git
 
 import rego.v1
 
+import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.git
 
@@ -11,7 +12,7 @@ _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
-names := {"git"}
+names := {"git", "hub"}
 
 _cmd(i) := input.commands[i]
 
@@ -394,3 +395,79 @@ _exec_key(key, v) if {
 	startswith(key, "alias.")
 	startswith(v, "!")
 }
+
+# --- other ways to publish ---------------------------------------------------------------------
+
+# git send-pack and git subtree push push too, under another name; hub is a git
+# wrapper whose push is git push.
+hold contains _r("git.push", sprintf("%s publishes commits outside this machine. %s Keep committing locally meanwhile.", [concat(" ", array.slice(c.argv, 0, 3)), _wait]), "external", i) if {
+	some i in git.by_sub["send-pack"]
+	c := _cmd(i)
+}
+
+hold contains _r("git.push", sprintf("git subtree push publishes commits outside this machine. %s Keep committing locally meanwhile.", [_wait]), "external", i) if {
+	some i in git.by_sub.subtree
+	c := _cmd(i)
+	"push" in c.git.positionals
+}
+
+hold contains _r("git.push", sprintf("hub push publishes commits outside this machine. %s Keep committing locally meanwhile.", [_wait]), "external", i) if {
+	some i in cmds.by_name.hub
+	c := input.commands[i]
+	"push" in argv.positionals(cmds.args(c), set())
+}
+
+# a git subcommand not known before it runs (git "$X", xargs git) could be push
+hold contains _r("git.dynamic", sprintf("git %s: the git subcommand is not known before it runs. %s Spell the subcommand out.", [c.git.subcommand, _wait]), "opaque", i) if {
+	some i in cmds.by_name.git
+	c := input.commands[i]
+	some j in c.dynamic
+	j > 0
+	c.argv[j] == c.git.subcommand
+}
+
+# --- moving a protected branch -----------------------------------------------------------------
+
+# git branch -f main X, git checkout -B main X, git switch -C main X and
+# git update-ref refs/heads/main X move a protected branch without a merge.
+hold contains _r("git.protected_ref", sprintf("%s moves protected branch %s. %s Work on a feature branch instead.", [concat(" ", array.slice(c.argv, 0, 3)), b, _wait]), "external", i) if {
+	some m in _moved_protected
+	i := m[0]
+	b := m[1]
+	c := _cmd(i)
+}
+
+_moved_protected contains [i, b] if {
+	some i in git.by_sub.branch
+	c := _cmd(i)
+	_branch_force(c)
+	some b in c.git.positionals
+	git.protected(b)
+}
+
+_moved_protected contains [i, b] if {
+	some sub in {"checkout", "switch"}
+	some i in git.by_sub[sub]
+	args := _cmd(i).git.args
+	some k, a in args
+	a in {"-B", "-C", "--force-create"}
+	b := args[k + 1]
+	git.protected(b)
+}
+
+_moved_protected contains [i, b] if {
+	some i in git.by_sub["update-ref"]
+	c := _cmd(i)
+	some r in c.git.positionals
+	startswith(r, "refs/heads/")
+	b := substring(r, count("refs/heads/"), -1)
+	git.protected(b)
+}
+
+_branch_force(c) if git.has_v(c, "-f", "")
+
+_branch_force(c) if git.has(c, "--force")
+
+_branch_force(c) if git.has_v(c, "-M", "")
+
+_branch_force(c) if git.has_v(c, "-C", "")

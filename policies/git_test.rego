@@ -201,3 +201,22 @@ test_checkout_ours_resolves_conflict_allowed if count(_h(["git", "checkout", "--
 test_checkout_theirs_resolves_conflict_allowed if count(_h(["git", "checkout", "--theirs", "--", "src/a.ts"])) == 0
 
 test_push_receive_pack_held if "git.push.exec" in _h(["git", "push", "--receive-pack=/tmp/x", "origin", "feature/x"])
+
+test_send_pack_held if "git.push" in _h(["git", "send-pack", "../other", "main"])
+
+test_subtree_push_held if "git.push" in _h(["git", "subtree", "push", "--prefix=docs", "origin", "gh-pages"])
+
+test_hub_push_held if {
+	h := t.ids(git.hold) with input as t.line([t.cmd(["hub", "push"])])
+	"git.push" in h
+}
+
+test_dynamic_subcommand_held if "git.dynamic" in _h(["git", "$SUB", "origin"])
+
+test_branch_force_protected_held if "git.protected_ref" in _h(["git", "branch", "-f", "main", "HEAD~3"])
+
+test_checkout_force_create_protected_held if "git.protected_ref" in _h(["git", "checkout", "-B", "main", "origin/main"])
+
+test_update_ref_protected_held if "git.protected_ref" in _h(["git", "update-ref", "refs/heads/main", "HEAD~3"])
+
+test_branch_force_feature_allowed if not "git.protected_ref" in _h(["git", "branch", "-f", "feature/y", "HEAD~1"])
