@@ -36,6 +36,12 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 			}
 		}
 		return nil
+	case "alias":
+		p.defineAliases(f, c)
+		return nil
+	case "unalias":
+		p.unalias(f)
+		return nil
 	case "eval":
 		p.eval(f, st, c)
 		return nil

@@ -11,6 +11,14 @@ import (
 
 // call handles a simple command: assignments, words, redirections.
 func (p *parser) call(ce *syntax.CallExpr, redirs []*syntax.Redirect, st *state, c ctx) *output {
+	// An alias: the command stands for its value followed by its other words.
+	if len(ce.Args) > 0 && len(p.aliases) > 0 {
+		if name, ok := aliasWord(ce.Args[0]); ok && !p.expandingAlias(name) {
+			if a := p.aliases[name]; a != nil && p.expandAlias(name, a, ce, redirs, st, c) {
+				return nil
+			}
+		}
+	}
 	// Prefix assignments (or bare assignments).
 	var assigns []Assign
 	var prefixEnv map[string]string

@@ -9,13 +9,17 @@ func FuzzParse(f *testing.F) {
 	for _, tc := range parseCases {
 		f.Add(tc.line)
 	}
+	for _, tc := range aliasCases {
+		f.Add(tc.line)
+	}
 	for _, s := range []string{"", "$(", "((((", "a\x00b", "\xff\xfe", "echo 'x", ":(){ :|:& };:",
 		"for a in 1 2; do for b in 3 4; do f() { g; }; done; done", "x=${y:-$(rm z)}"} {
 		f.Add(s)
 	}
 	debugPanics = true
 	f.Fuzz(func(t *testing.T, line string) {
-		l := Parse(line, Options{Cwd: "/w", Home: "/home/u", MaxCommands: 64})
+		l := Parse(line, Options{Cwd: "/w", Home: "/home/u", MaxCommands: 64,
+			Aliases: map[string]string{"ll": "ls -la", "s": "sudo ", "a": "a; b ", "b": "a | sh"}})
 		if l == nil {
 			t.Fatal("nil line")
 		}

@@ -27,6 +27,23 @@ type Options struct {
 	// MaxBytes bounds the size of the line; a longer line is not parsed and gets a
 	// ParseError. Zero means DefaultMaxBytes.
 	MaxBytes int
+	// Aliases holds aliases defined before the line (NAME → VALUE, as
+	// `alias NAME=VALUE` would set them), for a shell that expands aliases
+	// (an interactive session passes those defined on its earlier lines).
+	// A command whose first word is an unquoted literal alias name (not 'p'
+	// nor \p) is parsed as VALUE followed by its other words, reached
+	// through Step{Kind: "alias"}; a value ending with a blank expands the
+	// next word too, and an alias is not re-expanded within its own value.
+	// Aliases defined by the alias builtin within the line apply to the
+	// commands after it in source order; since bash applies them only from
+	// the next line read, and only where aliases are expanded at all (not in
+	// bash -c without shopt -s expand_aliases, nor in programs started by
+	// sudo, env, xargs, …), such an expansion (and any expansion inside a
+	// new shell or after unalias/redefinition) also keeps the command as
+	// written. An alias whose value is not known yields Opaque
+	// "dynamic-code" where it is used; an alias builtin whose name is given
+	// by an expansion yields it where it is defined.
+	Aliases map[string]string
 }
 
 // Defaults for Options.
@@ -186,6 +203,7 @@ type Step struct {
 	//               code on stdin (Detail "stdin": heredoc, here-string, pipe of
 	//               literal text from echo/printf/cat)
 	//   "eval"      eval
+	//   "alias"     an alias's value (Name the alias, Detail its value)
 	//   "source"    source/. of a file (the file's content is not known: Opaque)
 	//   "xargs"     xargs and parallel (arguments come from stdin: dynamic)
 	//   "find"      find -exec/-execdir/-ok/-okdir

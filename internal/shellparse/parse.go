@@ -67,6 +67,12 @@ func Parse(text string, opts Options) (line *Line) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
 	p := &parser{opts: opts, line: line, funcs: map[string]*syntax.Stmt{}}
+	for k, v := range opts.Aliases {
+		if validAliasName(k) {
+			p.alias(k).vals = []string{v}
+			p.alias(k).sure = true
+		}
+	}
 	st := &state{cwd: opts.Cwd}
 	f, perr := p.parseText(text)
 	if perr != nil {
@@ -137,6 +143,12 @@ type parser struct {
 	stopped   bool
 	tooMany   bool
 	nestedErr bool
+	// aliases are the aliases known so far (Options.Aliases, then alias
+	// builtins in source order); aliasing names those being expanded.
+	aliases  map[string]*aliasDef
+	aliasing []string
+	// aliasBytes counts the text parsed for alias expansions.
+	aliasBytes int
 }
 
 // varVal is what the parser knows about a variable.

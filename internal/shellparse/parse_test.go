@@ -137,7 +137,12 @@ func matches(w want, c Command) string {
 
 func runCase(t *testing.T, tc tcase) {
 	t.Helper()
-	l := Parse(tc.line, testOpts)
+	runCaseOpts(t, tc, testOpts)
+}
+
+func runCaseOpts(t *testing.T, tc tcase, opts Options) {
+	t.Helper()
+	l := Parse(tc.line, opts)
 	checkInvariants(t, l)
 	defer func() {
 		if t.Failed() {

@@ -19,9 +19,16 @@ func TestWriteSeeds(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	lines := make([]string, 0, len(parseCases)+len(aliasCases))
 	for _, tc := range parseCases {
-		sum := sha256.Sum256([]byte(tc.line))
-		body := "go test fuzz v1\nstring(" + strconv.Quote(tc.line) + ")\n"
+		lines = append(lines, tc.line)
+	}
+	for _, tc := range aliasCases {
+		lines = append(lines, tc.line)
+	}
+	for _, line := range lines {
+		sum := sha256.Sum256([]byte(line))
+		body := "go test fuzz v1\nstring(" + strconv.Quote(line) + ")\n"
 		name := filepath.Join(dir, fmt.Sprintf("seed-%x", sum[:8]))
 		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
