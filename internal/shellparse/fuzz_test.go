@@ -26,20 +26,9 @@ func FuzzParse(f *testing.F) {
 		if l.ParseError != nil && l.ParseError.Msg == "internal error while parsing" {
 			t.Fatalf("internal error (recovered panic) on %q", line)
 		}
-		for i, c := range l.Commands {
-			if c.Name == "" && len(c.Argv) > 0 && (len(c.Dynamic) == 0 || c.Dynamic[0] != 0) {
-				t.Fatalf("command %d %q: empty name, word not dynamic", i, c.Argv)
-			}
-			for _, d := range c.Dynamic {
-				if d < 0 || d >= len(c.Argv) {
-					t.Fatalf("command %d: dynamic index %d out of range", i, d)
-				}
-			}
-			for _, p := range c.PipeFrom {
-				if p < 0 || p >= i {
-					t.Fatalf("command %d: bad pipe_from %d", i, p)
-				}
-			}
+		checkInvariants(t, l)
+		if t.Failed() {
+			t.FailNow()
 		}
 		if len(l.Commands) > 64 {
 			t.Fatalf("%d commands above MaxCommands", len(l.Commands))
