@@ -269,6 +269,6 @@ hold contains _r("files.chown.root", sprintf("chown to root hands files to the a
 
 # Guards: the combiner evaluates this package only for lines that run one of
 # these commands or have one of these features (keep them in step with the rules).
-names := {"cp", "install", "mv", "ln", "rsync", "scp", "ditto", "tee", "touch", "mkdir", "truncate", "chmod", "chown", "chgrp", "sed", "perl", "dd", "curl", "wget", "find", "rm", "rmdir", "unlink", "shred", "srm"}
+names := {"tar", "unzip", "cp", "install", "mv", "ln", "rsync", "scp", "ditto", "tee", "touch", "mkdir", "truncate", "chmod", "chown", "chgrp", "sed", "perl", "dd", "curl", "wget", "find", "rm", "rmdir", "unlink", "shred", "srm"}
 
 features := {"redirect", "code"}

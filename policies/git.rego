@@ -7,6 +7,7 @@ import rego.v1
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.git
+import data.gatesh.rules.tamper
 
 _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
@@ -471,3 +472,13 @@ _branch_force(c) if git.has(c, "--force")
 _branch_force(c) if git.has_v(c, "-M", "")
 
 _branch_force(c) if git.has_v(c, "-C", "")
+
+# git clone into the gate's own directories
+deny contains _r("tamper.gate_write", sprintf("git clone would write into %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [p.abs]), "tamper", i) if {
+	some i in git.by_sub.clone
+	c := _cmd(i)
+	count(c.git.positionals) > 1
+	some p in c.paths
+	p.value == c.git.positionals[1]
+	tamper.gate_path(p.abs)
+}

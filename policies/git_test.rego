@@ -220,3 +220,13 @@ test_checkout_force_create_protected_held if "git.protected_ref" in _h(["git", "
 test_update_ref_protected_held if "git.protected_ref" in _h(["git", "update-ref", "refs/heads/main", "HEAD~3"])
 
 test_branch_force_feature_allowed if not "git.protected_ref" in _h(["git", "branch", "-f", "feature/y", "HEAD~1"])
+
+test_clone_into_gate_denied if {
+	d := t.ids(git.deny) with input as t.line([t.cmd(["git", "clone", "https://x.example/p", "/home/u/.config/gatesh/policies/r"])])
+	"tamper.gate_write" in d
+}
+
+test_clone_into_workspace_allowed if {
+	d := t.ids(git.deny) with input as t.line([t.cmd(["git", "clone", "https://x.example/p", "vendor/p"])])
+	count(d) == 0
+}

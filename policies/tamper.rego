@@ -31,6 +31,26 @@ deny contains _r("tamper.gate_write", sprintf("%s would change %s, which belongs
 
 _gate_verbs := {"approve", "deny", "revoke", "serve", "grant", "grants", "queue", "install", "uninstall", "daemon", "stop", "kill", "reload", "policy", "settings", "config"}
 
+# deleting or moving a directory that holds the gate's files (rm -rf ~/.config,
+# rm -rf "$GATESH_HOME") removes the gate's policies and state with it
+deny contains _r("tamper.gate_write", sprintf("%s would remove %s, which holds the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+	some t in writes.targets
+	t.op in {"delete", "move"}
+	t.p.abs != ""
+	not t.p.is_root # / and ~ themselves are denied as catastrophic (files)
+	not t.p.is_home
+	some g in _gate_paths
+	_under(g, t.p.abs)
+}
+
+# env -u GATESH_HOME bash …: a nested shell without the gate's settings
+deny contains _r("tamper.env", sprintf("env -u %s changes how the gate behaves for the command it starts. Commands may not change it.", [v]), "tamper", i) if {
+	some i in cmds.by_name.env
+	c := input.commands[i]
+	some v in argv.values(cmds.args(c), {"-u", "--unset"})
+	_gate_var(v)
+}
+
 deny contains _r("tamper.gatectl", sprintf("gatectl %s decides or serves approvals; it is for the person at the terminal, not for commands in this shell. Wait for the user.", [v]), "tamper", i) if {
 	some i in cmds.by_name.gatectl
 	c := input.commands[i]
@@ -148,6 +168,6 @@ hold contains _r("tamper.ssh_keys", sprintf("%s would change %s, which controls 
 
 # Guards: the combiner evaluates this package only for lines that run one of
 # these commands or have one of these features (keep them in step with the rules).
-names := {"gatectl", "unset", "pkill", "killall", "bind", "cp", "install", "mv", "ln", "rsync", "scp", "ditto", "tee", "touch", "mkdir", "truncate", "chmod", "chown", "chgrp", "sed", "perl", "dd", "curl", "wget", "find", "rm", "rmdir", "unlink", "shred", "srm"}
+names := {"gatectl", "unset", "pkill", "killall", "bind", "env", "tar", "unzip", "cp", "install", "mv", "ln", "rsync", "scp", "ditto", "tee", "touch", "mkdir", "truncate", "chmod", "chown", "chgrp", "sed", "perl", "dd", "curl", "wget", "find", "rm", "rmdir", "unlink", "shred", "srm"}
 
 features := {"redirect", "env", "code"}

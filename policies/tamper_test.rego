@@ -48,3 +48,33 @@ test_holds if {
 	"tamper.ssh_keys" in _h([t.redir(t.cmd(["echo", "ssh-ed25519 AAA"]), ">>", "~/.ssh/authorized_keys")])
 	count(_h([t.redir(t.cmd(["echo", "x"]), ">", "notes.md")])) == 0
 }
+
+test_removing_a_parent_of_the_gate_denied if {
+	d := t.ids(tamper.deny) with input as t.line([t.cmd(["rm", "-rf", "/home/u/.config"])])
+	"tamper.gate_write" in d
+}
+
+test_env_unset_gate_var_denied if {
+	d := t.ids(tamper.deny) with input as t.line([t.cmd(["env", "-u", "GATESH_HOME", "bash"])])
+	"tamper.env" in d
+}
+
+test_env_unset_other_var_allowed if {
+	d := t.ids(tamper.deny) with input as t.line([t.cmd(["env", "-u", "PAGER", "git", "log"])])
+	count(d) == 0
+}
+
+test_tar_extract_into_gate_denied if {
+	d := t.ids(tamper.deny) with input as t.line([t.cmd(["tar", "-xzf", "p.tgz", "-C", "/home/u/.config/gatesh/policies"])])
+	"tamper.gate_write" in d
+}
+
+test_unzip_into_gate_denied if {
+	d := t.ids(tamper.deny) with input as t.line([t.cmd(["unzip", "-o", "p.zip", "-d", "/home/u/.config/gatesh"])])
+	"tamper.gate_write" in d
+}
+
+test_tar_create_listing_gate_allowed if {
+	d := t.ids(tamper.deny) with input as t.line([t.cmd(["tar", "-czf", "/tmp/b.tgz", "-C", "/home/u/.config/gatesh", "."])])
+	count(d) == 0
+}

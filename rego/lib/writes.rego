@@ -263,6 +263,31 @@ targets contains _t(i, c, "write", p, "wget -O") if {
 	c.argv[p.arg - 1] in {"-O", "--output-document", "-P", "--directory-prefix"}
 }
 
+# tar -x … -C DIR and unzip … -d DIR create files in DIR (judged like mkdir: held
+# in system directories and in the gate's own)
+targets contains _t(i, c, "create", p, "tar -C") if {
+	some i in cmds.by_name.tar
+	c := input.commands[i]
+	_tar_extracts(c)
+	some p in c.paths
+	p.arg > 1
+	c.argv[p.arg - 1] in {"-C", "--directory"}
+}
+
+targets contains _t(i, c, "create", p, "unzip -d") if {
+	some i in cmds.by_name.unzip
+	c := input.commands[i]
+	some p in c.paths
+	p.arg > 1
+	c.argv[p.arg - 1] == "-d"
+}
+
+_tar_extracts(c) if {
+	some j, w in c.argv
+	j > 0
+	regex.match(`^(-?[A-Za-z]*x[A-Za-z]*|--extract|--get)$`, w)
+}
+
 # find -fprint FILE writes FILE
 targets contains _t(i, c, "write", p, "find -fprint") if {
 	some i in cmds.by_name.find
