@@ -10,11 +10,14 @@ _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
-names := object.keys(_publishers) | {"yarn", "npm", "pnpm", "semantic-release", "dotnet", "mvn", "mvnw", "./mvnw", "gradle", "gradlew", "docker", "podman", "buildah", "nerdctl", "skopeo", "crane", "ko", "goreleaser", "gh", "glab", "hub", "tea"}
+names := object.keys(_publishers) | {"docker-compose", "yarn", "npm", "pnpm", "semantic-release", "dotnet", "mvn", "mvnw", "./mvnw", "gradle", "gradlew", "docker", "podman", "buildah", "nerdctl", "skopeo", "crane", "ko", "goreleaser", "gh", "glab", "hub", "tea"}
 
 _wait := "Publishing cannot be taken back; wait for the user to approve it."
 
-_pos(c) := argv.positionals(cmds.args(c), {"--registry", "--tag", "--otp", "--access", "-C", "--cwd", "--filter", "-F", "--workspace", "-w", "--repo", "-R", "--jq", "-q", "--template", "-t", "--json", "--dir", "--prefix"})
+# the positional words, without a cargo/rustup toolchain selector (+nightly)
+_pos(c) := [w | some w in _pos_all(c); not startswith(w, "+")]
+
+_pos_all(c) := argv.positionals(cmds.args(c), {"--registry", "--tag", "--otp", "--access", "-C", "--cwd", "--filter", "-F", "--workspace", "-w", "--repo", "-R", "--jq", "-q", "--template", "-t", "--json", "--dir", "--prefix"})
 
 # [tool, positional words that make it publish]
 _publishers := {
@@ -38,6 +41,17 @@ _publishers := {
 	"pod": {"trunk"},
 	"jf": {"rt"},
 	"semantic-release": set(),
+}
+
+# npm accepts any unambiguous prefix of a command: npm pub, npm publ, npm unpub
+hold contains _r("publish.package", sprintf("npm %s publishes outside this machine. %s", [w, _wait]), "external", i) if {
+	some i in cmds.by_name.npm
+	c := input.commands[i]
+	ps := _pos(c)
+	count(ps) > 0
+	w := ps[0]
+	regex.match(`^(pub|publ|publi|unpub|unpubl|unpubli|unpublis)$`, w)
+	not _dry(c)
 }
 
 hold contains _r("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, w, _wait]), "external", i) if {
@@ -106,13 +120,19 @@ _dry(c) if argv.has_any(cmds.args(c), {"--dry-run", "-n", "--dryrun"})
 hold contains _r("publish.image", sprintf("%s push uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
-	n in {"docker", "podman", "buildah", "nerdctl"}
+	n in {"docker", "podman", "buildah", "nerdctl", "docker-compose"}
 	c := input.commands[i]
-	ps := _pos(c)
+	ps := _compose_pos(n, _pos(c))
 	_image_push(ps)
 }
 
 _image_push(ps) if ps[0] == "push"
+
+# docker compose push, docker-compose push
+_image_push(ps) if {
+	ps[0] == "compose"
+	"push" in ps
+}
 
 _image_push(ps) if {
 	ps[0] in {"image", "manifest"}
@@ -249,3 +269,8 @@ hold contains _r("gh.auth.token", sprintf("gh auth %s prints or changes GitHub c
 	ps[0] == "auth"
 	ps[1] in {"token", "refresh", "setup-git"}
 }
+
+# docker-compose push reads like docker compose push
+_compose_pos(n, ps) := array.concat(["compose"], ps) if n == "docker-compose"
+
+_compose_pos(n, ps) := ps if n != "docker-compose"

@@ -67,3 +67,28 @@ test_gh_reads_allowed if {
 	count(_h(["gh", "pr", "create", "--help"])) == 0
 	count(_h(["gh", "--version"])) == 0
 }
+
+test_npm_abbreviated_publish_held if {
+	h := t.ids(publish.hold) with input as t.line([t.cmd(["npm", "pub"])])
+	"publish.package" in h
+}
+
+test_cargo_toolchain_publish_held if {
+	h := t.ids(publish.hold) with input as t.line([t.cmd(["cargo", "+nightly", "publish"])])
+	"publish.package" in h
+}
+
+test_compose_push_held if {
+	h := t.ids(publish.hold) with input as t.line([t.cmd(["docker", "compose", "push"])])
+	"publish.image" in h
+}
+
+test_docker_compose_push_held if {
+	h := t.ids(publish.hold) with input as t.line([t.cmd(["docker-compose", "push", "api"])])
+	"publish.image" in h
+}
+
+test_compose_up_allowed if {
+	h := t.ids(publish.hold) with input as t.line([t.cmd(["docker", "compose", "up", "-d"])])
+	count(h) == 0
+}

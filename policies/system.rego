@@ -12,6 +12,7 @@ _r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 # names, name_prefixes: the commands this package's rules judge; the combiner
 # evaluates the package only for lines that run one (keep in step with the rules).
 names := {
+	"nsenter", "unshare", "chroot", "systemd-run",
 	"addgroup", "adduser", "apk", "apt", "apt-get", "aptitude", "at", "atrm", "batch", "bless",
 	"blkdiscard", "brew", "cfdisk", "chfn", "chpasswd", "chsh", "crontab", "csrutil", "delgroup",
 	"deluser", "diskutil", "dnf", "doas", "dpkg", "dscl", "ebtables", "efibootmgr", "emerge",
@@ -382,3 +383,18 @@ _kills_everything(c) if {
 }
 
 # --- library injection -----------------------------------------------------------------------------------
+
+# --- namespaces, roots and detached units -----------------------------------------------------
+
+hold contains _r("system.namespace", sprintf("%s enters or creates namespaces or a new root, which needs privileges and escapes the shell's view of the system. %s", [c.name, _wait]), "privileged", i) if {
+	some i, cx in input.commands
+	cx.name in {"nsenter", "unshare", "chroot"}
+	c := input.commands[i]
+	not argv.has_any(cmds.args(c), {"--help", "-h", "--version", "-V"})
+}
+
+hold contains _r("system.scheduler", sprintf("systemd-run starts a command as a separate service unit that outlives this shell. %s", [_wait]), "privileged", i) if {
+	some i in cmds.by_name["systemd-run"]
+	c := input.commands[i]
+	not argv.has_any(cmds.args(c), {"--help", "-h", "--version"})
+}

@@ -111,3 +111,9 @@ test_brew_uninstall_held if {
 	h := t.ids(system.hold) with input as t.line([t.cmd(["brew", "uninstall", "node"])])
 	"system.package" in h
 }
+
+test_nsenter_held if "system.namespace" in _c(["nsenter", "-t", "1", "-m", "sh"])
+
+test_chroot_held if "system.namespace" in _c(["chroot", "/", "sh"])
+
+test_systemd_run_held if "system.scheduler" in _c(["systemd-run", "--user", "true"])

@@ -82,6 +82,28 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 		"catchsegv", "firejail", "sg", "tsocks", "dbus-launch", "nocache", "eatmydata", "pkexec":
 		i, _ := skipOpts(f, 1, "", nil)
 		return p.wrap(name, "", f, i, nil, st, c)
+	case "npx", "bunx", "pnpx":
+		// npx [opts] CMD args: runs CMD from a package
+		i, _ := skipOpts(f, 1, "pc", []string{"--package", "--call", "--node-options", "--registry", "--cache", "--userconfig"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "uvx":
+		i, _ := skipOpts(f, 1, "p", []string{"--from", "--with", "--python", "--index", "--index-url", "--extra-index-url", "--with-requirements", "--directory"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "nsenter", "unshare":
+		i, _ := skipOpts(f, 1, "tSGw", []string{"--target", "--setuid", "--setgid", "--wd", "--root", "--map-user", "--map-group"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "systemd-run":
+		i, _ := skipOpts(f, 1, "upEMH", []string{"--unit", "--property", "--setenv", "--machine", "--host", "--uid", "--gid", "--slice", "--description", "--on-calendar", "--on-active", "--on-boot", "--working-directory", "--nice"})
+		return p.wrap(name, "", f, i, nil, st, c)
+	case "poetry", "uv", "pipenv", "pdm", "hatch", "pipx", "conda", "mamba", "micromamba", "bundle", "npm", "pnpm", "yarn", "mise", "asdf", "rtx":
+		// poetry run CMD, uv run CMD, bundle exec CMD, npm exec CMD, pnpm dlx CMD…
+		// run the named program (npm run/yarn run run package scripts, whose
+		// content is not known here, so they are not unwrapped).
+		if len(f) < 3 || f[1].dyn || !runsCommand(name, f[1].s) {
+			return nil
+		}
+		i, _ := skipOpts(f, 2, "nep", []string{"--name", "--prefix", "--env", "--python", "--with", "--package", "--from", "--directory", "--project", "--group", "--extra"})
+		return p.wrap(name, f[1].s, f, i, nil, st, c)
 	case "time":
 		i, _ := skipOpts(f, 1, "fo", []string{"--format", "--output"})
 		return p.wrap(name, "", f, i, nil, st, c)
@@ -1325,3 +1347,22 @@ func interpLang(name string) string {
 }
 
 var _ = path.Base
+
+// runsCommand reports whether sub is the subcommand with which a tool runs
+// another program given on its command line.
+func runsCommand(tool, sub string) bool {
+	switch tool {
+	case "npm":
+		return sub == "exec" || sub == "x"
+	case "pnpm":
+		return sub == "exec" || sub == "dlx"
+	case "yarn":
+		return sub == "dlx" || sub == "exec"
+	case "bundle":
+		return sub == "exec"
+	case "mise", "asdf", "rtx":
+		return sub == "exec" || sub == "x"
+	default: // poetry, uv, pipenv, pdm, hatch, pipx, conda, mamba, micromamba
+		return sub == "run"
+	}
+}
