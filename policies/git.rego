@@ -482,3 +482,8 @@ deny contains _r("tamper.gate_write", sprintf("git clone would write into %s, wh
 	p.value == c.git.positionals[1]
 	tamper.gate_path(p.abs)
 }
+
+# git daemon serves repositories to the network
+hold contains _r("git.daemon", sprintf("git daemon serves repositories to other machines. %s", [_wait]), "external", i) if {
+	some i in git.by_sub.daemon
+}

@@ -230,3 +230,5 @@ test_clone_into_workspace_allowed if {
 	d := t.ids(git.deny) with input as t.line([t.cmd(["git", "clone", "https://x.example/p", "vendor/p"])])
 	count(d) == 0
 }
+
+test_git_daemon_held if "git.daemon" in _h(["git", "daemon", "--export-all", "--base-path=."])

@@ -81,6 +81,15 @@ _method_name(c) := "POST/upload" if not _curl_method(c)
 
 # --- wget ----------------------------------------------------------------------
 
+# curl -K FILE reads more options (data, uploads, methods) from a file; -Q sends raw
+# FTP/SFTP commands (DELE, RMD, …)
+hold contains _r("network.http.write", sprintf("curl %s: what it sends is not on the command line. %s", [f, _wait]), "external", i) if {
+	some i in cmds.by_name.curl
+	c := input.commands[i]
+	some f in {"-K", "--config", "-Q", "--quote"}
+	argv.has_flag(cmds.args(c), f)
+}
+
 hold contains _r("network.http.write", sprintf("wget sends data or a %s request to %s. %s", [_wget_method(c), _target(c), _wait]), "external", i) if {
 	some i in cmds.by_name.wget
 	c := input.commands[i]

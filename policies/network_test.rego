@@ -76,3 +76,7 @@ test_remote_command_held_when_configured if {
 		with data.gatesh.settings as {"hold_remote_commands": true}
 	"network.ssh.command" in h
 }
+
+test_curl_config_file_held if "network.http.write" in _h([t.cmd(["curl", "-K", "cfg.txt"])])
+
+test_curl_ftp_quote_held if "network.http.write" in _h([t.cmd(["curl", "ftp://x.example", "-Q", "DELE f"])])
