@@ -18,10 +18,17 @@ _under(abs, root) if abs == root
 
 _under(abs, root) if startswith(abs, concat("", [trim_right(root, "/"), "/"]))
 
+_gate_set := {g | some g in _gate_paths}
+
+_gate_prefixes := {concat("", [trim_right(g, "/"), "/"]) | some g in _gate_paths}
+
+# gate_path(abs): abs is one of the gate's paths or below one
+gate_path(abs) if abs in _gate_set
+
 gate_path(abs) if {
 	abs != ""
-	some g in _gate_paths
-	_under(abs, g)
+	some pre in _gate_prefixes
+	startswith(abs, pre)
 }
 
 deny contains _r("tamper.gate_write", sprintf("%s would change %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {

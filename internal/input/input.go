@@ -90,9 +90,19 @@ func Build(req Request) *Document {
 	return doc
 }
 
+// inert reports whether abs is a device that stores nothing (2>/dev/null,
+// </dev/null, >/dev/stderr): redirects there do not make a line a "redirect" line.
+func inert(abs string) bool {
+	switch abs {
+	case "/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero":
+		return true
+	}
+	return strings.HasPrefix(abs, "/dev/fd/")
+}
+
 // features lists what the line has, from a fixed vocabulary, so that the combiner
 // can skip rule packages that declare they only look at lines with one of them:
-// redirect (to or from a file), env (an environment assignment, or an assignment
+// redirect (to or from a file, not counting /dev/null and the like), env (an environment assignment, or an assignment
 // or export), code (given to an interpreter), opaque, parse_error, lookalike,
 // secret (a secret path or a home directory holding secrets).
 func features(doc *Document) []string {
@@ -102,7 +112,7 @@ func features(doc *Document) []string {
 		code = code || c.Code != nil
 		lookalike = lookalike || c.Lookalike
 		for _, r := range c.Redirects {
-			if r.File != nil {
+			if r.File != nil && !inert(r.File.Abs) {
 				redirect = true
 				secret = secret || r.File.Secret
 			}
