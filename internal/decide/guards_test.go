@@ -3,10 +3,7 @@ package decide
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/gatesh/gatesh/internal/dirs"
 )
 
 // TestGuardsChangeNoDecision checks the combiner's package guards (a package that
@@ -16,20 +13,7 @@ import (
 // its package's `names` forgot would show up here.
 func TestGuardsChangeNoDecision(t *testing.T) {
 	te := newTestEnv(t)
-	d, err := dirs.From(func(k string) string {
-		if k == "GATESH_HOME" {
-			return filepath.Join(te.root, "gatesh")
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unguarded, err := New(context.Background(), Config{Dirs: d, NoGuards: true, Timeout: testTimeout,
-		Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	unguarded := te.variant(t, func(c *Config) { c.NoGuards = true })
 	var lines []string
 	for _, c := range append(readLabelled(t, "corpus.tsv", false), readLabelled(t, "own.tsv", true)...) {
 		lines = append(lines, c.command)

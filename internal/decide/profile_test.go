@@ -6,7 +6,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -20,17 +19,7 @@ func TestProfilePolicy(t *testing.T) {
 	}
 	te := newTestEnv(t)
 	if os.Getenv("GATESH_PROFILE") == "noguards" {
-		d, _ := dirs.From(func(k string) string {
-			if k == "GATESH_HOME" {
-				return t.TempDir()
-			}
-			return ""
-		})
-		dec, err := New(context.Background(), Config{Dirs: d, NoGuards: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		te.dec = dec
+		te.dec = te.variant(t, func(c *Config) { c.NoGuards = true })
 	}
 	lines := benchLines(t)[:600]
 	if one := os.Getenv("GATESH_PROFILE_LINE"); one != "" {

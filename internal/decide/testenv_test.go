@@ -22,6 +22,7 @@ import (
 type testEnv struct {
 	root, ws, home string
 	env            map[string]string
+	cfg            Config // what dec was built from
 	dec            *Decider
 }
 
@@ -73,16 +74,26 @@ func newTestEnv(tb testing.TB) *testEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	te.dec, err = New(context.Background(), Config{Dirs: d, Timeout: testTimeout, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
-	if err != nil {
-		tb.Fatalf("load policy: %v", err)
-	}
+	te.cfg = Config{Dirs: d, Timeout: testTimeout, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}}
+	te.dec = te.variant(tb, func(*Config) {})
 	return te
 }
 
 // testTimeout bounds one evaluation in tests: the race detector and a busy
 // machine make OPA many times slower than in production, where the default holds.
 const testTimeout = time.Minute
+
+// variant builds a decider like te's, with change applied to its configuration.
+func (te *testEnv) variant(tb testing.TB, change func(*Config)) *Decider {
+	tb.Helper()
+	cfg := te.cfg
+	change(&cfg)
+	dec, err := New(context.Background(), cfg)
+	if err != nil {
+		tb.Fatalf("load policy: %v", err)
+	}
+	return dec
+}
 
 // labelled is one line of a labelled corpus.
 type labelled struct {

@@ -244,20 +244,7 @@ func BenchmarkDecideRepeated(b *testing.B) {
 
 // uncached returns a decider like te's with the decision cache off.
 func uncached(tb testing.TB, te *testEnv) *Decider {
-	d, err := dirs.From(func(k string) string {
-		if k == "GATESH_HOME" {
-			return filepath.Join(te.root, "gatesh")
-		}
-		return ""
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dec, err := New(context.Background(), Config{Dirs: d, CacheSize: -1, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return dec
+	return te.variant(tb, func(c *Config) { c.CacheSize = -1 })
 }
 
 // BenchmarkCompile measures loading and compiling the default bundle.
