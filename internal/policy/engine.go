@@ -126,53 +126,56 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 // combiner's fixed list: redirect, env, code, opaque, parse_error, lookalike,
 // secret). The combiner then finds the packages
 // a line needs with a few lookups in data.gatesh_meta instead of evaluating every
-// package's guard on every line. A package without guards, or whose guards do
-// not evaluate without an input, is always evaluated.
+// package's guard on every line. A package without guards is always evaluated.
 func guardIndex(ctx context.Context, compiler *ast.Compiler, docs map[string]any, pkgs []string) (map[string]any, error) {
 	store := inmem.NewFromObject(docs)
-	byName := map[string][]any{}
-	byPrefix := map[string][]any{}
-	byFeature := map[string][]any{}
-	var always []any
-	read := func(pkg, rule string) ([]string, bool) {
+	// One query per guard kind, binding every package that defines it:
+	// guard[pkg] is the list of strings the package declares.
+	read := func(rule string) (map[string][]string, error) {
 		rs, err := rego.New(
-			rego.Query(fmt.Sprintf("data.gatesh.rules[%q].%s", pkg, rule)),
+			rego.Query(fmt.Sprintf("x = data.gatesh.rules[p].%s", rule)),
 			rego.Compiler(compiler),
 			rego.Store(store),
 		).Eval(ctx)
-		if err != nil || len(rs) == 0 || len(rs[0].Expressions) == 0 {
-			return nil, false
+		if err != nil {
+			return nil, fmt.Errorf("read the rule packages' %s guards: %w", rule, err)
 		}
-		vals, ok := rs[0].Expressions[0].Value.([]any)
-		if !ok {
-			return nil, false
-		}
-		out := make([]string, 0, len(vals))
-		for _, v := range vals {
-			s, ok := v.(string)
-			if !ok {
-				return nil, false
+		out := map[string][]string{}
+		for _, r := range rs {
+			pkg, _ := r.Bindings["p"].(string)
+			vals, ok := r.Bindings["x"].([]any)
+			if pkg == "" || !ok {
+				continue
 			}
-			out = append(out, s)
+			for _, v := range vals {
+				if s, ok := v.(string); ok {
+					out[pkg] = append(out[pkg], s)
+				}
+			}
+			if out[pkg] == nil {
+				out[pkg] = []string{}
+			}
 		}
-		return out, true
+		return out, nil
 	}
+	guards := map[string]map[string][]any{"names": {}, "name_prefixes": {}, "features": {}}
+	guarded := map[string]bool{}
+	for kind, index := range guards {
+		byPkg, err := read(kind)
+		if err != nil {
+			return nil, err
+		}
+		for pkg, words := range byPkg {
+			guarded[pkg] = true
+			for _, w := range words {
+				index[w] = append(index[w], pkg)
+			}
+		}
+	}
+	var always []any
 	for _, pkg := range pkgs {
-		names, okN := read(pkg, "names")
-		prefixes, okP := read(pkg, "name_prefixes")
-		features, okF := read(pkg, "features")
-		if !okN && !okP && !okF {
+		if !guarded[pkg] {
 			always = append(always, pkg)
-			continue
-		}
-		for _, f := range features {
-			byFeature[f] = append(byFeature[f], pkg)
-		}
-		for _, n := range names {
-			byName[n] = append(byName[n], pkg)
-		}
-		for _, p := range prefixes {
-			byPrefix[p] = append(byPrefix[p], pkg)
 		}
 	}
 	toAny := func(m map[string][]any) map[string]any {
@@ -185,9 +188,9 @@ func guardIndex(ctx context.Context, compiler *ast.Compiler, docs map[string]any
 	return map[string]any{
 		"rule_packages": toAnySlice(pkgs),
 		"always":        always,
-		"by_name":       toAny(byName),
-		"by_prefix":     toAny(byPrefix),
-		"by_feature":    toAny(byFeature),
+		"by_name":       toAny(guards["names"]),
+		"by_prefix":     toAny(guards["name_prefixes"]),
+		"by_feature":    toAny(guards["features"]),
 	}, nil
 }
 

@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -59,10 +58,21 @@ func (r TestReport) Passed() bool {
 // library and the user's directory).
 func Test(ctx context.Context, opts Options) (TestReport, error) {
 	var rep TestReport
-	// A broken user directory is reported before anything runs.
+	// The user's directory is loaded first, so that a broken one is reported
+	// before anything runs.
+	var userMods map[string]*ast.Module
+	var userDocs map[string]any
 	if opts.UserDir != "" {
-		if _, _, _, err := loadSources(opts, true); err != nil {
+		var err error
+		userMods, userDocs, _, err = loadSources(opts, true)
+		if err != nil {
 			return TestReport{}, err
+		}
+		// The embedded tests run in their own pass: compile them out of this one.
+		for name := range userMods {
+			if strings.HasPrefix(name, "embedded:") && strings.HasSuffix(name, "_test.rego") {
+				delete(userMods, name)
+			}
 		}
 	}
 	if !opts.NoDefaults {
@@ -77,18 +87,8 @@ func Test(ctx context.Context, opts Options) (TestReport, error) {
 		rep.Results = append(rep.Results, results...)
 		rep.Defaults = coverageOf(cov, func(f string) bool { return strings.HasPrefix(f, "embedded:") })
 	}
-	if _, err := os.Stat(opts.UserDir); opts.UserDir != "" && err == nil {
-		mods, docs, _, err := loadSources(opts, true)
-		if err != nil {
-			return TestReport{}, err
-		}
-		// The embedded tests are not run again: compile them out.
-		for name := range mods {
-			if strings.HasPrefix(name, "embedded:") && strings.HasSuffix(name, "_test.rego") {
-				delete(mods, name)
-			}
-		}
-		results, cov, err := runTests(ctx, opts, mods, docs, func(file string) bool { return !strings.HasPrefix(file, "embedded:") })
+	if hasUserFiles(userMods) {
+		results, cov, err := runTests(ctx, opts, userMods, userDocs, func(file string) bool { return !strings.HasPrefix(file, "embedded:") })
 		if err != nil {
 			return TestReport{}, err
 		}
@@ -103,6 +103,17 @@ func Test(ctx context.Context, opts Options) (TestReport, error) {
 		return a.Line < b.Line
 	})
 	return rep, nil
+}
+
+// hasUserFiles reports whether mods holds any module from the user's directory
+// (a missing directory contributes none).
+func hasUserFiles(mods map[string]*ast.Module) bool {
+	for name := range mods {
+		if !strings.HasPrefix(name, "embedded:") {
+			return true
+		}
+	}
+	return false
 }
 
 // runTests runs the test rules of mods whose file keep accepts.
