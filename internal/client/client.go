@@ -1,0 +1,314 @@
+// Package client is gatesh's side of the daemon protocol: it finds the daemon's
+// socket, checks that the daemon is the user's own, starts the daemon when it is
+// not running, and falls back to a one-shot decision (gatectl decide) when the
+// daemon cannot be reached. Every failure is an error; the caller fails closed.
+//
+// It is imported by gatesh and must not link the policy engine.
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gatesh/gatesh/internal/wire"
+)
+
+// Client asks the daemon.
+type Client struct {
+	// Runtime is the directory of the daemon's socket and lock.
+	Runtime string
+	// Gatectl is the gatectl binary that serves as daemon and fallback.
+	Gatectl string
+	// Env is the environment the daemon is started with.
+	Env []string
+	// Timeout bounds one question to a running daemon.
+	Timeout time.Duration
+	// StartTimeout bounds starting the daemon.
+	StartTimeout time.Duration
+}
+
+// Defaults for the zero Client fields.
+const (
+	DefaultTimeout      = 10 * time.Second
+	DefaultStartTimeout = 5 * time.Second
+)
+
+// Ask sends req to the daemon, starting it if it is not running, and falls back to
+// a one-shot gatectl decide when the daemon cannot be reached. The error of a
+// failed fallback says why the daemon could not be used too.
+func (c *Client) Ask(ctx context.Context, req wire.Request) (wire.Response, error) {
+	resp, err := c.ask(ctx, req)
+	if err == nil {
+		return resp, nil
+	}
+	if !errors.Is(err, errUnreachable) {
+		return resp, err
+	}
+	startErr := c.start(ctx)
+	if startErr == nil {
+		if resp, err = c.ask(ctx, req); err == nil {
+			return resp, nil
+		}
+		startErr = err
+	}
+	resp, ferr := c.oneShot(ctx, req)
+	if ferr != nil {
+		return resp, fmt.Errorf("the gatesh daemon is unreachable (%v) and the one-shot decision failed (%v)", startErr, ferr)
+	}
+	return resp, nil
+}
+
+// errUnreachable marks failures that starting a daemon may cure.
+var errUnreachable = errors.New("daemon not reachable")
+
+type unreachable struct{ err error }
+
+func (u unreachable) Error() string        { return u.err.Error() }
+func (u unreachable) Is(target error) bool { return target == errUnreachable }
+func (u unreachable) Unwrap() error        { return u.err }
+
+// ask asks a running daemon.
+func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, error) {
+	sock := wire.Socket(c.Runtime)
+	if err := checkOwned(c.Runtime, sock); err != nil {
+		return wire.Response{}, err
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "unix", sock)
+	if err != nil {
+		return wire.Response{}, unreachable{err}
+	}
+	defer conn.Close()
+	uc := conn.(*net.UnixConn)
+	if err := checkPeer(uc); err != nil {
+		return wire.Response{}, err
+	}
+	_ = conn.SetDeadline(time.Now().Add(timeout))
+	if err := wire.WriteLine(conn, req); err != nil {
+		return wire.Response{}, unreachable{fmt.Errorf("sending to the daemon: %w", err)}
+	}
+	line, err := wire.ReadLine(bufio.NewReader(conn), wire.MaxResponse)
+	if err != nil {
+		return wire.Response{}, fmt.Errorf("reading the daemon's answer: %w", err)
+	}
+	var resp wire.Response
+	if err := json.Unmarshal(line, &resp); err != nil {
+		return wire.Response{}, fmt.Errorf("the daemon's answer is malformed: %w", err)
+	}
+	return resp, nil
+}
+
+// checkOwned refuses a runtime directory or socket that someone else could have
+// put there: the directory must be the user's and closed to others, the socket the
+// user's. A missing socket is "unreachable" (the daemon may be started).
+func checkOwned(dir, sock string) error {
+	uid := uint32(os.Getuid())
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return unreachable{err}
+	}
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory; remove it so that gatesh can create its socket directory there", dir)
+	}
+	if st.Uid != uid {
+		return fmt.Errorf("%s belongs to uid %d, not to you (uid %d); gatesh will not use a daemon someone else controls", dir, st.Uid, uid)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%s can be written by others (mode %04o); run chmod 700 %s", dir, fi.Mode().Perm(), dir)
+	}
+	fi, err = os.Lstat(sock)
+	if errors.Is(err, os.ErrNotExist) {
+		return unreachable{err}
+	}
+	if err != nil {
+		return err
+	}
+	st, ok = fi.Sys().(*syscall.Stat_t)
+	if !ok || fi.Mode()&os.ModeSocket == 0 {
+		return unreachable{fmt.Errorf("%s is not a socket", sock)}
+	}
+	if st.Uid != uid {
+		return unreachable{fmt.Errorf("%s belongs to uid %d, not to you (uid %d)", sock, st.Uid, uid)}
+	}
+	return nil
+}
+
+// checkPeer makes sure the process that answers runs as the user.
+func checkPeer(conn *net.UnixConn) error {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var cred *syscall.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	}); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return fmt.Errorf("reading the daemon's credentials: %w", cerr)
+	}
+	if cred.Uid != uint32(os.Getuid()) {
+		return fmt.Errorf("the process behind the gatesh socket runs as uid %d, not as you (uid %d); gatesh will not trust it", cred.Uid, os.Getuid())
+	}
+	return nil
+}
+
+// start starts the daemon and waits until it listens. The daemon gets its own
+// session (no terminal, out of the caller's process group, so a harness that
+// kills the command's group does not kill it) and none of the caller's
+// descriptors: a daemon holding the harness's output pipe would keep the harness
+// waiting for end-of-file forever.
+func (c *Client) start(ctx context.Context) error {
+	if c.Gatectl == "" {
+		return errors.New("gatectl was not found next to gatesh or on PATH")
+	}
+	if err := os.MkdirAll(c.Runtime, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", c.Runtime, err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	cmd := exec.Command(c.Gatectl, "serve", "--ready-fd", "3")
+	cmd.Env = c.Env
+	cmd.Dir = "/"
+	cmd.ExtraFiles = []*os.File{pw}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	restore := closeInheritedOnExec()
+	err = cmd.Start()
+	restore()
+	pw.Close()
+	if err != nil {
+		return fmt.Errorf("starting %s serve: %w", c.Gatectl, err)
+	}
+	go cmd.Wait() // reap it if it exits while this process still runs
+	timeout := c.StartTimeout
+	if timeout == 0 {
+		timeout = DefaultStartTimeout
+	}
+	_ = pr.SetReadDeadline(time.Now().Add(timeout))
+	var out bytes.Buffer
+	_, rerr := out.ReadFrom(pr)
+	msg := strings.TrimSpace(out.String())
+	switch {
+	case msg == "ready" || msg == "running":
+		return nil
+	case msg != "":
+		return errors.New(strings.TrimPrefix(msg, "error: "))
+	case rerr != nil:
+		return fmt.Errorf("the daemon did not say it was ready within %v: %w", timeout, rerr)
+	default:
+		return errors.New("the daemon exited without saying why; see its log")
+	}
+}
+
+// oneShot decides in a gatectl decide process, for when no daemon can serve.
+func (c *Client) oneShot(ctx context.Context, req wire.Request) (wire.Response, error) {
+	if c.Gatectl == "" {
+		return wire.Response{}, errors.New("gatectl was not found next to gatesh or on PATH")
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	body, err := json.Marshal(req)
+	if err != nil {
+		return wire.Response{}, err
+	}
+	cmd := exec.CommandContext(ctx, c.Gatectl, "decide")
+	cmd.Env = c.Env
+	cmd.Stdin = bytes.NewReader(append(body, '\n'))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	restore := closeInheritedOnExec()
+	err = cmd.Start()
+	restore()
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
+		if s := strings.TrimSpace(stderr.String()); s != "" {
+			return wire.Response{}, fmt.Errorf("%w: %s", err, s)
+		}
+		return wire.Response{}, err
+	}
+	var resp wire.Response
+	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &resp); err != nil {
+		return wire.Response{}, fmt.Errorf("gatectl decide printed no answer: %w", err)
+	}
+	return resp, nil
+}
+
+// closeInheritedOnExec marks every inherited descriptor above 2 close-on-exec, so
+// that a process started now does not get them, and returns the function that
+// clears the mark again (bash must get them all).
+func closeInheritedOnExec() (restore func()) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return func() {}
+	}
+	var marked []int
+	for _, e := range ents {
+		var fd int
+		if _, err := fmt.Sscan(e.Name(), &fd); err != nil || fd <= 2 {
+			continue
+		}
+		flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+		if errno != 0 || flags&syscall.FD_CLOEXEC != 0 {
+			continue
+		}
+		if _, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, flags|syscall.FD_CLOEXEC); errno == 0 {
+			marked = append(marked, fd)
+		}
+	}
+	return func() {
+		for _, fd := range marked {
+			flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+			if errno == 0 {
+				syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, flags&^syscall.FD_CLOEXEC)
+			}
+		}
+	}
+}
+
+// FindGatectl finds the gatectl that belongs to the running gatesh: the one next to
+// the executable (after following the shim's symlink), else gatectl on PATH.
+func FindGatectl() string {
+	if exe, err := os.Executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		p := filepath.Join(filepath.Dir(exe), "gatectl")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("gatectl"); err == nil {
+		return p
+	}
+	return ""
+}

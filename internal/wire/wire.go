@@ -1,0 +1,133 @@
+// Package wire is the protocol between gatesh and its daemon (gatectl serve): one
+// JSON request line from the client, one JSON response line from the daemon, on a
+// unix socket that only the owner can reach. It is imported by gatesh, so it must
+// stay small: the standard library only, and nothing that links the policy engine.
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+)
+
+// Version is the protocol version. A daemon answers a request of another version
+// with an error, and gatesh fails closed on it.
+const Version = 1
+
+// MaxRequest bounds one request line. A command line is at most 256 KiB (the
+// parser's limit); the rest is the environment. A daemon answers a larger request
+// with an error, without reading it all.
+const MaxRequest = 1 << 20
+
+// MaxResponse bounds one response line.
+const MaxResponse = 1 << 20
+
+// Ops.
+const (
+	OpDecide = "decide" // judge a shell invocation
+	OpPing   = "ping"   // liveness and the daemon's state
+)
+
+// Modes say where the judged text came from.
+const (
+	ModeCommand = "command" // bash -c TEXT
+	ModeScript  = "script"  // bash FILE: Text is the file's content
+	ModeStdin   = "stdin"   // bash -s or a script piped in: Text is what was read
+)
+
+// Request is one question from gatesh.
+type Request struct {
+	V  int    `json:"v"`
+	Op string `json:"op"`
+	// Mode is one of the Mode constants.
+	Mode string `json:"mode,omitempty"`
+	// Text is the command line, or the script's content.
+	Text string `json:"text,omitempty"`
+	// Script is the script file's path in ModeScript.
+	Script string `json:"script,omitempty"`
+	// Flags are bash's option words as given, in order (the harness wrappers are
+	// recognised partly by them).
+	Flags       []string `json:"flags,omitempty"`
+	Login       bool     `json:"login,omitempty"`
+	Interactive bool     `json:"interactive,omitempty"`
+	// Cwd is the caller's working directory.
+	Cwd string `json:"cwd,omitempty"`
+	// Env is the caller's environment as NAME=VALUE pairs.
+	Env []string `json:"env,omitempty"`
+	// PID is the gatesh process (it becomes the command's bash).
+	PID int `json:"pid,omitempty"`
+}
+
+// Reason is one rule's finding.
+type Reason struct {
+	ID    string `json:"id"`
+	Msg   string `json:"msg"`
+	Class string `json:"class,omitempty"`
+}
+
+// Response is the daemon's answer.
+type Response struct {
+	V int `json:"v"`
+	// Error, when set, means the request was not judged (malformed, too large,
+	// wrong version); the client fails closed.
+	Error string `json:"error,omitempty"`
+	// Action is allow, hold or deny.
+	Action  string   `json:"action,omitempty"`
+	Class   string   `json:"class,omitempty"`
+	Reasons []Reason `json:"reasons,omitempty"`
+	// Command is the text that was judged: the agent's command inside a harness
+	// wrapper, or the whole text.
+	Command string `json:"command,omitempty"`
+	// Harness names the wrapper that was seen through, if any.
+	Harness string `json:"harness,omitempty"`
+	// DecisionID identifies the decision in the decision log.
+	DecisionID string `json:"decision_id,omitempty"`
+	// Daemon state, for OpPing.
+	PID         int    `json:"pid,omitempty"`
+	PolicyError string `json:"policy_error,omitempty"`
+}
+
+// ErrTooLarge is returned by ReadLine for a line over the limit.
+var ErrTooLarge = errors.New("message larger than the protocol limit")
+
+// ReadLine reads one newline-terminated message of at most max bytes.
+func ReadLine(r *bufio.Reader, max int) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(buf)+len(chunk) > max+1 {
+			return nil, ErrTooLarge
+		}
+		buf = append(buf, chunk...)
+		switch {
+		case err == nil:
+			return bytes.TrimSuffix(buf, []byte{'\n'}), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(buf) > 0:
+			return nil, fmt.Errorf("message cut short after %d bytes: %w", len(buf), io.ErrUnexpectedEOF)
+		default:
+			return nil, err
+		}
+	}
+}
+
+// WriteLine writes v as one JSON line.
+func WriteLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// Socket and Lock name the daemon's files in the runtime directory.
+func Socket(runtimeDir string) string { return filepath.Join(runtimeDir, "gatesh.sock") }
+
+// Lock is the file whose lock makes one daemon per user.
+func Lock(runtimeDir string) string { return filepath.Join(runtimeDir, "daemon.lock") }
