@@ -42,6 +42,10 @@ commands:
                          print the policy input document for a command line
   test [-v] [DIR]        run the Rego unit tests of the defaults and of DIR
                          (default: the user policy directory), with coverage
+  serve [--idle D] [--agent-uid UID]
+                         the daemon gatesh asks (gatesh starts it when needed)
+  decide                 one-shot decision: a gatesh request on stdin, the answer
+                         on stdout (what gatesh falls back on without a daemon)
   version                print the version
 
 Policy options (check, input, test):
@@ -80,6 +84,10 @@ func run(ctx context.Context, e env) int {
 		err = runCheck(ctx, e, true)
 	case "test":
 		err = runTest(ctx, e)
+	case "serve":
+		err = runServe(ctx, e)
+	case "decide":
+		err = runDecide(ctx, e)
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "gatectl", version)
 	case "help", "-h", "--help":

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -38,11 +39,15 @@ type Entry struct {
 	Custom     map[string]any    `json:"custom"`
 }
 
-// Log appends entries to a file. It is safe for concurrent use.
+// Log appends entries to a file. It is safe for concurrent use, also by several
+// processes (the daemon and a one-shot gatectl decide): each append holds an
+// exclusive lock on the file and rereads the last line when another process
+// wrote since.
 type Log struct {
 	mu   sync.Mutex
 	f    *os.File
 	prev string
+	size int64 // the file's size after this Log's last write
 }
 
 // Open opens (creating) the log at path and reads the hash of its last line.
@@ -56,7 +61,7 @@ func Open(path string) (*Log, error) {
 		f.Close()
 		return nil, fmt.Errorf("reading the end of %s: %w", path, err)
 	}
-	l := &Log{f: f, prev: Genesis}
+	l := &Log{f: f, prev: Genesis, size: -1}
 	if last != nil {
 		l.prev = hash(last)
 	}
@@ -95,6 +100,30 @@ func (l *Log) Append(e Entry) (string, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	fd := int(l.f.Fd())
+	if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
+		return "", fmt.Errorf("locking the decision log: %w", err)
+	}
+	defer syscall.Flock(fd, syscall.LOCK_UN)
+	if fi, err := l.f.Stat(); err != nil {
+		return "", err
+	} else if fi.Size() != l.size {
+		// Another process appended (or this is the first append): chain onto
+		// the line that is last now.
+		last, torn, err := lastLine(l.f)
+		if err != nil {
+			return "", err
+		}
+		l.prev = Genesis
+		if last != nil {
+			l.prev = hash(last)
+		}
+		if torn {
+			if _, err := l.f.Write([]byte{'\n'}); err != nil {
+				return "", err
+			}
+		}
+	}
 	custom["prev_hash"] = l.prev
 	e.Custom = custom
 	b, err := json.Marshal(e)
@@ -105,6 +134,9 @@ func (l *Log) Append(e Entry) (string, error) {
 		return "", fmt.Errorf("writing the decision log: %w", err)
 	}
 	l.prev = hash(b)
+	if fi, err := l.f.Stat(); err == nil {
+		l.size = fi.Size()
+	}
 	return e.DecisionID, nil
 }
 

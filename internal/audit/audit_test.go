@@ -110,3 +110,32 @@ func TestTornLastLine(t *testing.T) {
 		t.Fatalf("Verify = %v, want a problem at the torn line 3", err)
 	}
 }
+
+// Two writers on one file (the daemon and a one-shot gatectl decide) keep one
+// unbroken chain.
+func TestTwoWritersKeepOneChain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "decisions.jsonl")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		w := a
+		if i%3 == 0 {
+			w = b
+		}
+		if _, err := w.Append(Entry{Input: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	b.Close()
+	n, err := verifyFile(t, path)
+	if err != nil || n != 10 {
+		t.Fatalf("Verify = %d, %v; want 10 entries in one chain", n, err)
+	}
+}

@@ -57,8 +57,22 @@ func (c *Client) Ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	}
 	startErr := c.start(ctx)
 	if startErr == nil {
-		if resp, err = c.ask(ctx, req); err == nil {
-			return resp, nil
+		// The daemon is ready, or another one holds the lock and may still be
+		// binding its socket: ask until it answers or the start time is over.
+		timeout := c.StartTimeout
+		if timeout == 0 {
+			timeout = DefaultStartTimeout
+		}
+		deadline := time.Now().Add(timeout)
+		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+			resp, err = c.ask(ctx, req)
+			if err == nil {
+				return resp, nil
+			}
+			if !errors.Is(err, errUnreachable) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(wait)
 		}
 		startErr = err
 	}
@@ -99,11 +113,14 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 		return wire.Response{}, err
 	}
 	_ = conn.SetDeadline(time.Now().Add(timeout))
-	if err := wire.WriteLine(conn, req); err != nil {
-		return wire.Response{}, unreachable{fmt.Errorf("sending to the daemon: %w", err)}
-	}
+	// A daemon that refuses the request (too large, wrong uid) answers before
+	// reading it all, so the answer is read even when sending failed.
+	werr := wire.WriteLine(conn, req)
 	line, err := wire.ReadLine(bufio.NewReader(conn), wire.MaxResponse)
 	if err != nil {
+		if werr != nil {
+			return wire.Response{}, fmt.Errorf("sending to the daemon: %w", werr)
+		}
 		return wire.Response{}, fmt.Errorf("reading the daemon's answer: %w", err)
 	}
 	var resp wire.Response

@@ -1,0 +1,407 @@
+// Package daemon is gatectl serve: the per-user process that holds the compiled
+// policy, answers gatesh on a unix socket, reloads the policy when its files
+// change, and writes the decision log.
+//
+// One daemon runs per user: it holds an exclusive lock on a file next to its
+// socket. The socket lives in a directory only the user can enter, and each
+// connection's peer credentials are checked. A policy that does not compile at
+// start-up still lets the daemon start, so that every question gets a clear
+// "policy error" deny instead of a connection error; a broken edit later keeps the
+// last good policy, and says so in the log and in every ping.
+package daemon
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gatesh/gatesh/internal/audit"
+	"github.com/gatesh/gatesh/internal/decide"
+	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/wire"
+)
+
+// Config configures a daemon.
+type Config struct {
+	Dirs dirs.Dirs
+	// Decide configures the policy (its Dirs field is filled from Dirs).
+	Decide decide.Config
+	// Idle is how long the daemon waits without a request before it exits
+	// (DefaultIdle when zero; negative: never).
+	Idle time.Duration
+	// AgentUID, when not negative, is a second uid allowed to ask (an agent run as
+	// its own user). The socket directory is then enterable by others (0711) and
+	// the socket writable by all; the peer check keeps strangers out.
+	AgentUID int
+	// ReloadEvery is how often the policy directory is checked for changes
+	// (DefaultReloadEvery when zero).
+	ReloadEvery time.Duration
+	// Log receives the daemon's log lines (os.Stderr when nil).
+	Log io.Writer
+	// Version labels decision-log entries.
+	Version string
+}
+
+// Defaults.
+const (
+	DefaultIdle        = 30 * time.Minute
+	DefaultReloadEvery = time.Second
+	readTimeout        = 15 * time.Second
+)
+
+// ErrRunning means another daemon holds the lock.
+var ErrRunning = errors.New("a gatesh daemon is already running for this user")
+
+// Server is a listening daemon.
+type Server struct {
+	cfg    Config
+	log    *log.Logger
+	ln     *net.UnixListener
+	lock   *os.File
+	sock   string
+	audit  *audit.Log
+	policy atomic.Pointer[policyState]
+	last   atomic.Int64 // unix nanoseconds of the last request
+	wg     sync.WaitGroup
+}
+
+// policyState is the policy in force and the fate of the last reload.
+type policyState struct {
+	dec *decide.Decider // nil when no policy ever compiled
+	err error           // the last compile error, nil when the last compile worked
+	sig string          // the policy directory's signature when last compiled
+}
+
+// Listen prepares the runtime directory, takes the lock, binds the socket and
+// compiles the policy. It returns ErrRunning when another daemon serves.
+func Listen(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	if cfg.ReloadEvery == 0 {
+		cfg.ReloadEvery = DefaultReloadEvery
+	}
+	if cfg.Idle == 0 {
+		cfg.Idle = DefaultIdle
+	}
+	cfg.Decide.Dirs = cfg.Dirs
+	s := &Server{cfg: cfg, log: log.New(cfg.Log, "gatectl serve: ", log.LstdFlags|log.Lmsgprefix)}
+	if err := s.prepareDir(); err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(wire.Lock(cfg.Dirs.Runtime), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening the daemon lock: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrRunning
+		}
+		return nil, fmt.Errorf("locking %s: %w", lock.Name(), err)
+	}
+	s.lock = lock
+	s.sock = wire.Socket(cfg.Dirs.Runtime)
+	if err := s.clearStaleSocket(); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: s.sock, Net: "unix"})
+	if err != nil {
+		s.unlock()
+		return nil, fmt.Errorf("listening on %s: %w", s.sock, err)
+	}
+	ln.SetUnlinkOnClose(true)
+	s.ln = ln
+	mode := os.FileMode(0o600)
+	if cfg.AgentUID >= 0 && cfg.AgentUID != os.Getuid() {
+		mode = 0o666
+	}
+	if err := os.Chmod(s.sock, mode); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Dirs.State, 0o700); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("creating the state directory: %w", err)
+	}
+	if s.audit, err = audit.Open(filepath.Join(cfg.Dirs.State, "decisions.jsonl")); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("opening the decision log: %w", err)
+	}
+	s.reload(ctx, true)
+	s.last.Store(time.Now().UnixNano())
+	return s, nil
+}
+
+// prepareDir creates the runtime directory closed to others, or checks that an
+// existing one is the user's.
+func (s *Server) prepareDir() error {
+	dir := s.cfg.Dirs.Runtime
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || !ok {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("%s belongs to uid %d, not to you (uid %d); remove it or set GATESH_HOME", dir, st.Uid, os.Getuid())
+	}
+	want := os.FileMode(0o700)
+	if s.cfg.AgentUID >= 0 && s.cfg.AgentUID != os.Getuid() {
+		want = 0o711
+	}
+	if fi.Mode().Perm() != want {
+		return os.Chmod(dir, want)
+	}
+	return nil
+}
+
+// clearStaleSocket removes a socket left by a daemon that died (the lock proves
+// no daemon serves it now), and refuses anything else found at the socket path.
+func (s *Server) clearStaleSocket() error {
+	fi, err := os.Lstat(s.sock)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if fi.Mode()&os.ModeSocket == 0 || !ok || int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("%s exists and is not a gatesh socket of yours; gatesh will not remove it: look at it, then remove it yourself", s.sock)
+	}
+	return os.Remove(s.sock)
+}
+
+// Close stops listening, closes the log and releases the lock.
+func (s *Server) Close() error {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	s.wg.Wait()
+	if s.audit != nil {
+		s.audit.Close()
+	}
+	s.unlock()
+	return nil
+}
+
+func (s *Server) unlock() {
+	if s.lock != nil {
+		syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// Serve answers connections until ctx ends or the daemon has been idle for
+// Config.Idle. It returns nil on those ends.
+func (s *Server) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.watch(ctx, cancel)
+	go func() {
+		<-ctx.Done()
+		s.ln.Close()
+	}()
+	for {
+		conn, err := s.ln.AcceptUnix()
+		if err != nil {
+			if ctx.Err() != nil {
+				s.wg.Wait()
+				return nil
+			}
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		s.last.Store(time.Now().UnixNano())
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handle(ctx, conn)
+		}()
+	}
+}
+
+// watch reloads the policy when its files change and ends the daemon when idle.
+func (s *Server) watch(ctx context.Context, stop context.CancelFunc) {
+	t := time.NewTicker(s.cfg.ReloadEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.reload(ctx, false)
+		if s.cfg.Idle > 0 && time.Since(time.Unix(0, s.last.Load())) > s.cfg.Idle {
+			s.log.Printf("idle for %v: exiting", s.cfg.Idle)
+			stop()
+			return
+		}
+	}
+}
+
+// Reload recompiles the policy now (SIGHUP).
+func (s *Server) Reload(ctx context.Context) { s.reload(ctx, true) }
+
+// reload compiles the policy when its directory changed (or when forced). A
+// failed compile keeps the last good policy.
+func (s *Server) reload(ctx context.Context, force bool) {
+	udir := s.policyDir()
+	sig := signature(udir)
+	cur := s.policy.Load()
+	if !force && cur != nil && cur.sig == sig {
+		return
+	}
+	start := time.Now()
+	dec, err := decide.New(ctx, s.cfg.Decide)
+	next := &policyState{dec: dec, sig: sig}
+	if err != nil {
+		next.err = err
+		if cur != nil {
+			next.dec = cur.dec
+		}
+		if next.dec != nil {
+			s.log.Printf("POLICY ERROR: %v\n\tthe last good policy stays in force until this is fixed", err)
+		} else {
+			s.log.Printf("POLICY ERROR: %v\n\tno policy compiles: every command is denied until this is fixed", err)
+		}
+	} else if cur != nil {
+		s.log.Printf("policy reloaded from %s in %v", udir, time.Since(start).Round(time.Millisecond))
+	} else {
+		s.log.Printf("policy compiled in %v (user directory %s)", time.Since(start).Round(time.Millisecond), udir)
+	}
+	s.policy.Store(next)
+}
+
+func (s *Server) policyDir() string {
+	if s.cfg.Decide.PolicyDir != "" {
+		return s.cfg.Decide.PolicyDir
+	}
+	return s.cfg.Dirs.Policies()
+}
+
+// signature summarizes the policy directory's files (names, sizes, times), so
+// that a change of any of them is seen.
+func signature(dir string) string {
+	var parts []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			parts = append(parts, path+"!"+err.Error())
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		parts = append(parts, fmt.Sprintf("%s|%d|%d", path, fi.Size(), fi.ModTime().UnixNano()))
+		return nil
+	})
+	sort.Strings(parts)
+	return strings.Join(parts, "\n")
+}
+
+// handle answers one connection: one request, one response.
+func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
+	defer conn.Close()
+	cred, err := peer(conn)
+	if err != nil {
+		s.log.Printf("refused a connection: %v", err)
+		return
+	}
+	if int(cred.Uid) != os.Getuid() && (s.cfg.AgentUID < 0 || int(cred.Uid) != s.cfg.AgentUID) {
+		s.log.Printf("refused a connection from uid %d (pid %d)", cred.Uid, cred.Pid)
+		wire.WriteLine(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("uid %d may not use this gatesh daemon", cred.Uid)})
+		return
+	}
+	_ = conn.SetDeadline(time.Now().Add(readTimeout))
+	line, err := wire.ReadLine(bufio.NewReaderSize(conn, 64<<10), wire.MaxRequest)
+	if err != nil {
+		msg := "reading the request: " + err.Error()
+		if errors.Is(err, wire.ErrTooLarge) {
+			msg = fmt.Sprintf("the request is larger than the protocol limit of %d bytes; nothing was judged", wire.MaxRequest)
+		}
+		s.log.Printf("pid %d: %s", cred.Pid, msg)
+		wire.WriteLine(conn, wire.Response{V: wire.Version, Error: msg})
+		return
+	}
+	var req wire.Request
+	if err := json.Unmarshal(line, &req); err != nil {
+		wire.WriteLine(conn, wire.Response{V: wire.Version, Error: "malformed request: " + err.Error()})
+		return
+	}
+	if req.PID == 0 {
+		req.PID = int(cred.Pid)
+	}
+	resp := s.Answer(ctx, req, int(cred.Uid))
+	if err := wire.WriteLine(conn, resp); err != nil {
+		s.log.Printf("pid %d: the answer could not be sent: %v", cred.Pid, err)
+	}
+}
+
+// Answer judges a request with the policy in force and logs the decision.
+func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Response {
+	st := s.policy.Load()
+	if req.Op == wire.OpPing {
+		resp := wire.Response{V: wire.Version, PID: os.Getpid()}
+		if st != nil && st.err != nil {
+			resp.PolicyError = st.err.Error()
+		}
+		return resp
+	}
+	var dec *decide.Decider
+	var perr error
+	if st != nil {
+		dec, perr = st.dec, st.err
+	}
+	resp, entry := Judge(ctx, dec, perr, req)
+	entry.Custom["uid"] = uid
+	entry.Labels = map[string]string{"version": s.cfg.Version}
+	if id, err := s.audit.Append(entry); err != nil {
+		s.log.Printf("DECISION LOG: %v", err)
+	} else {
+		resp.DecisionID = id
+	}
+	return resp
+}
+
+func peer(conn *net.UnixConn) (*syscall.Ucred, error) {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	var cred *syscall.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	}); err != nil {
+		return nil, err
+	}
+	return cred, cerr
+}

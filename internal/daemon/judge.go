@@ -1,0 +1,73 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/gatesh/gatesh/internal/audit"
+	"github.com/gatesh/gatesh/internal/decide"
+	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/wire"
+)
+
+// Judge answers one request with dec (nil when no policy compiles; policyErr then
+// says why) and returns the decision-log entry for it. It is shared by the daemon
+// and the one-shot gatectl decide, so both judge alike.
+func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.Request) (wire.Response, audit.Entry) {
+	start := time.Now()
+	entry := audit.Entry{Custom: map[string]any{"pid": req.PID, "mode": req.Mode}}
+	fail := func(msg string) (wire.Response, audit.Entry) {
+		entry.Input = map[string]any{"text": req.Text, "cwd": req.Cwd}
+		entry.Result = map[string]any{"error": msg}
+		return wire.Response{V: wire.Version, Error: msg}, entry
+	}
+	switch {
+	case req.V != wire.Version:
+		return fail(fmt.Sprintf("protocol version %d is not %d: gatesh and gatectl come from different builds; reinstall both", req.V, wire.Version))
+	case req.Op != wire.OpDecide:
+		return fail(fmt.Sprintf("unknown operation %q", req.Op))
+	case req.Mode != wire.ModeCommand && req.Mode != wire.ModeScript && req.Mode != wire.ModeStdin:
+		return fail(fmt.Sprintf("unknown mode %q", req.Mode))
+	case !filepath.IsAbs(req.Cwd):
+		return fail(fmt.Sprintf("working directory %q is not absolute", req.Cwd))
+	}
+	env := decide.Environ(req.Env)
+	view := See(req, env)
+	entry.Input = map[string]any{"text": view.Command, "cwd": req.Cwd, "wrapper": wrapperText(req.Text, view.Command), "script": req.Script, "harness": view.Harness, "form": view.Form}
+	entry.Custom["harness"] = view.Harness
+
+	var d policy.Decision
+	if dec == nil {
+		d = policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
+			ID: policy.ReasonError, Class: "opaque",
+			Msg: fmt.Sprintf("the gate's policy does not compile (%v), so nothing runs until it is fixed; tell the user (gatectl check shows the error).", policyErr),
+		}}}
+	} else {
+		doc, got, err := dec.CheckView(ctx, view.Query(req.Cwd, env))
+		d = got
+		if doc != nil {
+			entry.Input = map[string]any{"text": doc.Text, "cwd": doc.Cwd, "wrapper": wrapperText(req.Text, view.Command), "script": req.Script,
+				"agent": doc.Agent, "workspace": map[string]any{"root": doc.Workspace.Root, "branch": doc.Workspace.Branch}}
+		}
+		if err != nil {
+			entry.Custom["error"] = err.Error()
+		}
+	}
+	resp := wire.Response{V: wire.Version, Action: string(d.Action), Class: d.Class, Command: view.Command, Harness: view.Harness}
+	for _, r := range d.Reasons {
+		resp.Reasons = append(resp.Reasons, wire.Reason{ID: r.ID, Msg: r.Msg, Class: r.Class})
+	}
+	entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons}
+	entry.Metrics = map[string]any{"timer_gatesh_decide_ns": time.Since(start).Nanoseconds()}
+	return resp, entry
+}
+
+// wrapperText is the original text when a wrapper was seen through.
+func wrapperText(text, judged string) string {
+	if text == judged {
+		return ""
+	}
+	return text
+}
