@@ -1,0 +1,72 @@
+package bashcli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// fallbackBashes are tried when PATH holds no bash other than gatesh.
+var fallbackBashes = []string{"/bin/bash", "/usr/bin/bash"}
+
+// FindReal finds the real bash that gatesh hands commands to: explicit (the value of
+// GATESH_REAL_BASH) when non-empty (must be an executable file that is not self);
+// else the first `bash` on pathEnv that is not the same file as self (os.SameFile after
+// following symlinks; the shim directory's bash is a symlink to gatesh); else
+// /bin/bash, /usr/bin/bash. self is the running executable's path. Returns a clear
+// error when none is found or when explicit points back at gatesh.
+//
+// Handing a command to self would loop forever, so an unreadable self is an error
+// rather than a reason to skip the comparison.
+func FindReal(explicit, pathEnv, self string) (string, error) {
+	selfInfo, err := os.Stat(self)
+	if err != nil {
+		return "", fmt.Errorf("cannot tell gatesh's own executable from bash: %w", err)
+	}
+	if explicit != "" {
+		if err := checkBash(explicit, selfInfo); err != nil {
+			return "", fmt.Errorf("GATESH_REAL_BASH=%s: %w", explicit, err)
+		}
+		return explicit, nil
+	}
+	for _, dir := range filepath.SplitList(pathEnv) {
+		// An empty or relative PATH entry names a directory relative to the
+		// current one; following it would let whatever directory the agent works
+		// in supply the shell that runs its commands.
+		if !filepath.IsAbs(dir) {
+			continue
+		}
+		candidate := filepath.Join(dir, "bash")
+		if checkBash(candidate, selfInfo) == nil {
+			return candidate, nil
+		}
+	}
+	for _, candidate := range fallbackBashes {
+		if checkBash(candidate, selfInfo) == nil {
+			return candidate, nil
+		}
+	}
+	return "", fmt.Errorf("no real bash found: PATH has no bash other than gatesh (%s), and neither does %s or %s; set GATESH_REAL_BASH",
+		self, fallbackBashes[0], fallbackBashes[1])
+}
+
+var errIsSelf = errors.New("is gatesh itself, not the real bash")
+
+// checkBash tells whether path, symlinks followed, is an executable regular file
+// other than self.
+func checkBash(path string, self fs.FileInfo) error {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return err
+	case !info.Mode().IsRegular():
+		return errors.New("not a regular file")
+	case info.Mode().Perm()&0o111 == 0:
+		return errors.New("not executable")
+	case os.SameFile(info, self):
+		return errIsSelf
+	}
+	return nil
+}
