@@ -1,20 +1,219 @@
-// Command gatesh is the shell an AI agent is given. It will ask the gatesh daemon
-// whether each command line may run and then hand it to the real bash (see
-// DESIGN.md); until the daemon exists it refuses to run anything, failing closed.
+// Command gatesh is the shell an AI agent is given. It reads its argv as bash
+// would, asks the gatesh daemon whether what would run may run, and then becomes
+// the real bash with the caller's own argv, environment and descriptors (allow),
+// or exits 126 with one gatesh: line on stderr (deny, hold, or any failure: it
+// fails closed). It never reads stdin or writes stdout on its own account, except
+// that a script given on stdin is read whole, judged, and handed to bash as is.
+//
+// It must start about as fast as a Go hello-world, so it does not link the policy
+// engine: the daemon (gatectl serve) holds that.
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gatesh/gatesh/internal/bashcli"
+	"github.com/gatesh/gatesh/internal/client"
+	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/wire"
 )
 
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// maxScript bounds a script judged whole (the parser's own limit).
+const maxScript = 256 << 10
+
+// statusRefused is bash's "found but cannot execute": what a gated command that
+// did not run exits with.
+const statusRefused = 126
+
 func main() {
-	for _, a := range os.Args[1:] {
-		if a == "--version" {
-			fmt.Println("gatesh (decision core only; the shell is not built yet)")
-			return
+	os.Exit(run())
+}
+
+func run() int {
+	inv, err := bashcli.Parse(os.Args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		var st interface{ Status() int }
+		if errors.As(err, &st) {
+			return st.Status()
+		}
+		return 2
+	}
+	self, _ := os.Executable()
+	real, err := bashcli.FindReal(os.Getenv("GATESH_REAL_BASH"), os.Getenv("PATH"), self)
+	if err != nil {
+		return refuse("cannot find the real bash (%v), so nothing was run; set GATESH_REAL_BASH to its path", err)
+	}
+	// What runs nothing needs no judgment.
+	interactive := inv.WouldBeInteractive(isTerminal(0), isTerminal(2))
+	if !inv.Executes(interactive) {
+		return execBash(real, nil)
+	}
+	if interactive && !inv.Command {
+		return refuse("this build has no gated interactive session yet, so the interactive shell was not started; run commands with -c 'CMD'")
+	}
+
+	req := wire.Request{V: wire.Version, Op: wire.OpDecide, Flags: inv.Flags, Login: inv.Login, Interactive: inv.Interactive, Env: os.Environ(), PID: os.Getpid()}
+	var script []byte // a script read from stdin, handed to bash after the decision
+	switch {
+	case inv.Command:
+		req.Mode, req.Text = wire.ModeCommand, inv.Text
+	case inv.Script != "":
+		b, err := readAtMost(inv.Script, maxScript)
+		if errors.Is(err, errTooLarge) {
+			return refuse("the script %s is larger than %d KiB; gatesh judges scripts whole and did not run it", inv.Script, maxScript>>10)
+		}
+		if err != nil {
+			// Bash cannot read it either: let it say so in its own words.
+			return execBash(real, nil)
+		}
+		req.Mode, req.Text, req.Script = wire.ModeScript, string(b), inv.Script
+	default:
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, maxScript+1))
+		if err != nil {
+			return refuse("reading the script on stdin: %v; nothing was run", err)
+		}
+		if len(b) > maxScript {
+			return refuse("the script on stdin is larger than %d KiB; gatesh judges scripts whole and did not run it", maxScript>>10)
+		}
+		req.Mode, req.Text, script = wire.ModeStdin, string(b), b
+	}
+	if req.Cwd, err = os.Getwd(); err != nil {
+		if pwd := os.Getenv("PWD"); strings.HasPrefix(pwd, "/") {
+			req.Cwd = pwd
+		} else {
+			return refuse("cannot tell the working directory (%v), so nothing was run", err)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "gatesh: the gated shell is not built yet, so nothing was run; judge a command line with: gatectl check -- 'CMD'")
-	os.Exit(126)
+
+	d, err := dirs.From(os.Getenv)
+	if err != nil {
+		return refuse("%v; nothing was run", err)
+	}
+	c := client.Client{Runtime: d.Runtime, Gatectl: client.FindGatectl(), Env: os.Environ()}
+	resp, err := c.Ask(context.Background(), req)
+	if err != nil {
+		return refuse("%v; nothing was run. Tell the user: gatesh cannot get a decision (the daemon's log is %s/daemon.log)", err, d.State)
+	}
+	if resp.Error != "" {
+		return refuse("the gatesh daemon did not judge the command: %s; nothing was run", resp.Error)
+	}
+	switch resp.Action {
+	case "allow":
+		return execBash(real, script)
+	case "hold":
+		return refuse("held, not run: %s", explain(resp, "It needs a person's approval: ask the user to approve it or to run it themselves, then go on."))
+	case "deny":
+		return refuse("denied, not run: %s", explain(resp, "Do not retry it; use another way or ask the user."))
+	default:
+		return refuse("the daemon answered %q, which is not a decision; nothing was run", resp.Action)
+	}
+}
+
+// execBash becomes the real bash with the caller's argv, environment and
+// descriptors. A script read from stdin becomes bash's stdin again, as an
+// in-memory file holding exactly what was judged.
+func execBash(real string, script []byte) int {
+	if script != nil {
+		if err := replaceStdin(script); err != nil {
+			return refuse("handing the script to bash: %v; nothing was run", err)
+		}
+	}
+	err := syscall.Exec(real, os.Args, os.Environ())
+	return refuse("cannot run the real bash %s: %v", real, err)
+}
+
+// replaceStdin puts content on descriptor 0 as a sealed memory file positioned at
+// its start.
+func replaceStdin(content []byte) error {
+	fd, err := memfd("gatesh-script")
+	if err != nil {
+		return err
+	}
+	f := os.NewFile(uintptr(fd), "script")
+	defer f.Close()
+	if _, err := f.Write(content); err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return syscall.Dup2(fd, 0)
+}
+
+// memfd creates an anonymous memory file, without close-on-exec so that the dup
+// on descriptor 0 is what bash gets.
+func memfd(name string) (int, error) {
+	fd, err := unix.MemfdCreate(name, 0)
+	if err != nil {
+		return -1, fmt.Errorf("memfd_create: %w", err)
+	}
+	return fd, nil
+}
+
+var errTooLarge = errors.New("too large")
+
+func readAtMost(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
+// explain is the one-line account of a refusal: the command, each rule and its
+// message, and what to do.
+func explain(resp wire.Response, todo string) string {
+	var b strings.Builder
+	b.WriteString("`" + oneLine(resp.Command, 160) + "`")
+	for i, r := range resp.Reasons {
+		if i == 3 {
+			fmt.Fprintf(&b, " (and %d more rules)", len(resp.Reasons)-3)
+			break
+		}
+		fmt.Fprintf(&b, " [%s] %s", r.ID, strings.TrimSpace(r.Msg))
+	}
+	if len(resp.Reasons) == 0 {
+		b.WriteString(" " + todo)
+	}
+	return b.String()
+}
+
+// oneLine folds whitespace runs to one space and cuts s to n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// refuse prints one gatesh: line and returns 126.
+func refuse(format string, args ...any) int {
+	fmt.Fprintf(os.Stderr, "gatesh: "+format+"\n", args...)
+	return statusRefused
+}
+
+func isTerminal(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
 }
