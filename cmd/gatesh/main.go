@@ -101,7 +101,7 @@ func run() int {
 	if err != nil {
 		return refuse("%v; nothing was run", err)
 	}
-	c := client.Client{Runtime: d.Runtime, Gatectl: client.FindGatectl(), Env: os.Environ()}
+	c := client.Client{Runtime: d.Runtime, Env: os.Environ()}
 	resp, err := c.Ask(context.Background(), req)
 	if err != nil {
 		return refuse("%v; nothing was run. Tell the user: gatesh cannot get a decision (the daemon's log is %s/daemon.log)", err, d.State)

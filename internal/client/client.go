@@ -28,7 +28,8 @@ import (
 type Client struct {
 	// Runtime is the directory of the daemon's socket and lock.
 	Runtime string
-	// Gatectl is the gatectl binary that serves as daemon and fallback.
+	// Gatectl is the gatectl binary that serves as daemon and fallback
+	// (FindGatectl's answer when empty: looked up only when needed).
 	Gatectl string
 	// Env is the environment the daemon is started with.
 	Env []string
@@ -198,6 +199,9 @@ func checkPeer(conn *net.UnixConn) error {
 // waiting for end-of-file forever.
 func (c *Client) start(ctx context.Context) error {
 	if c.Gatectl == "" {
+		c.Gatectl = FindGatectl()
+	}
+	if c.Gatectl == "" {
 		return errors.New("gatectl was not found next to gatesh or on PATH")
 	}
 	if err := os.MkdirAll(c.Runtime, 0o700); err != nil {
@@ -243,6 +247,9 @@ func (c *Client) start(ctx context.Context) error {
 
 // oneShot decides in a gatectl decide process, for when no daemon can serve.
 func (c *Client) oneShot(ctx context.Context, req wire.Request) (wire.Response, error) {
+	if c.Gatectl == "" {
+		c.Gatectl = FindGatectl()
+	}
 	if c.Gatectl == "" {
 		return wire.Response{}, errors.New("gatectl was not found next to gatesh or on PATH")
 	}

@@ -341,7 +341,7 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		return
 	}
 	_ = conn.SetDeadline(time.Now().Add(readTimeout))
-	line, err := wire.ReadLine(bufio.NewReaderSize(conn, 64<<10), wire.MaxRequest)
+	line, err := wire.ReadLine(bufio.NewReader(conn), wire.MaxRequest)
 	if err != nil {
 		msg := "reading the request: " + err.Error()
 		if errors.Is(err, wire.ErrTooLarge) {

@@ -49,7 +49,7 @@ func dialOnce(sock string, req wire.Request) string {
 
 // testDirs is a fresh GATESH_HOME layout. Unix socket paths are limited to 108
 // bytes, so the runtime directory is kept short.
-func testDirs(t *testing.T) dirs.Dirs {
+func testDirs(t testing.TB) dirs.Dirs {
 	t.Helper()
 	home := t.TempDir()
 	run, err := os.MkdirTemp("/tmp", "gsd")
@@ -79,7 +79,7 @@ func (s *syncBuf) String() string {
 }
 
 // start runs a daemon for the test and returns it with its log.
-func start(t *testing.T, d dirs.Dirs, mod func(*Config)) (*Server, *syncBuf) {
+func start(t testing.TB, d dirs.Dirs, mod func(*Config)) (*Server, *syncBuf) {
 	t.Helper()
 	logb := &syncBuf{}
 	cfg := Config{Dirs: d, Log: logb, Idle: -1, AgentUID: -1, ReloadEvery: 20 * time.Millisecond}
