@@ -46,6 +46,13 @@ commands:
                          the daemon gatesh asks (gatesh starts it when needed)
   decide                 one-shot decision: a gatesh request on stdin, the answer
                          on stdout (what gatesh falls back on without a daemon)
+  install [--dir DIR] [--agent NAME] [--apply] [--print]
+                         create the shim directory (bash and sh -> gatesh) and print
+                         an agent's setup (NAME: claude-code|codex|gemini|aider|generic);
+                         --apply writes Claude Code's settings.json
+  doctor [--agent NAME] [--shell PATH]
+                         check that the agent's shell is gatesh and the gate is in
+                         the path (exit 0 all passed, 1 otherwise)
   version                print the version
 
 Policy options (check, input, test):
@@ -88,6 +95,10 @@ func run(ctx context.Context, e env) int {
 		err = runServe(ctx, e)
 	case "decide":
 		err = runDecide(ctx, e)
+	case "install":
+		err = runInstall(ctx, e)
+	case "doctor":
+		err = runDoctor(ctx, e)
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "gatectl", version)
 	case "help", "-h", "--help":
