@@ -24,6 +24,24 @@ type Document struct {
 	// Features summarizes the line for the combiner's package guards (see
 	// features).
 	Features []string `json:"features"`
+	// Harness names the agent harness wrapper the line was taken out of.
+	Harness HarnessInfo `json:"harness"`
+}
+
+// HarnessInfo says which agent harness wrapper, if any, the judged text was taken
+// out of (internal/harness): Name and Form are empty when none was recognised.
+type HarnessInfo struct {
+	Name string `json:"name"`
+	Form string `json:"form"`
+	// Snapshot is, for Form "snapshot-capture", the one file the harness's
+	// capture script writes.
+	Snapshot string `json:"snapshot"`
+	// Sourced lists the harness's own snapshot files the wrapper sources
+	// (trusted by location, not judged).
+	Sourced []string `json:"sourced"`
+	// Wrapper is the text as the harness sent it, when it differs from the
+	// judged text; "" otherwise.
+	Wrapper string `json:"wrapper"`
 }
 
 // Gate says where gatesh itself lives: writing there is tampering.
@@ -60,6 +78,8 @@ type Request struct {
 	GatePaths []string
 	// Secrets marks the paths that hold credentials (settings.secret_globs).
 	Secrets *facts.Secrets
+	// Harness is the harness wrapper Text was taken out of, if any.
+	Harness HarnessInfo
 }
 
 // Build parses req.Text and computes the facts of every command.
@@ -87,6 +107,13 @@ func Build(req Request) *Document {
 		doc.Commands[i] = command(line.Commands[i], ws, req.Secrets)
 	}
 	doc.Features = features(doc)
+	doc.Harness = req.Harness
+	if doc.Harness.Wrapper == req.Text {
+		doc.Harness.Wrapper = ""
+	}
+	if doc.Harness.Sourced == nil {
+		doc.Harness.Sourced = []string{}
+	}
 	return doc
 }
 
