@@ -34,7 +34,7 @@ var Agents = []Agent{
 		hint: func(dir, bash string) string { return dir + " first on PATH when gemini starts" }},
 	{Name: "aider", Title: "Aider",
 		hint: func(dir, bash string) string { return "SHELL=" + bash + " when aider starts" }},
-	{Name: "generic", Title: "any other agent",
+	{Name: "generic", Title: "Any other agent (generic)",
 		hint: func(dir, bash string) string {
 			return dir + " first on PATH and SHELL=" + bash + " (SWE-agent, OpenHands, Cline in VS Code)"
 		}},

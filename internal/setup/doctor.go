@@ -235,6 +235,9 @@ func (c DoctorConfig) isGatesh(shell, fix string) check {
 		ours, _ = Beside(c.Gatectl, "gatesh")
 	}
 	if ours != "" && sameFile(real, ours) {
+		if real != ours { // a bind mount or a hard link
+			return check{ok: true, what: fmt.Sprintf("it is gatesh: %s is the same file as %s", shell, ours)}
+		}
 		return check{ok: true, what: fmt.Sprintf("it is the gatesh shim: %s -> %s", shell, real)}
 	}
 	if filepath.Base(real) == "gatesh" {
