@@ -49,7 +49,7 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 		d = got
 		if doc != nil {
 			entry.Input = map[string]any{"text": doc.Text, "cwd": doc.Cwd, "wrapper": wrapperText(req.Text, view.Command), "script": req.Script,
-				"agent": doc.Agent, "workspace": map[string]any{"root": doc.Workspace.Root, "branch": doc.Workspace.Branch}}
+				"agent": doc.Agent, "harness": doc.Harness, "workspace": map[string]any{"root": doc.Workspace.Root, "branch": doc.Workspace.Branch}}
 		}
 		if err != nil {
 			entry.Custom["error"] = err.Error()

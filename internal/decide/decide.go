@@ -108,8 +108,23 @@ func Builtins() policy.Builtins {
 // Engine returns the compiled policy.
 func (d *Decider) Engine() *policy.Engine { return d.engine }
 
+// Query is a command line to judge, with what is known of its caller.
+type Query struct {
+	Text string
+	Cwd  string
+	Env  map[string]string
+	// Harness is the agent harness wrapper Text was taken out of, if any.
+	Harness input.HarnessInfo
+}
+
 // Input builds the policy input for text run in cwd with env.
 func (d *Decider) Input(text, cwd string, env map[string]string) (*input.Document, error) {
+	return d.InputFor(Query{Text: text, Cwd: cwd, Env: env})
+}
+
+// InputFor builds the policy input for q.
+func (d *Decider) InputFor(q Query) (*input.Document, error) {
+	text, cwd, env := q.Text, q.Cwd, q.Env
 	if !filepath.IsAbs(cwd) {
 		return nil, fmt.Errorf("working directory %q is not absolute", cwd)
 	}
@@ -118,7 +133,7 @@ func (d *Decider) Input(text, cwd string, env map[string]string) (*input.Documen
 	if err != nil {
 		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
 	}
-	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets}), nil
+	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: q.Harness}), nil
 }
 
 // workspace discovers the workspace of cwd, reusing an earlier discovery while the
@@ -167,7 +182,12 @@ func (d *Decider) Decide(ctx context.Context, doc *input.Document) (policy.Decis
 
 // Check builds the input and decides in one step.
 func (d *Decider) Check(ctx context.Context, text, cwd string, env map[string]string) (*input.Document, policy.Decision, error) {
-	doc, err := d.Input(text, cwd, env)
+	return d.CheckView(ctx, Query{Text: text, Cwd: cwd, Env: env})
+}
+
+// CheckView builds the input for q and decides in one step.
+func (d *Decider) CheckView(ctx context.Context, q Query) (*input.Document, policy.Decision, error) {
+	doc, err := d.InputFor(q)
 	if err != nil {
 		return nil, policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
 			ID: policy.ReasonError, Msg: err.Error() + "; the command was not run.", Class: "opaque",
