@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/gatesh/gatesh/internal/client"
 	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/input"
@@ -107,7 +109,15 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 	}
 	dec, err := pf.decider(ctx, e)
 	if err != nil {
+		if d, derr := dirs.From(e.getenv); derr == nil && pf.dir == "" {
+			if pid := daemonPID(ctx, d); pid != 0 {
+				err = fmt.Errorf("%w\nthe running daemon (pid %d) keeps the last policy that compiled until this is fixed", err, pid)
+			}
+		}
 		return err
+	}
+	if d, derr := dirs.From(e.getenv); derr == nil && pf.dir == "" && !pf.noDefaults {
+		warnDaemonPolicy(ctx, e, d)
 	}
 	environ := decide.Environ(e.environ)
 	out := bufio.NewWriter(e.stdout)
@@ -235,4 +245,25 @@ func printExplain(ctx context.Context, w io.Writer, dec *decide.Decider, doc *in
 	}
 	fmt.Fprintln(w, "# decision")
 	return nil
+}
+
+// daemonPID is the pid of the user's running daemon, 0 when none answers.
+func daemonPID(ctx context.Context, d dirs.Dirs) int {
+	c := client.Client{Runtime: d.Runtime, Timeout: time.Second}
+	resp, err := c.Ping(ctx)
+	if err != nil {
+		return 0
+	}
+	return resp.PID
+}
+
+// warnDaemonPolicy says so when the running daemon could not load the policy
+// files as they are now (it then judges with the last policy that compiled).
+func warnDaemonPolicy(ctx context.Context, e env, d dirs.Dirs) {
+	c := client.Client{Runtime: d.Runtime, Timeout: time.Second}
+	resp, err := c.Ping(ctx)
+	if err != nil || resp.PolicyError == "" {
+		return
+	}
+	fmt.Fprintf(e.stderr, "gatectl check: WARNING: the running daemon (pid %d) could not load the policy as it is now and judges with the last policy that compiled:\n%s\n", resp.PID, resp.PolicyError)
 }

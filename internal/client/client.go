@@ -336,3 +336,8 @@ func FindGatectl() string {
 	}
 	return ""
 }
+
+// Ping asks a running daemon for its state, without starting one.
+func (c *Client) Ping(ctx context.Context) (wire.Response, error) {
+	return c.ask(ctx, wire.Request{V: wire.Version, Op: wire.OpPing})
+}
