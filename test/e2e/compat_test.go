@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -388,5 +390,36 @@ func assertRefused(t *testing.T, r Result, cmd string, marks []string) {
 		if strings.Contains(r.Stderr, m) {
 			t.Errorf("the message quotes the harness wrapper (%q): %q", m, r.Stderr)
 		}
+	}
+}
+
+// TestDescriptorsOnDaemonStart passes a pipe as descriptor 3 (and pipes as stdout
+// and stderr) to the call that starts the daemon: bash still gets descriptor 3,
+// and the daemon keeps none of them, so the harness reading them sees end-of-file
+// as soon as the command ends (a daemon holding the harness's pipe would keep it
+// waiting forever).
+func TestDescriptorsOnDaemonStart(t *testing.T) {
+	e := NewEnv(t)
+	e.Fresh()
+	if pids := e.DaemonPIDs(); len(pids) != 0 {
+		t.Fatalf("a daemon already runs: %v", pids)
+	}
+	r3, w3 := e.Pipe()
+	// Run fails the test if stdout or stderr stay open after the shell exits.
+	r := e.Gatesh(Call{Args: []string{"-c", "echo via-fd3 >&3; echo out"}, ExtraFiles: []*os.File{w3}})
+	w3.Close()
+	if r.Status != 0 || r.Stdout != "out\n" || r.Stderr != "" {
+		t.Errorf("the call did not run as bash would: %s", r)
+	}
+	e.WaitDaemon() // this call started it
+	if err := r3.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r3)
+	if err != nil {
+		t.Errorf("descriptor 3 did not reach end-of-file after the command ended (%v): the daemon holds it", err)
+	}
+	if string(got) != "via-fd3\n" {
+		t.Errorf("descriptor 3 got %q, want %q", got, "via-fd3\n")
 	}
 }
