@@ -180,3 +180,28 @@ test_find_exec_rm_r_below_home_held if {
 test_xargs_rm_r_dynamic_held if {
 	"files.rm.dynamic" in _h([t.ext(t.cmd(["rm", "-rf", "$x"]), {"via": [t.via("xargs", "xargs")]})])
 }
+
+# --- a harness's own snapshot capture may write its snapshot --------------------------
+
+_snap := "/home/u/.claude/shell-snapshots/snapshot-bash-1764000000000-ab12cd.sh"
+
+_capture(form, snapshot) := {"name": "claude-code", "form": form, "snapshot": snapshot, "sourced": [], "wrapper": ""}
+
+_hh(cmds, harness) := x if x := t.ids(files.hold) with input as t.line_with(cmds, {"harness": harness})
+
+test_capture_writes_its_snapshot if {
+	count(_hh([t.redir(t.cmd(["echo", "# Snapshot file"]), ">|", _snap)], _capture("snapshot-capture", _snap))) == 0
+	count(_hh([t.redir(t.cmd(["alias"]), ">>", _snap)], _capture("snapshot-capture", _snap))) == 0
+}
+
+test_capture_other_path_held if {
+	"files.write.outside" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", "/home/u/.claude/shell-snapshots/other.sh")], _capture("snapshot-capture", _snap))
+	"files.write.outside" in _hh([t.redir(t.cmd(["echo", "x"]), ">", "/etc/passwd")], _capture("snapshot-capture", _snap))
+	"files.write.outside" in _hh([t.cmd(["cp", "x", _snap])], _capture("snapshot-capture", "/home/u/.claude/shell-snapshots/other.sh"))
+}
+
+test_capture_needs_the_form if {
+	"files.write.outside" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("", _snap))
+	"files.write.outside" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("codex-outer", _snap))
+	"files.write.outside" in _h([t.redir(t.cmd(["echo", "x"]), ">>", _snap)])
+}

@@ -160,6 +160,20 @@ hold contains _r("tamper.shell_startup", sprintf("%s would change %s, which ever
 hold contains _r("tamper.harness", sprintf("%s would change %s, which the agent harness loads into its shells. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	_snapshot(t.p.abs)
+	not _capture_write(t)
+}
+
+# _capture_write(t): t is the one write a harness's own snapshot capture script may
+# make. The daemon sets input.harness.form to "snapshot-capture" only for a script
+# run as the shell's top-level command (never text reached through the agent's
+# eval) that writes exactly one file, in the harness's snapshot directory, and
+# otherwise runs only allow-listed builtins and read-only utilities
+# (internal/harness); input.harness.snapshot is that file.
+_capture_write(t) if {
+	input.harness.form == "snapshot-capture"
+	t.op == "write"
+	t.p.abs != ""
+	t.p.abs == input.harness.snapshot
 }
 
 hold contains _r("tamper.git_hooks", sprintf("%s would change %s, a git hook that runs on later git commands. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {

@@ -78,3 +78,42 @@ test_tar_create_listing_gate_allowed if {
 	d := t.ids(tamper.deny) with input as t.line([t.cmd(["tar", "-czf", "/tmp/b.tgz", "-C", "/home/u/.config/gatesh", "."])])
 	count(d) == 0
 }
+
+# --- a harness's own snapshot capture may write its snapshot --------------------------
+
+_snap := "/home/u/.claude/shell-snapshots/snapshot-bash-1764000000000-ab12cd.sh"
+
+_capture(form, snapshot) := {"name": "claude-code", "form": form, "snapshot": snapshot, "sourced": ["/home/u/.bashrc"], "wrapper": ""}
+
+_hh(cmds, harness) := x if x := t.ids(tamper.hold) with input as t.line_with(cmds, {"harness": harness})
+
+test_capture_writes_its_snapshot if {
+	count(_hh([t.redir(t.cmd(["echo", "# Snapshot file"]), ">|", _snap)], _capture("snapshot-capture", _snap))) == 0
+	count(_hh([t.redir(t.cmd(["shopt", "-p"]), ">>", _snap)], _capture("snapshot-capture", _snap))) == 0
+}
+
+test_capture_other_path_held if {
+	other := "/home/u/.claude/shell-snapshots/snapshot-bash-1764000000001-zz99zz.sh"
+	"tamper.harness" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", other)], _capture("snapshot-capture", _snap))
+	"tamper.harness" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", "/home/u/.claude/settings.json")], _capture("snapshot-capture", _snap))
+	"tamper.shell_startup" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", "~/.bashrc")], _capture("snapshot-capture", _snap))
+
+	# the snapshot itself is allowed, the other write in the same line is not
+	ids := _hh(
+		[t.redir(t.cmd(["echo", "x"]), ">>", _snap), t.redir(t.cmd(["echo", "y"]), ">", other)],
+		_capture("snapshot-capture", _snap),
+	)
+	"tamper.harness" in ids
+
+	# only writes: deleting or moving the snapshot is not part of a capture
+	"tamper.harness" in _hh([t.cmd(["rm", _snap])], _capture("snapshot-capture", _snap))
+}
+
+test_capture_needs_the_form if {
+	"tamper.harness" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("", _snap))
+	"tamper.harness" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("claude-wrapper", _snap))
+	"tamper.harness" in _h([t.redir(t.cmd(["echo", "x"]), ">>", _snap)])
+
+	# an empty snapshot never matches a write whose path is unknown
+	"tamper.harness" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("snapshot-capture", ""))
+}
