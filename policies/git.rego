@@ -44,6 +44,16 @@ _dest(p) := "the tags" if {
 	not p.all
 	not p.mirror
 	count(p.branches) == 0
+	p.tags
+}
+
+# No refspec and no known current branch (not in a repository, a detached
+# HEAD): git pushes what push.default says, usually the current branch.
+_dest(p) := "the current branch" if {
+	not p.all
+	not p.mirror
+	count(p.branches) == 0
+	not p.tags
 }
 
 _remote(p) := "the default remote" if p.remote == ""

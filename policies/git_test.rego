@@ -232,3 +232,22 @@ test_clone_into_workspace_allowed if {
 }
 
 test_git_daemon_held if "git.daemon" in _h(["git", "daemon", "--export-all", "--base-path=."])
+
+# An implicit push where the current branch is unknown (outside a repository, a
+# detached HEAD) names the current branch, not the tags.
+_push_msg(c) := m if {
+	some r in git.hold with input as t.line([c])
+		with gatesh.git_ref_exists as t.ref_exists
+	r.id == "git.push"
+	m := r.msg
+}
+
+test_push_implicit_names_current_branch if {
+	c := object.union(t.cmd(["git", "push", "x"]), {"git": {"push": {"branches": []}}})
+	contains(_push_msg(c), "(the current branch)")
+}
+
+test_push_tags_names_tags if {
+	c := object.union(t.cmd(["git", "push", "--tags", "x"]), {"git": {"push": {"branches": []}}})
+	contains(_push_msg(c), "(the tags)")
+}
