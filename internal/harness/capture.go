@@ -121,16 +121,12 @@ func (k *capture) funcName(fd *syntax.FuncDecl) string {
 }
 
 // seeCapture recognises a snapshot capture script at the top level of a call.
-func seeCapture(c Call) (View, bool) {
+func seeCapture(c Call, f *syntax.File) (View, bool) {
 	if !c.Login && !loginFlag(c.Flags) {
 		return View{}, false
 	}
 	home := homeOf(c.Env)
 	if home == "" {
-		return View{}, false
-	}
-	f, ok := parse(c.Text)
-	if !ok || len(f.Stmts) == 0 {
 		return View{}, false
 	}
 	k := &capture{env: c.Env, home: home, ok: true, funcs: map[string]bool{}, allFuncs: map[string]bool{}}

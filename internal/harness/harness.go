@@ -85,10 +85,14 @@ func See(c Call) View {
 	if len(c.Text) > maxText {
 		return View{Command: c.Text}
 	}
-	if v, ok := seeCapture(c); ok {
+	f, ok := parse(c.Text)
+	if !ok || len(f.Stmts) == 0 {
+		return View{Command: c.Text}
+	}
+	if v, ok := seeCapture(c, f); ok {
 		return v
 	}
-	if v, ok := see(c.Text, c.Env, 0); ok {
+	if v, ok := seeFile(c.Text, f, c.Env, 0); ok {
 		return v
 	}
 	return View{Command: c.Text}
@@ -105,6 +109,11 @@ func see(text string, env map[string]string, depth int) (View, bool) {
 	if !ok || len(f.Stmts) == 0 {
 		return View{}, false
 	}
+	return seeFile(text, f, env, depth)
+}
+
+// seeFile tries every wrapper shape on text, parsed as f.
+func seeFile(text string, f *syntax.File, env map[string]string, depth int) (View, bool) {
 	for _, m := range []matcher{claudePrefix, claudeWrapper, codexOuter, codexCheck, gemini} {
 		if v, ok := m(text, f, env, depth); ok {
 			return v, true

@@ -503,3 +503,30 @@ func TestGeminiSlice(t *testing.T) {
 		t.Fatalf("Command %q does not parse into the two statements", got.Command)
 	}
 }
+
+// FuzzSee: See never panics, and when it recognises nothing it returns the text
+// unchanged.
+func FuzzSee(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		s := string(data)
+		if i := strings.Index(s, "-- text --\n"); i >= 0 {
+			s = s[i+len("-- text --\n"):]
+			if j := strings.Index(s, "\n-- "); j >= 0 {
+				s = s[:j]
+			}
+			f.Add(s, true)
+		}
+	}
+	e := env("CLAUDE_CODE_SHELL_PREFIX", "/x/wrap --flag", ccTextVar, "'ls' < /dev/null", "TMPDIR", "/var/tmp/x")
+	f.Fuzz(func(t *testing.T, text string, login bool) {
+		v := See(Call{Text: text, Login: login, Env: e})
+		if v.Form == "" && (v.Command != text || v.Harness != "" || len(v.Sourced) > 0 || v.Snapshot != "") {
+			t.Fatalf("unrecognised text changed: %+v", v)
+		}
+		if v.Form == FormSnapshotCapture && (v.Command != text || v.Snapshot == "") {
+			t.Fatalf("capture: %+v", v)
+		}
+	})
+}
