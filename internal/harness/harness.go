@@ -48,7 +48,7 @@ type View struct {
 	Harness  string   // "claude-code", "codex", "gemini-cli", or "" when no wrapper was recognised
 	Form     string   // e.g. "claude-wrapper", "claude-env-text", "claude-prefix", "codex-outer", "gemini-wrapper", "gemini-user-shell", "snapshot-capture", ""
 	Command  string   // the text to judge: the agent's command, or Call.Text unchanged when no wrapper matched
-	Sourced  []string // snapshot files the wrapper sources (trusted by location, not judged)
+	Sourced  []string // snapshot files the wrapper sources (trusted by location, not judged); for a capture, the user's rc files it sources
 	Snapshot string   // for Form "snapshot-capture": the one file the capture script writes
 }
 
@@ -345,8 +345,8 @@ func fd(r *syntax.Redirect) string {
 	return r.N.Value
 }
 
-// devNull reports whether r sends stdout or stderr to /dev/null, or joins stderr
-// to stdout: the redirections the harnesses use to keep their own pieces quiet.
+// quiet reports whether r sends stdout or stderr to /dev/null, or joins stderr to
+// stdout: the redirections the harnesses use to keep their own pieces quiet.
 func quiet(r *syntax.Redirect) bool {
 	switch r.Op {
 	case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll:
