@@ -210,7 +210,8 @@ func (r Result) String() string {
 
 // Normalized returns r with the shim's path written as the real bash's, so that a
 // gatesh run compares equal to a real bash run where bash prints its own name
-// ($0, $BASH, SHELL=…).
+// ($0, $BASH, SHELL=…). Normalize both sides: a bash started as "bash" finds
+// the shim first on PATH and names it.
 func (r Result) Normalized() Result {
 	r.Stdout, r.Stderr = NormalizeText(r.Stdout), NormalizeText(r.Stderr)
 	return r
@@ -223,6 +224,9 @@ func NormalizeText(s string) string {
 
 // Env is one isolated gatesh installation and the user around it.
 type Env struct {
+	// TB receives the helpers' failures and cleanups. One Env may serve several
+	// subtests in turn: set TB to the subtest's t while it uses the Env, and
+	// put the previous one back afterwards.
 	TB testing.TB
 	// GateshHome is GATESH_HOME: config/, state/ and run/ (the socket) under a
 	// short directory in /tmp (unix socket paths are limited to 108 bytes).
