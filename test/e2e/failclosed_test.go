@@ -338,3 +338,101 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// takeSocketPath puts a regular file where the daemon's socket belongs, so that
+// no daemon can serve and gatesh must use the one-shot fallback.
+func takeSocketPath(t *testing.T, e *Env) {
+	t.Helper()
+	if err := os.MkdirAll(e.RunDir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e.WriteFile(e.Socket(), "not a socket\n")
+}
+
+// TestFallbackSeesWrappers makes the daemon unusable, so that every decision is
+// the one-shot gatectl decide: it must see through harness wrappers as the
+// daemon does (allowed wrapped commands run as in bash, held ones are refused
+// naming the agent's command).
+func TestFallbackSeesWrappers(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	takeSocketPath(t, e)
+	snap := e.WriteClaudeSnapshot()
+	call := func(cmd string) Call {
+		return Call{Args: ClaudeArgs(ClaudeWrapper(snap, e.ClaudeCwdFile, cmd)), Env: ClaudeEnv(), Stdin: openStdin(e)}
+	}
+	r := e.Gatesh(call("greet fallback && git log --oneline -1"))
+	if r.Status != 0 || r.Stdout != "hello, fallback\n"+e.Git(e.Work, "log", "--oneline", "-1")+"\n" || r.Stderr != "" {
+		t.Errorf("the allowed wrapped command did not run as in bash: %s", r)
+	}
+	if got := e.ReadFile(e.ClaudeCwdFile); got != e.Work+"\n" {
+		t.Errorf("the wrapper's cwd file holds %q", got)
+	}
+	os.Remove(e.ClaudeCwdFile)
+	r = e.Gatesh(call(pushCmd))
+	assertRefused(t, r, pushCmd, wrapperForms()[0].marks)
+	if pushed(e) || Exists(e.ClaudeCwdFile) {
+		t.Errorf("the held wrapped push ran (pushed %v)", pushed(e))
+	}
+	if pids := e.DaemonPIDs(); len(pids) != 0 {
+		t.Errorf("a daemon runs although its socket path is taken: %v", pids)
+	}
+}
+
+// TestRequestTooLargeFallback sends an oversized request when only the one-shot
+// fallback can judge.
+func TestRequestTooLargeFallback(t *testing.T) {
+	e := NewEnv(t)
+	e.Fresh()
+	takeSocketPath(t, e)
+	chunk := strings.Repeat("y", 100<<10)
+	var big []string
+	for i := range 15 {
+		big = append(big, fmt.Sprintf("E2E_BIG_%02d=%s", i, chunk))
+	}
+	r := e.Gatesh(Call{Args: []string{"-c", "touch big.txt"}, Env: big})
+	t.Logf("%s", r)
+	assertFailClosed(t, r, "limit")
+	if Exists(filepath.Join(e.Work, "big.txt")) {
+		t.Errorf("the command ran although its request was not judged")
+	}
+}
+
+// TestConcurrentStart starts many gatesh at once with no daemon running: they
+// race to start it, one wins, and every call gets its own right decision.
+func TestConcurrentStart(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	const n = 8
+	results := make([]Result, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			cmd := fmt.Sprintf("echo %d > c%d.txt && cat c%d.txt", i, i, i)
+			if i%4 == 3 {
+				cmd = pushCmd
+			}
+			results[i] = e.Gatesh(Call{Args: []string{"-c", cmd}})
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	for i, r := range results {
+		if i%4 == 3 {
+			assertRefused(t, r, pushCmd, nil)
+			continue
+		}
+		if want := fmt.Sprintf("%d\n", i); r.Status != 0 || r.Stdout != want || r.Stderr != "" {
+			t.Errorf("call %d: %s", i, r)
+		}
+	}
+	if pushed(e) {
+		t.Errorf("a held push ran")
+	}
+	e.WaitDaemon()
+	if pids := e.DaemonPIDs(); len(pids) != 1 {
+		t.Errorf("%d gatectl processes run, want one daemon: %v", len(pids), pids)
+	}
+}
