@@ -190,7 +190,7 @@ func explain(resp wire.Response, todo string) string {
 			fmt.Fprintf(&b, " (and %d more rules)", len(resp.Reasons)-3)
 			break
 		}
-		fmt.Fprintf(&b, " [%s] %s", r.ID, strings.TrimSpace(r.Msg))
+		fmt.Fprintf(&b, " [%s] %s", r.ID, oneLine(r.Msg, 600))
 	}
 	if len(resp.Reasons) == 0 {
 		b.WriteString(" " + todo)
@@ -207,9 +207,11 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-// refuse prints one gatesh: line and returns 126.
+// refuse prints one gatesh: line (whitespace folded: harnesses read it as one
+// line) and returns 126.
 func refuse(format string, args ...any) int {
-	fmt.Fprintf(os.Stderr, "gatesh: "+format+"\n", args...)
+	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+	fmt.Fprintln(os.Stderr, "gatesh: "+msg)
 	return statusRefused
 }
 

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -41,7 +42,9 @@ type Client struct {
 
 // Defaults for the zero Client fields.
 const (
-	DefaultTimeout      = 10 * time.Second
+	// DefaultTimeout is below Codex's 10 s command limit, so that a hung daemon
+	// still gives the agent gatesh's message rather than a kill.
+	DefaultTimeout      = 5 * time.Second
 	DefaultStartTimeout = 5 * time.Second
 )
 
@@ -119,6 +122,11 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	werr := wire.WriteLine(conn, req)
 	line, err := wire.ReadLine(bufio.NewReader(conn), wire.MaxResponse)
 	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(werr, syscall.EPIPE) {
+			// The daemon went away before answering (it was killed, or is
+			// exiting): as if it were not there, a new one may be started.
+			return wire.Response{}, unreachable{fmt.Errorf("the daemon closed the connection without answering: %w", err)}
+		}
 		if werr != nil {
 			return wire.Response{}, fmt.Errorf("sending to the daemon: %w", werr)
 		}
