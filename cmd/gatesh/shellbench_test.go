@@ -30,7 +30,9 @@ func TestShellBench(t *testing.T) {
 	}
 	bin := t.TempDir()
 	for _, name := range []string{"gatesh", "gatectl"} {
-		out, err := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(bin, name), "../../cmd/"+name).CombinedOutput()
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(bin, name), "../../cmd/"+name)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0") // as make build links gatesh
+		out, err := build.CombinedOutput()
 		if err != nil {
 			t.Fatalf("go build %s: %v\n%s", name, err, out)
 		}
