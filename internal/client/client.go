@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,17 +105,14 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "unix", sock)
+	conn, err := dial(sock, timeout)
 	if err != nil {
-		return wire.Response{}, unreachable{err}
-	}
-	defer conn.Close()
-	uc := conn.(*net.UnixConn)
-	if err := checkPeer(uc); err != nil {
 		return wire.Response{}, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(timeout))
+	defer conn.Close()
+	if err := checkPeer(conn.fd); err != nil {
+		return wire.Response{}, err
+	}
 	// A daemon that refuses the request (too large, wrong uid) answers before
 	// reading it all, so the answer is read even when sending failed.
 	werr := wire.WriteLine(conn, req)
@@ -178,21 +174,75 @@ func checkOwned(dir, sock string) error {
 	return nil
 }
 
-// checkPeer makes sure the process that answers runs as the user.
-func checkPeer(conn *net.UnixConn) error {
-	raw, err := conn.SyscallConn()
+// sockConn is a connected unix socket driven by plain system calls: gatesh
+// starts once per command, and the net package's initialisation alone costs
+// more than the whole question to the daemon.
+type sockConn struct{ fd int }
+
+// dial connects to the socket with send and receive timeouts. A socket nobody
+// listens on is "unreachable".
+func dial(sock string, timeout time.Duration) (*sockConn, error) {
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var cred *syscall.Ucred
-	var cerr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, cerr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	}); err != nil {
-		return err
+	tv := syscall.NsecToTimeval(timeout.Nanoseconds())
+	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	for {
+		err = syscall.Connect(fd, &syscall.SockaddrUnix{Name: sock})
+		if err != syscall.EINTR {
+			break
+		}
 	}
-	if cerr != nil {
-		return fmt.Errorf("reading the daemon's credentials: %w", cerr)
+	if err != nil {
+		syscall.Close(fd)
+		return nil, unreachable{fmt.Errorf("connecting to %s: %w", sock, err)}
+	}
+	return &sockConn{fd: fd}, nil
+}
+
+func (c *sockConn) Read(p []byte) (int, error) {
+	for {
+		n, err := syscall.Read(c.fd, p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return 0, fmt.Errorf("no answer within the time limit: %w", os.ErrDeadlineExceeded)
+		case err != nil:
+			return 0, err
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (c *sockConn) Write(p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := syscall.Write(c.fd, p[done:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return done, fmt.Errorf("the daemon did not take the request within the time limit: %w", os.ErrDeadlineExceeded)
+		case err != nil:
+			return done, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+func (c *sockConn) Close() error { return syscall.Close(c.fd) }
+
+// checkPeer makes sure the process that answers runs as the user.
+func checkPeer(fd int) error {
+	cred, err := syscall.GetsockoptUcred(fd, syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	if err != nil {
+		return fmt.Errorf("reading the daemon's credentials: %w", err)
 	}
 	if cred.Uid != uint32(os.Getuid()) {
 		return fmt.Errorf("the process behind the gatesh socket runs as uid %d, not as you (uid %d); gatesh will not trust it", cred.Uid, os.Getuid())

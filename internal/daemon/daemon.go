@@ -359,21 +359,34 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	if req.PID == 0 {
 		req.PID = int(cred.Pid)
 	}
-	resp := s.Answer(ctx, req, int(cred.Uid))
+	// The answer goes out before the decision is logged: the agent's command
+	// should not wait for the log write.
+	resp, entry := s.judge(ctx, req, int(cred.Uid))
 	if err := wire.WriteLine(conn, resp); err != nil {
 		s.log.Printf("pid %d: the answer could not be sent: %v", cred.Pid, err)
+		if entry != nil {
+			entry.Custom["undelivered"] = err.Error()
+		}
 	}
+	s.record(entry)
 }
 
 // Answer judges a request with the policy in force and logs the decision.
 func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Response {
+	resp, entry := s.judge(ctx, req, uid)
+	s.record(entry)
+	return resp
+}
+
+// judge answers a request; the entry (nil for a ping) is the decision to log.
+func (s *Server) judge(ctx context.Context, req wire.Request, uid int) (wire.Response, *audit.Entry) {
 	st := s.policy.Load()
 	if req.Op == wire.OpPing {
 		resp := wire.Response{V: wire.Version, PID: os.Getpid()}
 		if st != nil && st.err != nil {
 			resp.PolicyError = st.err.Error()
 		}
-		return resp
+		return resp, nil
 	}
 	var dec *decide.Decider
 	var perr error
@@ -381,14 +394,21 @@ func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Res
 		dec, perr = st.dec, st.err
 	}
 	resp, entry := Judge(ctx, dec, perr, req)
+	entry.DecisionID = audit.NewID()
 	entry.Custom["uid"] = uid
 	entry.Labels = map[string]string{"version": s.cfg.Version}
-	if id, err := s.audit.Append(entry); err != nil {
-		s.log.Printf("DECISION LOG: %v", err)
-	} else {
-		resp.DecisionID = id
+	resp.DecisionID = entry.DecisionID
+	return resp, &entry
+}
+
+// record appends a decision to the log.
+func (s *Server) record(entry *audit.Entry) {
+	if entry == nil {
+		return
 	}
-	return resp
+	if _, err := s.audit.Append(*entry); err != nil {
+		s.log.Printf("DECISION LOG: %v", err)
+	}
 }
 
 func peer(conn *net.UnixConn) (*syscall.Ucred, error) {

@@ -133,13 +133,20 @@ func TestDecidesAndLogs(t *testing.T) {
 			t.Errorf("%q: command %q decision id %q", tt.text, resp.Command, resp.DecisionID)
 		}
 	}
-	f, err := os.Open(filepath.Join(d.State, "decisions.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if n, err := audit.Verify(f); err != nil || n != 3 {
-		t.Fatalf("decision log: %d entries, %v; want 3 in an unbroken chain", n, err)
+	// The answer goes out before the decision is logged: wait for the log.
+	var n int
+	var verr error
+	waitFor(t, func() bool {
+		f, err := os.Open(filepath.Join(d.State, "decisions.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		n, verr = audit.Verify(f)
+		return n >= 3 || verr != nil
+	}, "three decisions in the log")
+	if verr != nil || n != 3 {
+		t.Fatalf("decision log: %d entries, %v; want 3 in an unbroken chain", n, verr)
 	}
 }
 
