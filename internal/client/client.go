@@ -81,7 +81,11 @@ func (c *Client) Ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	}
 	resp, ferr := c.oneShot(ctx, req)
 	if ferr != nil {
-		return resp, fmt.Errorf("the gatesh daemon is unreachable (%v) and the one-shot decision failed (%v)", startErr, ferr)
+		why := err.Error()
+		if startErr != nil && startErr != err {
+			why += "; starting one: " + startErr.Error()
+		}
+		return resp, fmt.Errorf("no gatesh daemon could answer (%s) and the one-shot decision failed (%v)", why, ferr)
 	}
 	return resp, nil
 }
