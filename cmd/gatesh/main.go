@@ -60,7 +60,11 @@ func run() int {
 	if !inv.Executes(interactive) {
 		return execBash(real, nil)
 	}
-	if interactive && !inv.Command {
+	// A shell reading commands from a terminal (interactive, or not because
+	// stderr is redirected) must be judged line by line: until that session
+	// exists, it is refused rather than started ungated.
+	stdinTTY := isTerminal(0)
+	if (interactive && !inv.Command) || (inv.Stdin && stdinTTY) || (inv.Command && stdinTTY && bashcli.StartsShell(inv.Text)) {
 		return refuse("this build has no gated interactive session yet, so the interactive shell was not started; run commands with -c 'CMD'")
 	}
 

@@ -9,7 +9,10 @@
 // quirks, so that gatesh and bash never disagree about what will run.
 package bashcli
 
-import "strings"
+import (
+	"path/filepath"
+	"strings"
+)
 
 // Invocation is what bash would do with an argv.
 //
@@ -206,4 +209,29 @@ func basePathname(s string) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// StartsShell reports whether a -c command string does nothing but start
+// another shell that reads its commands from stdin (tmux runs `$SHELL -c
+// /bin/bash` this way): plain words, the first naming bash, sh, zsh or dash,
+// the rest options, with neither -c nor a script. On a terminal that shell
+// would be interactive, and the gate must not hand it over ungated.
+func StartsShell(text string) bool {
+	words := strings.Fields(text)
+	if len(words) == 0 || strings.ContainsAny(text, "'\"\\$`;&|<>(){}*?[]#=~") {
+		return false
+	}
+	if words[0] == "exec" {
+		words = words[1:]
+		if len(words) == 0 {
+			return false
+		}
+	}
+	switch filepath.Base(words[0]) {
+	case "bash", "sh", "zsh", "dash", "rbash":
+	default:
+		return false
+	}
+	inv, err := Parse(words)
+	return err == nil && !inv.Command && inv.Script == "" && inv.Executes(true)
 }

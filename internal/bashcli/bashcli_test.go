@@ -570,3 +570,27 @@ func ExampleParse() {
 	fmt.Printf("%q login=%v $0=%q $1=%q\n", inv.Text, inv.Login, inv.Operands[0], inv.Operands[1])
 	// Output: "git status" login=true $0="zero" $1="one"
 }
+
+func TestStartsShell(t *testing.T) {
+	for text, want := range map[string]bool{
+		"/bin/bash":           true,
+		"bash":                true,
+		"exec bash -l":        true,
+		"/usr/bin/zsh -i":     true,
+		"sh":                  true,
+		"bash --login":        true,
+		"bash -c ls":          false,
+		"bash script.sh":      false,
+		"bash -n":             false,
+		"bash; rm -rf ~":      false,
+		"ls":                  false,
+		"python3":             false,
+		"/bin/bash --version": false,
+		"":                    false,
+		"echo bash":           false,
+	} {
+		if got := StartsShell(text); got != want {
+			t.Errorf("StartsShell(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
