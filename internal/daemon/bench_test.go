@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/gatesh/gatesh/internal/wire"
@@ -36,6 +37,23 @@ func BenchmarkAnswer(b *testing.B) {
 	d := testDirs(b)
 	srv, _ := start(b, d, nil)
 	req := decideReq("true", "/tmp")
+	req.Env = os.Environ()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		srv.Answer(context.Background(), req, 0)
+	}
+}
+
+// BenchmarkAnswerGitStatus is the daemon's work for `git status` in a
+// repository (the command the shell bench pairs with bash).
+func BenchmarkAnswerGitStatus(b *testing.B) {
+	d := testDirs(b)
+	srv, _ := start(b, d, nil)
+	repo := b.TempDir()
+	if out, err := exec.Command("git", "init", "-q", "-b", "feature/x", repo).CombinedOutput(); err != nil {
+		b.Fatalf("git init: %v %s", err, out)
+	}
+	req := decideReq("git status", repo)
 	req.Env = os.Environ()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
