@@ -53,6 +53,19 @@ commands:
   doctor [--agent NAME] [--shell PATH]
                          check that the agent's shell is gatesh and the gate is in
                          the path (exit 0 all passed, 1 otherwise)
+  log [--since D|TIME] [--action A,...] [--class C,...] [--grep TEXT] [--limit N]
+      [--json] [--file PATH]
+                         the decision log, one line per decision or event: time,
+                         action (or event: approve, deny-request, grant-use, expire,
+                         gone), class, agent, command, first rule; --json prints the
+                         entries as logged. --since takes 1h, 7d, an RFC 3339 time or
+                         2006-01-02; --action matches the policy's action or the
+                         event; --grep searches command, rule ids and messages.
+                         Exit 0 (also with no log yet), 1 if a line was unreadable
+  log --verify [--file PATH]
+                         check the log's hash chain: exit 0 intact, 1 broken (the
+                         line and what it means) or no log at all. Lines cut from
+                         the end show only against the head it prints
   version                print the version
 
 Policy options (check, input, test):
@@ -99,6 +112,8 @@ func run(ctx context.Context, e env) int {
 		err = runInstall(ctx, e)
 	case "doctor":
 		err = runDoctor(ctx, e)
+	case "log":
+		err = runLog(ctx, e)
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "gatectl", version)
 	case "help", "-h", "--help":
