@@ -53,6 +53,15 @@ commands:
   doctor [--agent NAME] [--shell PATH]
                          check that the agent's shell is gatesh and the gate is in
                          the path (exit 0 all passed, 1 otherwise)
+  list [--json] [--all]  held requests waiting for a person (--all: decided ones too)
+  show [--json] ID       one request with its facts
+  approve ID [--grant DURATION [--pattern GLOB]]
+                         run a held command (once, or remembered for DURATION)
+  deny ID [--reason TEXT]
+                         refuse a held command; the agent is told the reason
+  grants [--json] [--all]
+                         remembered approvals
+  revoke ID              forget a grant
   log [--since D|TIME] [--action A,...] [--class C,...] [--grep TEXT] [--limit N]
       [--json] [--file PATH]
                          the decision log, one line per decision or event: time,
@@ -108,6 +117,18 @@ func run(ctx context.Context, e env) int {
 		err = runServe(ctx, e)
 	case "decide":
 		err = runDecide(ctx, e)
+	case "list":
+		err = runList(ctx, e)
+	case "show":
+		err = runShow(ctx, e)
+	case "approve":
+		err = runApprove(ctx, e)
+	case "deny":
+		err = runDeny(ctx, e)
+	case "grants":
+		err = runGrants(ctx, e)
+	case "revoke":
+		err = runRevoke(ctx, e)
 	case "install":
 		err = runInstall(ctx, e)
 	case "doctor":

@@ -138,7 +138,7 @@ func runDecide(ctx context.Context, e env) error {
 	if perr != nil {
 		dec = nil
 	}
-	resp, entry := daemon.Judge(ctx, dec, perr, req)
+	resp, entry, _ := daemon.Judge(ctx, dec, perr, req)
 	entry.Custom["one_shot"] = true
 	entry.Custom["uid"] = os.Getuid()
 	entry.Labels = map[string]string{"version": version}

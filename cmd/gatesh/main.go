@@ -105,7 +105,11 @@ func run() int {
 	if err != nil {
 		return refuse("%v; nothing was run", err)
 	}
-	c := client.Client{Runtime: d.Runtime, Env: os.Environ()}
+	c := client.Client{Runtime: d.Runtime, Env: os.Environ(), OnHeld: func(r wire.Response) {
+		// The only line gatesh adds to a command that may still run: the agent
+		// (and the person watching it) learn why it waits.
+		say("held as request %d: %s; waiting up to %d s for the user to approve it", r.RequestID, explain(r, ""), r.Wait)
+	}}
 	resp, err := c.Ask(context.Background(), req)
 	if err != nil {
 		return refuse("%v; nothing was run. Tell the user: gatesh cannot get a decision (the daemon's log is %s/daemon.log)", err, d.State)
@@ -113,12 +117,24 @@ func run() int {
 	if resp.Error != "" {
 		return refuse("the gatesh daemon did not judge the command: %s; nothing was run", resp.Error)
 	}
-	switch resp.Action {
-	case "allow":
+	switch {
+	case resp.Action == "allow":
 		return execBash(real, script)
-	case "hold":
-		return refuse("held, not run: %s", explain(resp, "It needs a person's approval: ask the user to approve it or to run it themselves, then go on."))
-	case "deny":
+	case resp.Outcome == wire.OutcomeDenied:
+		reason := "no reason given"
+		if resp.Note != "" {
+			reason = resp.Note
+		}
+		return refuse("the user denied request %d, so it was not run: `%s` (their reason: %s). Do not retry it; ask the user how to go on.", resp.RequestID, oneLine(resp.Command, 160), reason)
+	case resp.Outcome == wire.OutcomeExpired || (resp.Action == "hold" && resp.RequestID != 0):
+		return refuse("held as request %d, not run: %s Ask the user to approve request %d, then run the same command again.", resp.RequestID, explain(resp, ""), resp.RequestID)
+	case resp.Action == "hold":
+		msg := explain(resp, "It needs a person's approval: ask the user to approve it or to run it themselves, then go on.")
+		if resp.Note != "" {
+			msg += " (" + resp.Note + ")"
+		}
+		return refuse("held, not run: %s", msg)
+	case resp.Action == "deny":
 		return refuse("denied, not run: %s", explain(resp, "Do not retry it; use another way or ask the user."))
 	default:
 		return refuse("the daemon answered %q, which is not a decision; nothing was run", resp.Action)
@@ -211,11 +227,16 @@ func oneLine(s string, n int) string {
 	return s
 }
 
+// say prints one gatesh: line (whitespace folded: harnesses read it as one line).
+func say(format string, args ...any) {
+	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+	fmt.Fprintln(os.Stderr, "gatesh: "+msg)
+}
+
 // refuse prints one gatesh: line (whitespace folded: harnesses read it as one
 // line) and returns 126.
 func refuse(format string, args ...any) int {
-	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
-	fmt.Fprintln(os.Stderr, "gatesh: "+msg)
+	say(format, args...)
 	return statusRefused
 }
 

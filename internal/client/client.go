@@ -37,6 +37,9 @@ type Client struct {
 	Timeout time.Duration
 	// StartTimeout bounds starting the daemon.
 	StartTimeout time.Duration
+	// OnHeld, when set, is called when the daemon holds the command as a
+	// request and keeps the caller waiting for a person's answer.
+	OnHeld func(wire.Response)
 }
 
 // Defaults for the zero Client fields.
@@ -120,7 +123,89 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	// A daemon that refuses the request (too large, wrong uid) answers before
 	// reading it all, so the answer is read even when sending failed.
 	werr := wire.WriteLine(conn, req)
-	line, err := wire.ReadLine(bufio.NewReader(conn), wire.MaxResponse)
+	r := bufio.NewReader(conn)
+	resp, err := readResponse(r, werr)
+	if err != nil || req.Op != wire.OpDecide || resp.Action != "hold" || resp.RequestID == 0 || resp.Wait <= 0 {
+		return resp, err
+	}
+	// Held as a request: the daemon keeps this connection open and sends a
+	// second line when a person answers or the wait runs out.
+	if c.OnHeld != nil {
+		c.OnHeld(resp)
+	}
+	return c.await(ctx, conn, r, resp)
+}
+
+// await reads the outcome of a held request. If the daemon goes away meanwhile
+// (it restarted), it asks the daemon that answers next to go on waiting.
+func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, held wire.Response) (wire.Response, error) {
+	deadline := time.Now().Add(time.Duration(held.Wait) * time.Second)
+	expired := wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}
+	for {
+		conn.setReadTimeout(time.Until(deadline) + 5*time.Second)
+		resp, err := readResponse(r, nil)
+		if err == nil {
+			if resp.Command == "" {
+				resp.Command, resp.Reasons = held.Command, held.Reasons
+			}
+			return resp, nil
+		}
+		if !errors.Is(err, errUnreachable) || time.Now().After(deadline) {
+			return expired, nil
+		}
+		// The daemon went away: reconnect (starting one) and wait on.
+		var next *sockConn
+		for next == nil && time.Now().Before(deadline) {
+			if next, err = c.reconnect(ctx); err != nil {
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		if next == nil {
+			return expired, nil
+		}
+		conn.Close()
+		conn = next
+		remaining := int(time.Until(deadline)/time.Second) + 1
+		if err := wire.WriteLine(conn, wire.Request{V: wire.Version, Op: wire.OpWait, ID: held.RequestID, Wait: remaining}); err != nil {
+			continue
+		}
+		r = bufio.NewReader(conn)
+	}
+}
+
+// reconnect connects to the daemon, starting one if none listens.
+func (c *Client) reconnect(ctx context.Context) (*sockConn, error) {
+	sock := wire.Socket(c.Runtime)
+	if err := checkOwned(c.Runtime, sock); err != nil && !errors.Is(err, errUnreachable) {
+		return nil, err
+	}
+	conn, err := dial(sock, c.timeout())
+	if err != nil {
+		if serr := c.start(ctx); serr != nil {
+			return nil, serr
+		}
+		if conn, err = dial(sock, c.timeout()); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkPeer(conn.fd); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return c.Timeout
+}
+
+// readResponse reads one answer line. A connection closed before the answer
+// is "unreachable": the daemon went away and another may be started.
+func readResponse(r *bufio.Reader, werr error) (wire.Response, error) {
+	line, err := wire.ReadLine(r, wire.MaxResponse)
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(werr, syscall.EPIPE) {
 			// The daemon went away before answering (it was killed, or is
@@ -241,6 +326,11 @@ func (c *sockConn) Write(p []byte) (int, error) {
 }
 
 func (c *sockConn) Close() error { return syscall.Close(c.fd) }
+
+func (c *sockConn) setReadTimeout(d time.Duration) {
+	tv := syscall.NsecToTimeval(d.Nanoseconds())
+	syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+}
 
 // checkPeer makes sure the process that answers runs as the user.
 func checkPeer(fd int) error {
@@ -402,4 +492,24 @@ func FindGatectl() string {
 // Ping asks a running daemon for its state, without starting one.
 func (c *Client) Ping(ctx context.Context) (wire.Response, error) {
 	return c.ask(ctx, wire.Request{V: wire.Version, Op: wire.OpPing})
+}
+
+// Do sends a person's request (list, approve, …) to the daemon, starting it if
+// it is not running. There is no fallback: only the daemon keeps the requests.
+func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error) {
+	resp, err := c.ask(ctx, req)
+	if err == nil || !errors.Is(err, errUnreachable) {
+		return resp, err
+	}
+	if serr := c.start(ctx); serr != nil {
+		return resp, fmt.Errorf("the gatesh daemon is not running and could not be started: %w", serr)
+	}
+	deadline := time.Now().Add(DefaultStartTimeout)
+	for {
+		resp, err = c.ask(ctx, req)
+		if err == nil || !errors.Is(err, errUnreachable) || time.Now().After(deadline) {
+			return resp, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -32,6 +32,8 @@ import (
 	"github.com/gatesh/gatesh/internal/audit"
 	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/store"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -74,6 +76,7 @@ type Server struct {
 	lock   *os.File
 	sock   string
 	audit  *audit.Log
+	holds  *holds
 	policy atomic.Pointer[policyState]
 	last   atomic.Int64 // unix nanoseconds of the last request
 	wg     sync.WaitGroup
@@ -143,6 +146,13 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, fmt.Errorf("opening the decision log: %w", err)
 	}
+	// A store that cannot be opened does not stop the daemon: allows and
+	// denies go on, and a held command is refused at once with the reason.
+	st, serr := store.Open(filepath.Join(cfg.Dirs.State, "requests.db"))
+	if serr != nil {
+		s.log.Printf("REQUEST STORE: %v\n\theld commands cannot wait for approval until this is fixed", serr)
+	}
+	s.holds = newHolds(st, serr)
 	s.reload(ctx, true)
 	s.last.Store(time.Now().UnixNano())
 	return s, nil
@@ -201,6 +211,9 @@ func (s *Server) Close() error {
 	s.wg.Wait()
 	if s.audit != nil {
 		s.audit.Close()
+	}
+	if s.holds != nil && s.holds.store != nil {
+		s.holds.store.Close()
 	}
 	s.unlock()
 	return nil
@@ -356,49 +369,129 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		wire.WriteLine(conn, wire.Response{V: wire.Version, Error: "malformed request: " + err.Error()})
 		return
 	}
-	if req.PID == 0 {
-		req.PID = int(cred.Pid)
+	// The kernel's word for who asks, not the request's.
+	req.PID = int(cred.Pid)
+	me, _ := identify(req.PID)
+	switch req.Op {
+	case wire.OpList, wire.OpShow, wire.OpApprove, wire.OpDeny, wire.OpGrants, wire.OpRevoke:
+		s.write(conn, s.personOp(req, me, int(cred.Uid)))
+		return
+	case wire.OpWait:
+		s.resume(ctx, conn, req, me)
+		return
 	}
 	// The answer goes out before the decision is logged: the agent's command
 	// should not wait for the log write.
-	resp, entry := s.judge(ctx, req, int(cred.Uid))
-	if err := wire.WriteLine(conn, resp); err != nil {
-		s.log.Printf("pid %d: the answer could not be sent: %v", cred.Pid, err)
-		if entry != nil {
-			entry.Custom["undelivered"] = err.Error()
-		}
+	resp, entry, doc := s.judge(ctx, req, int(cred.Uid))
+	if resp.Action == "hold" {
+		s.hold(ctx, conn, req, resp, entry, doc, me, int(cred.Uid))
+		return
+	}
+	if resp.Action == "allow" {
+		s.holds.ran.add(me, 0)
+	}
+	if err := s.write(conn, resp); err != nil && entry != nil {
+		entry.Custom["undelivered"] = err.Error()
 	}
 	s.record(entry)
 }
 
+// write sends one answer line.
+func (s *Server) write(conn *net.UnixConn, resp wire.Response) error {
+	err := wire.WriteLine(conn, resp)
+	if err != nil {
+		s.log.Printf("an answer could not be sent: %v", err)
+	}
+	return err
+}
+
+// hold answers a held command: settled by an earlier answer of the person's,
+// or queued as a request that the caller waits on, on this connection.
+func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request, resp wire.Response, entry *audit.Entry, doc *input.Document, me proc, uid int) {
+	if event, id := s.settle(&resp, doc, me); event != "" {
+		entry.Custom["event"], entry.Custom["request_id"] = event, id
+		entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons, "note": resp.Note}
+		s.holds.ran.add(me, id)
+		s.write(conn, resp)
+		s.record(entry)
+		return
+	}
+	id, err := s.queue(resp, req, doc, uid)
+	if err != nil {
+		resp.Note = "the request could not be queued for the user (" + err.Error() + ")"
+		s.log.Printf("REQUEST STORE: %v", err)
+		s.write(conn, resp)
+		s.record(entry)
+		return
+	}
+	agent := ""
+	if doc != nil {
+		agent = doc.Agent.Name
+	}
+	resp.RequestID, resp.Wait = id, s.holdWait(decide.Environ(req.Env), agent)
+	entry.Custom["request_id"] = id
+	if err := s.write(conn, resp); err != nil {
+		s.record(entry)
+		return
+	}
+	s.record(entry)
+	if resp.Wait == 0 {
+		return
+	}
+	if final := s.await(ctx, conn, id, resp.Wait, me); final.V != 0 {
+		s.write(conn, final)
+	}
+}
+
+// resume waits again on a request for a gatesh whose daemon restarted while it
+// waited.
+func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Request, me proc) {
+	if s.holds.store == nil {
+		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("the request store is not usable: %v", s.holds.storeErr)})
+		return
+	}
+	if _, err := s.holds.store.Request(req.ID); err != nil {
+		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)})
+		return
+	}
+	wait := req.Wait
+	if wait <= 0 {
+		wait = 1
+	}
+	s.holds.store.SetStatus(req.ID, []string{store.Gone}, store.Pending)
+	if final := s.await(ctx, conn, req.ID, wait, me); final.V != 0 {
+		s.write(conn, final)
+	}
+}
+
 // Answer judges a request with the policy in force and logs the decision.
 func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Response {
-	resp, entry := s.judge(ctx, req, uid)
+	resp, entry, _ := s.judge(ctx, req, uid)
 	s.record(entry)
 	return resp
 }
 
 // judge answers a request; the entry (nil for a ping) is the decision to log.
-func (s *Server) judge(ctx context.Context, req wire.Request, uid int) (wire.Response, *audit.Entry) {
+func (s *Server) judge(ctx context.Context, req wire.Request, uid int) (wire.Response, *audit.Entry, *input.Document) {
 	st := s.policy.Load()
 	if req.Op == wire.OpPing {
 		resp := wire.Response{V: wire.Version, PID: os.Getpid()}
 		if st != nil && st.err != nil {
 			resp.PolicyError = st.err.Error()
 		}
-		return resp, nil
+		return resp, nil, nil
 	}
 	var dec *decide.Decider
 	var perr error
 	if st != nil {
 		dec, perr = st.dec, st.err
 	}
-	resp, entry := Judge(ctx, dec, perr, req)
+	resp, entry, doc := Judge(ctx, dec, perr, req)
 	entry.DecisionID = audit.NewID()
 	entry.Custom["uid"] = uid
 	entry.Labels = map[string]string{"version": s.cfg.Version}
 	resp.DecisionID = entry.DecisionID
-	return resp, &entry
+	return resp, &entry, doc
 }
 
 // record appends a decision to the log.

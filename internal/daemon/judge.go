@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatesh/gatesh/internal/audit"
 	"github.com/gatesh/gatesh/internal/decide"
+	"github.com/gatesh/gatesh/internal/input"
 	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -15,13 +16,13 @@ import (
 // Judge answers one request with dec (nil when no policy compiles; policyErr then
 // says why) and returns the decision-log entry for it. It is shared by the daemon
 // and the one-shot gatectl decide, so both judge alike.
-func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.Request) (wire.Response, audit.Entry) {
+func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.Request) (wire.Response, audit.Entry, *input.Document) {
 	start := time.Now()
 	entry := audit.Entry{Custom: map[string]any{"pid": req.PID, "mode": req.Mode}}
-	fail := func(msg string) (wire.Response, audit.Entry) {
+	fail := func(msg string) (wire.Response, audit.Entry, *input.Document) {
 		entry.Input = map[string]any{"text": req.Text, "cwd": req.Cwd}
 		entry.Result = map[string]any{"error": msg}
-		return wire.Response{V: wire.Version, Error: msg}, entry
+		return wire.Response{V: wire.Version, Error: msg}, entry, nil
 	}
 	switch {
 	case req.V != wire.Version:
@@ -39,13 +40,16 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 	entry.Custom["harness"] = view.Harness
 
 	var d policy.Decision
+	var doc *input.Document
 	if dec == nil {
 		d = policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
 			ID: policy.ReasonError, Class: "opaque",
 			Msg: fmt.Sprintf("the gate's policy does not compile (%v), so nothing runs until it is fixed; tell the user (gatectl check shows the error).", policyErr),
 		}}}
 	} else {
-		doc, got, err := dec.CheckView(ctx, view.Query(req.Cwd, env))
+		var got policy.Decision
+		var err error
+		doc, got, err = dec.CheckView(ctx, view.Query(req.Cwd, env))
 		d = got
 		if doc != nil {
 			entry.Input = map[string]any{"text": doc.Text, "cwd": doc.Cwd, "wrapper": wrapperText(req.Text, view.Command), "script": req.Script,
@@ -61,7 +65,7 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 	}
 	entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons}
 	entry.Metrics = map[string]any{"timer_gatesh_decide_ns": time.Since(start).Nanoseconds()}
-	return resp, entry
+	return resp, entry, doc
 }
 
 // wrapperText is the original text when a wrapper was seen through.

@@ -45,7 +45,7 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 	baseEnv := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "TMPDIR=/tmp"}
 	verdict := func(text string, env []string, flags []string) (string, string) {
 		req := wire.Request{V: wire.Version, Op: wire.OpDecide, Mode: wire.ModeCommand, Text: text, Cwd: repo, Env: env, Flags: flags}
-		resp, _ := Judge(context.Background(), dec, nil, req)
+		resp, _, _ := Judge(context.Background(), dec, nil, req)
 		var ids []string
 		for _, r := range resp.Reasons {
 			ids = append(ids, r.ID)

@@ -28,8 +28,22 @@ const MaxResponse = 1 << 20
 
 // Ops.
 const (
-	OpDecide = "decide" // judge a shell invocation
-	OpPing   = "ping"   // liveness and the daemon's state
+	OpDecide  = "decide" // judge a shell invocation (a hold then waits on the same connection)
+	OpWait    = "wait"   // wait again for a held request (after the daemon restarted)
+	OpPing    = "ping"   // liveness and the daemon's state
+	OpList    = "list"   // requests, for the person
+	OpShow    = "show"   // one request with its facts
+	OpApprove = "approve"
+	OpDeny    = "deny"
+	OpGrants  = "grants"
+	OpRevoke  = "revoke"
+)
+
+// Outcomes of a held request, in the second line of a held decide.
+const (
+	OutcomeApproved = "approved" // a person approved: run it
+	OutcomeDenied   = "denied"   // a person said no
+	OutcomeExpired  = "expired"  // the wait ran out; the request stays pending
 )
 
 // Modes say where the judged text came from.
@@ -60,6 +74,20 @@ type Request struct {
 	Env []string `json:"env,omitempty"`
 	// PID is the gatesh process (it becomes the command's bash).
 	PID int `json:"pid,omitempty"`
+
+	// ID names a request (wait, show, approve, deny) or a grant (revoke).
+	ID int64 `json:"id,omitempty"`
+	// Reason is a person's reason for a denial.
+	Reason string `json:"reason,omitempty"`
+	// Grant, for approve, remembers the approval for this long ("1h").
+	Grant string `json:"grant,omitempty"`
+	// Pattern, for approve with a grant, widens the command it covers (a glob
+	// with *); the request's own command when empty.
+	Pattern string `json:"pattern,omitempty"`
+	// All, for list and grants, includes decided requests and inactive grants.
+	All bool `json:"all,omitempty"`
+	// Wait, for OpWait, is how many seconds the caller still waits.
+	Wait int `json:"wait,omitempty"`
 }
 
 // Reason is one rule's finding.
@@ -89,6 +117,59 @@ type Response struct {
 	// Daemon state, for OpPing.
 	PID         int    `json:"pid,omitempty"`
 	PolicyError string `json:"policy_error,omitempty"`
+
+	// RequestID is the request a hold became; Wait is how long (seconds) the
+	// daemon keeps the connection open for a person's answer, which comes as
+	// a second line with Outcome set (and Action allow or deny).
+	RequestID int64  `json:"request_id,omitempty"`
+	Wait      int    `json:"wait,omitempty"`
+	Outcome   string `json:"outcome,omitempty"`
+	// Note explains an allow that a person's earlier answer gave (an approval
+	// or a grant), or the person's reason for a denial.
+	Note string `json:"note,omitempty"`
+
+	// For the person's commands.
+	Requests []RequestInfo `json:"requests,omitempty"`
+	Grants   []GrantInfo   `json:"grants,omitempty"`
+}
+
+// RequestInfo is a held request as the person sees it.
+type RequestInfo struct {
+	ID        int64           `json:"id"`
+	Command   string          `json:"command"`
+	Text      string          `json:"text,omitempty"`
+	Cwd       string          `json:"cwd"`
+	Status    string          `json:"status"`
+	Rules     []Reason        `json:"rules"`
+	Class     string          `json:"class"`
+	Workspace string          `json:"workspace"`
+	Branch    string          `json:"branch"`
+	Agent     string          `json:"agent"`
+	Session   string          `json:"session,omitempty"`
+	Harness   string          `json:"harness,omitempty"`
+	PID       int             `json:"pid"`
+	Created   string          `json:"created"`
+	Decided   string          `json:"decided,omitempty"`
+	Approver  string          `json:"approver,omitempty"`
+	Reason    string          `json:"reason,omitempty"`
+	GrantID   int64           `json:"grant_id,omitempty"`
+	Waiting   bool            `json:"waiting"`
+	Facts     json.RawMessage `json:"facts,omitempty"`
+}
+
+// GrantInfo is a remembered approval.
+type GrantInfo struct {
+	ID        int64    `json:"id"`
+	Rules     []string `json:"rules"`
+	Pattern   string   `json:"pattern"`
+	Workspace string   `json:"workspace"`
+	Branch    string   `json:"branch"`
+	Created   string   `json:"created"`
+	Expires   string   `json:"expires"`
+	RequestID int64    `json:"request_id"`
+	Approver  string   `json:"approver"`
+	Uses      int      `json:"uses"`
+	Revoked   string   `json:"revoked,omitempty"`
 }
 
 // ErrTooLarge is returned by ReadLine for a line over the limit.

@@ -283,6 +283,9 @@ func NewEnv(tb testing.TB) *Env {
 		"GATESH_HOME=" + e.GateshHome,
 		// A daemon left behind by a crashed test run goes away on its own.
 		"GATESH_DAEMON_IDLE=3m",
+		// Held commands are refused at once; the tests of the wait for a
+		// person's answer set their own.
+		"GATESH_HOLD_WAIT=0",
 		"LC_ALL=C",
 		"TERM=dumb",
 		"USER=" + userName(),

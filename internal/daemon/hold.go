@@ -1,0 +1,482 @@
+package daemon
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatesh/gatesh/internal/audit"
+	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/store"
+	"github.com/gatesh/gatesh/internal/wire"
+)
+
+// holds is the daemon's side of held commands: the store, the gatesh
+// processes waiting for an answer, and the processes it let run.
+type holds struct {
+	store    *store.Store // nil when the store could not be opened
+	storeErr error
+
+	mu      sync.Mutex
+	waiters map[int64][]chan wire.Response
+
+	// ran holds the gatesh processes the daemon let run (allowed or approved):
+	// a process descending from one of them may not approve anything.
+	ran *procSet
+	// approved holds the commands a person approved: a command they start
+	// (a nested bash -c through the shim) does not hold again.
+	approved *procSet
+}
+
+func newHolds(st *store.Store, err error) *holds {
+	return &holds{store: st, storeErr: err, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(), approved: newProcSet()}
+}
+
+// Hold waits and grant limits.
+const (
+	// defaultHoldWait is used when the settings give none.
+	defaultHoldWait = 90
+	// DefaultGrant and MaxGrant bound a remembered approval.
+	DefaultGrant = time.Hour
+	MaxGrant     = 24 * time.Hour
+	// approvedTreeMax bounds how long a person's approval covers the commands
+	// the approved command starts.
+	approvedTreeMax = time.Hour
+)
+
+// agentWait is how long a held command may wait for each agent, below the
+// time after which that harness kills the command.
+var agentWait = map[string]int{
+	"codex":     8,  // kills after 10 s
+	"swe-agent": 25, // 30 s
+	"openhands": 25, // 30 s without output
+	"cline":     25, // 30 s
+}
+
+// holdWait is the wait for a request: GATESH_HOLD_WAIT, else the agent's
+// budget, else the hold_wait setting.
+func (s *Server) holdWait(env map[string]string, agent string) int {
+	if v, err := strconv.Atoi(strings.TrimSpace(env["GATESH_HOLD_WAIT"])); err == nil && v >= 0 {
+		return v
+	}
+	if w, ok := agentWait[agent]; ok {
+		return w
+	}
+	if st := s.policy.Load(); st != nil && st.dec != nil {
+		switch v := st.dec.Engine().Settings()["hold_wait"].(type) {
+		case json.Number:
+			if n, err := v.Int64(); err == nil && n >= 0 {
+				return int(n)
+			}
+		case float64:
+			return int(v)
+		case int:
+			return v
+		}
+	}
+	return defaultHoldWait
+}
+
+// requestKey identifies "the same command again": the judged command, exactly,
+// in the same directory.
+func requestKey(command, cwd string) string {
+	h := sha256.Sum256([]byte(strings.TrimSpace(command) + "\x00" + cwd))
+	return hex.EncodeToString(h[:])
+}
+
+// settle turns a hold into an allow when a person already answered for it: the
+// process descends from a command a person approved, an approval for the same
+// command stands, or a grant covers every rule that held it. It returns the
+// event to log, "" when the hold stands.
+func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (event string, requestID int64) {
+	h := s.holds
+	if _, id, ok := h.approved.ancestor(peer.pid); ok {
+		resp.Action, resp.Note = "allow", fmt.Sprintf("started by a command the user approved (request %d)", id)
+		return "approved-tree", id
+	}
+	if h.store == nil || doc == nil {
+		return "", 0
+	}
+	key := requestKey(resp.Command, doc.Cwd)
+	if r, ok, err := h.store.FindApproved(key); err == nil && ok {
+		if _, err := h.store.SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
+			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
+			h.approved.add(peer, r.ID)
+			return "approval-use", r.ID
+		}
+	}
+	grants, err := h.store.Grants(time.Now(), false)
+	if err != nil {
+		return "", 0
+	}
+	for _, g := range grants {
+		if g.Workspace != doc.Workspace.Root || (g.Branch != "" && g.Branch != doc.Workspace.Branch) || !store.Match(g.Pattern, resp.Command) || !covers(g.Rules, resp.Reasons) {
+			continue
+		}
+		if err := h.store.UseGrant(g.ID, time.Now()); err != nil {
+			continue
+		}
+		resp.Action, resp.Note = "allow", fmt.Sprintf("covered by the user's grant %d", g.ID)
+		return "grant-use", g.RequestID
+	}
+	return "", 0
+}
+
+// covers reports whether a grant's rules include every hold reason.
+func covers(rules []string, reasons []wire.Reason) bool {
+	have := map[string]bool{}
+	for _, r := range rules {
+		have[r] = true
+	}
+	for _, r := range reasons {
+		if !have[r.ID] {
+			return false
+		}
+	}
+	return len(reasons) > 0
+}
+
+// queue records a held command as a request (or finds the one already pending
+// for the same command) and returns its id.
+func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document, uid int) (int64, error) {
+	h := s.holds
+	if h.store == nil {
+		return 0, h.storeErr
+	}
+	key := requestKey(resp.Command, req.Cwd)
+	pending, err := h.store.Requests(store.Filter{Status: []string{store.Pending, store.Gone}})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range pending {
+		if r.Key == key {
+			if r.Status == store.Gone {
+				h.store.SetStatus(r.ID, []string{store.Gone}, store.Pending)
+			}
+			return r.ID, nil
+		}
+	}
+	r := &store.Request{
+		Text: req.Text, Command: resp.Command, Key: key, Cwd: req.Cwd, Class: resp.Class,
+		PID: req.PID, UID: uid, Harness: resp.Harness,
+	}
+	for _, reason := range resp.Reasons {
+		r.Rules = append(r.Rules, store.Rule{ID: reason.ID, Msg: reason.Msg, Class: reason.Class})
+	}
+	if doc != nil {
+		r.Workspace, r.Branch = doc.Workspace.Root, doc.Workspace.Branch
+		r.Agent, r.Session = doc.Agent.Name, doc.Agent.Session
+		if b, err := json.Marshal(doc.Commands); err == nil {
+			r.Facts = b
+		}
+	}
+	return h.store.AddRequest(r)
+}
+
+// await keeps a held gatesh waiting for a person's answer, or until the wait
+// runs out, or until it goes away. The answer is the second line gatesh reads.
+func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait int, peer proc) wire.Response {
+	h := s.holds
+	ch := make(chan wire.Response, 1)
+	h.mu.Lock()
+	h.waiters[id] = append(h.waiters[id], ch)
+	h.mu.Unlock()
+	defer h.unsubscribe(id, ch)
+
+	// An answer given between the hold and now is in the store already.
+	if resp, done := s.answered(id, peer); done {
+		return resp
+	}
+	_ = conn.SetDeadline(time.Now().Add(time.Duration(wait)*time.Second + readTimeout))
+	gone := make(chan struct{})
+	go func() {
+		var b [1]byte
+		conn.Read(b[:]) // gatesh sends nothing more: this returns when it goes away
+		close(gone)
+	}()
+	timer := time.NewTimer(time.Duration(wait) * time.Second)
+	defer timer.Stop()
+	select {
+	case resp := <-ch:
+		if resp.Outcome == wire.OutcomeApproved {
+			s.runApproved(id, peer)
+		}
+		return resp
+	case <-timer.C:
+		s.event("expire", id, "the wait ran out; the request stays pending")
+		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id}
+	case <-gone:
+		if h.store != nil {
+			if _, err := h.store.SetStatus(id, []string{store.Pending}, store.Gone); err == nil {
+				s.event("gone", id, "the agent's command went away while it waited")
+			}
+		}
+		return wire.Response{}
+	case <-ctx.Done():
+		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "the daemon is stopping"}
+	}
+}
+
+// answered returns the outcome of a request a person already decided.
+func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
+	if s.holds.store == nil {
+		return wire.Response{}, false
+	}
+	r, err := s.holds.store.Request(id)
+	if err != nil {
+		return wire.Response{}, false
+	}
+	switch r.Status {
+	case store.Approved:
+		s.runApproved(id, peer)
+		return wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: id}, true
+	case store.Denied:
+		return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeDenied, RequestID: id, Note: r.Reason}, true
+	case store.Used:
+		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used already"}, true
+	}
+	return wire.Response{}, false
+}
+
+// runApproved uses up an approve-once for the waiting process and remembers it,
+// so that what it starts does not hold again.
+func (s *Server) runApproved(id int64, peer proc) {
+	if s.holds.store != nil {
+		s.holds.store.SetStatus(id, []string{store.Approved}, store.Used)
+	}
+	s.holds.approved.add(peer, id)
+	s.holds.ran.add(peer, id)
+}
+
+func (h *holds) unsubscribe(id int64, ch chan wire.Response) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	list := h.waiters[id]
+	for i, c := range list {
+		if c == ch {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(h.waiters, id)
+	} else {
+		h.waiters[id] = list
+	}
+}
+
+// notify hands a person's answer to the gatesh processes waiting on id.
+func (h *holds) notify(id int64, resp wire.Response) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, ch := range h.waiters[id] {
+		select {
+		case ch <- resp:
+			n++
+		default:
+		}
+	}
+	return n
+}
+
+func (h *holds) waiting(id int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.waiters[id]) > 0
+}
+
+// event logs something that happened to a request.
+func (s *Server) event(kind string, requestID int64, note string) {
+	e := audit.Entry{
+		Input:  map[string]any{"request_id": requestID},
+		Result: map[string]any{"event": kind, "note": note},
+		Custom: map[string]any{"event": kind, "request_id": requestID},
+		Labels: map[string]string{"version": s.cfg.Version},
+	}
+	if _, err := s.audit.Append(e); err != nil {
+		s.log.Printf("DECISION LOG: %v", err)
+	}
+}
+
+// person checks that a request to decide comes from the person: the daemon's
+// own uid (never a separate agent uid), a terminal on its stdin, and not from
+// inside a command the gate let run.
+func (s *Server) person(cred proc, uid int) (string, error) {
+	if uid != os.Getuid() {
+		return "", fmt.Errorf("uid %d may not approve or deny: only the daemon's user (uid %d) may", uid, os.Getuid())
+	}
+	tty, ok := stdinTerminal(cred.pid)
+	if !ok {
+		return "", errors.New("approvals need a person at a terminal: run gatectl from a terminal")
+	}
+	if p, id, ok := s.holds.ran.ancestor(cred.pid); ok {
+		return "", fmt.Errorf("this gatectl runs inside a command the gate let run (pid %d, request %d): approvals must come from your own terminal, not from the agent's shell", p.pid, id)
+	}
+	name := strconv.Itoa(uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	return name + " on " + tty, nil
+}
+
+// personOp answers the person's commands: list, show, approve, deny, grants,
+// revoke.
+func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
+	h := s.holds
+	fail := func(format string, args ...any) wire.Response {
+		return wire.Response{V: wire.Version, Error: fmt.Sprintf(format, args...)}
+	}
+	if h.store == nil {
+		return fail("the request store is not usable: %v", h.storeErr)
+	}
+	switch req.Op {
+	case wire.OpList:
+		f := store.Filter{Status: []string{store.Pending, store.Gone}, Limit: 500}
+		if req.All {
+			f = store.Filter{Limit: 500}
+		}
+		rs, err := h.store.Requests(f)
+		if err != nil {
+			return fail("%v", err)
+		}
+		resp := wire.Response{V: wire.Version, Requests: []wire.RequestInfo{}}
+		for _, r := range rs {
+			resp.Requests = append(resp.Requests, s.info(r, false))
+		}
+		return resp
+	case wire.OpShow:
+		r, err := h.store.Request(req.ID)
+		if err != nil {
+			return fail("request %d: %v", req.ID, err)
+		}
+		return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, true)}}
+	case wire.OpGrants:
+		gs, err := h.store.Grants(time.Now(), req.All)
+		if err != nil {
+			return fail("%v", err)
+		}
+		resp := wire.Response{V: wire.Version, Grants: []wire.GrantInfo{}}
+		for _, g := range gs {
+			resp.Grants = append(resp.Grants, grantInfo(g))
+		}
+		return resp
+	}
+	who, err := s.person(cred, uid)
+	if err != nil {
+		return fail("%v", err)
+	}
+	switch req.Op {
+	case wire.OpApprove:
+		return s.approve(req, who)
+	case wire.OpDeny:
+		r, err := h.store.Decide(req.ID, store.Denied, who, req.Reason, 0)
+		if err != nil {
+			return fail("request %d: %v", req.ID, err)
+		}
+		s.event("deny", r.ID, req.Reason)
+		h.notify(r.ID, wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeDenied, RequestID: r.ID, Note: req.Reason})
+		return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, false)}}
+	case wire.OpRevoke:
+		g, err := h.store.Revoke(req.ID)
+		if err != nil {
+			return fail("grant %d: %v", req.ID, err)
+		}
+		s.event("revoke", g.RequestID, fmt.Sprintf("grant %d revoked by %s", g.ID, who))
+		return wire.Response{V: wire.Version, Grants: []wire.GrantInfo{grantInfo(g)}}
+	}
+	return fail("unknown operation %q", req.Op)
+}
+
+// approve approves a request once, or with a grant that remembers it.
+func (s *Server) approve(req wire.Request, who string) wire.Response {
+	h := s.holds
+	r, err := h.store.Request(req.ID)
+	if err != nil {
+		return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
+	}
+	var grantID int64
+	if req.Grant != "" {
+		d, err := time.ParseDuration(req.Grant)
+		if err != nil || d <= 0 {
+			return wire.Response{V: wire.Version, Error: fmt.Sprintf("grant duration %q: want a positive duration such as 1h or 30m", req.Grant)}
+		}
+		if d > MaxGrant {
+			return wire.Response{V: wire.Version, Error: fmt.Sprintf("grant duration %v is longer than the maximum %v", d, MaxGrant)}
+		}
+		if r.Status != store.Pending && r.Status != store.Gone {
+			return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d is %s, not pending", r.ID, r.Status)}
+		}
+		g := &store.Grant{Pattern: r.Command, Workspace: r.Workspace, Expires: time.Now().Add(d), RequestID: r.ID, Approver: who}
+		if req.Pattern != "" {
+			if !store.Match(req.Pattern, r.Command) {
+				return wire.Response{V: wire.Version, Error: fmt.Sprintf("the pattern %q does not match the request's own command", req.Pattern)}
+			}
+			g.Pattern = req.Pattern
+		}
+		for _, rule := range r.Rules {
+			g.Rules = append(g.Rules, rule.ID)
+			if strings.HasPrefix(rule.ID, "git.") {
+				g.Branch = r.Branch
+			}
+		}
+		if grantID, err = h.store.AddGrant(g); err != nil {
+			return wire.Response{V: wire.Version, Error: fmt.Sprintf("recording the grant: %v", err)}
+		}
+	}
+	r, err = h.store.Decide(req.ID, store.Approved, who, "", grantID)
+	if err != nil {
+		return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
+	}
+	note := "approved once by " + who
+	if grantID != 0 {
+		note = fmt.Sprintf("approved by %s with grant %d for %s", who, grantID, req.Grant)
+	}
+	s.event("approve", r.ID, note)
+	h.notify(r.ID, wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: r.ID, Note: note})
+	return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, false)}}
+}
+
+func (s *Server) info(r store.Request, facts bool) wire.RequestInfo {
+	ri := wire.RequestInfo{
+		ID: r.ID, Command: r.Command, Cwd: r.Cwd, Status: r.Status, Class: r.Class,
+		Workspace: r.Workspace, Branch: r.Branch, Agent: r.Agent, Session: r.Session, Harness: r.Harness,
+		PID: r.PID, Created: r.Created.Format(time.RFC3339), Approver: r.Approver, Reason: r.Reason, GrantID: r.GrantID,
+		Waiting: s.holds.waiting(r.ID), Rules: []wire.Reason{},
+	}
+	if r.Text != r.Command {
+		ri.Text = r.Text
+	}
+	if !r.Decided.IsZero() {
+		ri.Decided = r.Decided.Format(time.RFC3339)
+	}
+	for _, rule := range r.Rules {
+		ri.Rules = append(ri.Rules, wire.Reason{ID: rule.ID, Msg: rule.Msg, Class: rule.Class})
+	}
+	if facts {
+		ri.Facts = r.Facts
+	}
+	return ri
+}
+
+func grantInfo(g store.Grant) wire.GrantInfo {
+	gi := wire.GrantInfo{
+		ID: g.ID, Rules: g.Rules, Pattern: g.Pattern, Workspace: g.Workspace, Branch: g.Branch,
+		Created: g.Created.Format(time.RFC3339), Expires: g.Expires.Format(time.RFC3339),
+		RequestID: g.RequestID, Approver: g.Approver, Uses: g.Uses,
+	}
+	if !g.Revoked.IsZero() {
+		gi.Revoked = g.Revoked.Format(time.RFC3339)
+	}
+	return gi
+}

@@ -1,0 +1,109 @@
+package daemon
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// proc identifies a process across pid reuse: its pid and its start time (in
+// clock ticks since boot, /proc/PID/stat field 22).
+type proc struct {
+	pid   int
+	start uint64
+}
+
+// procStat reads a process's parent and start time.
+func procStat(pid int) (ppid int, start uint64, err error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold anything:
+	// the fields that follow start after the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	// f[0] is field 3 (state); ppid is field 4, starttime field 22.
+	if len(f) < 20 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	ppid, err = strconv.Atoi(f[1])
+	if err != nil {
+		return 0, 0, err
+	}
+	start, err = strconv.ParseUint(f[19], 10, 64)
+	return ppid, start, err
+}
+
+// identify returns the proc of a live pid.
+func identify(pid int) (proc, bool) {
+	_, start, err := procStat(pid)
+	if err != nil {
+		return proc{}, false
+	}
+	return proc{pid, start}, true
+}
+
+// procSet remembers processes by identity, each with a value (a request id),
+// and answers whether a process descends from one of them.
+type procSet struct {
+	mu sync.Mutex
+	m  map[proc]int64
+}
+
+func newProcSet() *procSet { return &procSet{m: map[proc]int64{}} }
+
+func (s *procSet) add(p proc, v int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) > 4096 {
+		s.pruneLocked()
+	}
+	s.m[p] = v
+}
+
+// pruneLocked forgets processes that have exited.
+func (s *procSet) pruneLocked() {
+	for p := range s.m {
+		if q, ok := identify(p.pid); !ok || q != p {
+			delete(s.m, p)
+		}
+	}
+}
+
+// ancestor returns the nearest process in the set that pid is or descends
+// from, walking the parent chain in /proc.
+func (s *procSet) ancestor(pid int) (proc, int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) == 0 {
+		return proc{}, 0, false
+	}
+	for depth := 0; pid > 1 && depth < 256; depth++ {
+		ppid, start, err := procStat(pid)
+		if err != nil {
+			return proc{}, 0, false
+		}
+		p := proc{pid, start}
+		if v, ok := s.m[p]; ok {
+			return p, v, true
+		}
+		pid = ppid
+	}
+	return proc{}, 0, false
+}
+
+// stdinTerminal reports whether a process's standard input is a terminal.
+func stdinTerminal(pid int) (string, bool) {
+	target, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/fd/0")
+	if err != nil {
+		return "", false
+	}
+	return target, strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty")
+}
