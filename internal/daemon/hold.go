@@ -39,7 +39,7 @@ type holds struct {
 }
 
 func newHolds(st *store.Store, err error) *holds {
-	return &holds{store: st, storeErr: err, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(), approved: newProcSet()}
+	return &holds{store: st, storeErr: err, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax)}
 }
 
 // Hold waits and grant limits.
@@ -52,6 +52,9 @@ const (
 	// approvedTreeMax bounds how long a person's approval covers the commands
 	// the approved command starts.
 	approvedTreeMax = time.Hour
+	// approvalStands is how long an approve-once waits to be used by the same
+	// command sent again; after that the command holds anew.
+	approvalStands = time.Hour
 )
 
 // agentWait is how long a held command may wait for each agent, below the
@@ -108,7 +111,7 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 		return "", 0
 	}
 	key := requestKey(resp.Command, doc.Cwd)
-	if r, ok, err := h.store.FindApproved(key); err == nil && ok {
+	if r, ok, err := h.store.FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
 		if _, err := h.store.SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
 			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
 			h.approved.add(peer, r.ID)
@@ -430,12 +433,13 @@ func (s *Server) approve(req wire.Request, who string) wire.Response {
 				g.Branch = r.Branch
 			}
 		}
-		if grantID, err = h.store.AddGrant(g); err != nil {
-			return wire.Response{V: wire.Version, Error: fmt.Sprintf("recording the grant: %v", err)}
+		// The grant and the approval are one transaction: a person who loses
+		// a race to another approver leaves no grant behind.
+		if r, err = h.store.ApproveWithGrant(req.ID, who, "", g); err != nil {
+			return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
 		}
-	}
-	r, err = h.store.Decide(req.ID, store.Approved, who, "", grantID)
-	if err != nil {
+		grantID = r.GrantID
+	} else if r, err = h.store.Decide(req.ID, store.Approved, who, "", 0); err != nil {
 		return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
 	}
 	note := "approved once by " + who

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // proc identifies a process across pid reuse: its pid and its start time (in
@@ -51,13 +52,22 @@ func identify(pid int) (proc, bool) {
 }
 
 // procSet remembers processes by identity, each with a value (a request id),
-// and answers whether a process descends from one of them.
+// and answers whether a process descends from one of them. With a maxAge,
+// entries older than that no longer count.
 type procSet struct {
-	mu sync.Mutex
-	m  map[proc]int64
+	mu     sync.Mutex
+	m      map[proc]procEntry
+	maxAge time.Duration
 }
 
-func newProcSet() *procSet { return &procSet{m: map[proc]int64{}} }
+type procEntry struct {
+	id    int64
+	added time.Time
+}
+
+func newProcSet(maxAge time.Duration) *procSet {
+	return &procSet{m: map[proc]procEntry{}, maxAge: maxAge}
+}
 
 func (s *procSet) add(p proc, v int64) {
 	s.mu.Lock()
@@ -65,7 +75,7 @@ func (s *procSet) add(p proc, v int64) {
 	if len(s.m) > 4096 {
 		s.pruneLocked()
 	}
-	s.m[p] = v
+	s.m[p] = procEntry{v, time.Now()}
 }
 
 // pruneLocked forgets processes that have exited.
@@ -91,8 +101,8 @@ func (s *procSet) ancestor(pid int) (proc, int64, bool) {
 			return proc{}, 0, false
 		}
 		p := proc{pid, start}
-		if v, ok := s.m[p]; ok {
-			return p, v, true
+		if e, ok := s.m[p]; ok && (s.maxAge == 0 || time.Since(e.added) < s.maxAge) {
+			return p, e.id, true
 		}
 		pid = ppid
 	}
