@@ -75,8 +75,12 @@ default_settings := {
 	# {"opaque": "allow"}. A class override never weakens a deny (waive the rule
 	# by id for that).
 	"class_action": {},
-	# Seconds a held command waits for a person.
+	# Seconds a held command waits for a person (less for agents that kill a
+	# command sooner: Codex 8, SWE-agent, OpenHands and Cline 25;
+	# GATESH_HOLD_WAIT in the agent's environment overrides all).
 	"hold_wait": 90,
+	# The longest a grant (a remembered approval) may last, in hours.
+	"grant_max_hours": 24,
 	# true: every command sent to another host with ssh waits for a person
 	# (network.ssh.command); false: remote commands are judged one by one.
 	"hold_remote_commands": false,

@@ -46,9 +46,8 @@ func newHolds(st *store.Store, err error) *holds {
 const (
 	// defaultHoldWait is used when the settings give none.
 	defaultHoldWait = 90
-	// DefaultGrant and MaxGrant bound a remembered approval.
-	DefaultGrant = time.Hour
-	MaxGrant     = 24 * time.Hour
+	// MaxGrant bounds a remembered approval when the settings do not.
+	MaxGrant = 24 * time.Hour
 	// approvedTreeMax bounds how long a person's approval covers the commands
 	// the approved command starts.
 	approvedTreeMax = time.Hour
@@ -75,19 +74,36 @@ func (s *Server) holdWait(env map[string]string, agent string) int {
 	if w, ok := agentWait[agent]; ok {
 		return w
 	}
-	if st := s.policy.Load(); st != nil && st.dec != nil {
-		switch v := st.dec.Engine().Settings()["hold_wait"].(type) {
-		case json.Number:
-			if n, err := v.Int64(); err == nil && n >= 0 {
-				return int(n)
-			}
-		case float64:
-			return int(v)
-		case int:
-			return v
-		}
+	if n, ok := s.setting("hold_wait"); ok && n >= 0 {
+		return int(n)
 	}
 	return defaultHoldWait
+}
+
+// setting reads a number from the policy's settings.
+func (s *Server) setting(key string) (float64, bool) {
+	st := s.policy.Load()
+	if st == nil || st.dec == nil {
+		return 0, false
+	}
+	switch v := st.dec.Engine().Settings()[key].(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// maxGrant is the longest grant the settings allow.
+func (s *Server) maxGrant() time.Duration {
+	if h, ok := s.setting("grant_max_hours"); ok && h > 0 {
+		return time.Duration(h * float64(time.Hour))
+	}
+	return MaxGrant
 }
 
 // requestKey identifies "the same command again": the judged command, exactly,
@@ -414,8 +430,8 @@ func (s *Server) approve(req wire.Request, who string) wire.Response {
 		if err != nil || d <= 0 {
 			return wire.Response{V: wire.Version, Error: fmt.Sprintf("grant duration %q: want a positive duration such as 1h or 30m", req.Grant)}
 		}
-		if d > MaxGrant {
-			return wire.Response{V: wire.Version, Error: fmt.Sprintf("grant duration %v is longer than the maximum %v", d, MaxGrant)}
+		if max := s.maxGrant(); d > max {
+			return wire.Response{V: wire.Version, Error: fmt.Sprintf("grant duration %v is longer than the maximum %v (settings.grant_max_hours)", d, max)}
 		}
 		if r.Status != store.Pending && r.Status != store.Gone {
 			return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d is %s, not pending", r.ID, r.Status)}
