@@ -26,10 +26,13 @@ gatesh on the embedded default policies (state in $GATESH_HOME)
 Each line runs through gatesh -c as an agent's would. Try:
   ls -la        git status        git push origin main        rm -rf ~
   bash -c 'git reset --hard'      cat ~/.ssh/id_rsa           echo hi | sh
-Decision log: $GATESH_HOME/state/decisions.jsonl. Ctrl-D to leave.
+A held line waits up to 90 s for you. Approve or deny it from another terminal:
+  GATESH_HOME=$GATESH_HOME $root/bin/gatectl queue
+Decision log: GATESH_HOME=$GATESH_HOME $root/bin/gatectl log. Ctrl-D to leave.
 BANNER
 if [ ! -t 0 ]; then
   # Not a terminal (CI, a pipe): show one allowed, one held, one denied line.
+  export GATESH_HOLD_WAIT=0
   for line in 'echo gatesh runs this' 'git push origin main' "bash -c 'rm -rf ~'"; do
     echo "\$ $line"
     "$gatesh" -c "$line"
