@@ -227,8 +227,10 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 	defer timer.Stop()
 	select {
 	case resp := <-ch:
-		if resp.Outcome == wire.OutcomeApproved {
-			s.runApproved(id, peer)
+		if resp.Outcome == wire.OutcomeApproved && !s.runApproved(id, peer) {
+			// Two runs of the same command waited on one request: an
+			// approve-once lets one of them run.
+			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}
 		}
 		return resp
 	case <-timer.C:
@@ -257,7 +259,9 @@ func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
 	}
 	switch r.Status {
 	case store.Approved:
-		s.runApproved(id, peer)
+		if !s.runApproved(id, peer) {
+			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}, true
+		}
 		return wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: id}, true
 	case store.Denied:
 		return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeDenied, RequestID: id, Note: r.Reason}, true
@@ -268,13 +272,18 @@ func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
 }
 
 // runApproved uses up an approve-once for the waiting process and remembers it,
-// so that what it starts does not hold again.
-func (s *Server) runApproved(id int64, peer proc) {
-	if s.holds.store != nil {
-		s.holds.store.SetStatus(id, []string{store.Approved}, store.Used)
+// so that what it starts does not hold again. It reports false when the
+// approval was used already.
+func (s *Server) runApproved(id int64, peer proc) bool {
+	if s.holds.store == nil {
+		return false
+	}
+	if _, err := s.holds.store.SetStatus(id, []string{store.Approved}, store.Used); err != nil {
+		return false
 	}
 	s.holds.approved.add(peer, id)
 	s.holds.ran.add(peer, id)
+	return true
 }
 
 func (h *holds) unsubscribe(id int64, ch chan wire.Response) {
