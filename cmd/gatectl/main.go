@@ -55,6 +55,11 @@ commands:
                          the path (exit 0 all passed, 1 otherwise)
   list [--json] [--all]  held requests waiting for a person (--all: decided ones too)
   show [--json] ID       one request with its facts
+  queue [--no-bell] [--once]
+                         the live view of held requests: approve (once or with a
+                         grant), deny with a reason, read their facts; a bell and
+                         a desktop notification when one arrives (--no-bell: none).
+                         Needs a terminal; --once prints the list as list does
   approve ID [--grant DURATION [--pattern GLOB]]
                          run a held command (once, or remembered for DURATION)
   deny ID [--reason TEXT]
@@ -121,6 +126,8 @@ func run(ctx context.Context, e env) int {
 		err = runList(ctx, e)
 	case "show":
 		err = runShow(ctx, e)
+	case "queue":
+		err = runQueue(ctx, e)
 	case "approve":
 		err = runApprove(ctx, e)
 	case "deny":
