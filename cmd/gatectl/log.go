@@ -429,12 +429,17 @@ func cut(s string, n int) string {
 // from driving it: newlines show as ↵, tabs as spaces, other control characters
 // (escape sequences among them) as \xNN.
 func oneLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+	// Invalid UTF-8 is escaped too: a lone byte such as 0x9b is a control
+	// sequence introducer to some terminals.
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isControl) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
 		case r == '\n':
 			b.WriteRune('↵')
 		case r == '\t':
@@ -444,6 +449,7 @@ func oneLine(s string) string {
 		default:
 			b.WriteRune(r)
 		}
+		i += size
 	}
 	return b.String()
 }
