@@ -62,7 +62,8 @@ func runList(ctx context.Context, e env) error {
 	}
 	resp, err := ask(ctx, e, wire.Request{Op: wire.OpList, All: *all})
 	if err != nil {
-		return err
+		fmt.Fprintln(e.stderr, "gatectl list:", err)
+		return exitError{1}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, resp.Requests, false)
@@ -79,15 +80,19 @@ func runList(ctx context.Context, e env) error {
 func printRequests(w io.Writer, rs []wire.RequestInfo) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tAGE\tSTATUS\tAGENT\tCLASS\tCOMMAND")
+	waiting := false
 	for _, r := range rs {
 		status := r.Status
 		if r.Waiting {
 			status += "*"
+			waiting = true
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, age(r.Created), status, r.Agent, r.Class, display(r.Command, 80))
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "(* the agent's command is waiting for your answer)")
+	if waiting {
+		fmt.Fprintln(w, "(* the agent's command is waiting for your answer)")
+	}
 }
 
 func age(rfc string) string {
@@ -124,7 +129,8 @@ func runShow(ctx context.Context, e env) error {
 	}
 	resp, err := ask(ctx, e, wire.Request{Op: wire.OpShow, ID: id})
 	if err != nil {
-		return err
+		fmt.Fprintln(e.stderr, "gatectl show:", err)
+		return exitError{1}
 	}
 	r := resp.Requests[0]
 	if *asJSON {
@@ -294,7 +300,8 @@ func runGrants(ctx context.Context, e env) error {
 	}
 	resp, err := ask(ctx, e, wire.Request{Op: wire.OpGrants, All: *all})
 	if err != nil {
-		return err
+		fmt.Fprintln(e.stderr, "gatectl grants:", err)
+		return exitError{1}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, resp.Grants, false)

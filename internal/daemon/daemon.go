@@ -148,11 +148,14 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	// A store that cannot be opened does not stop the daemon: allows and
 	// denies go on, and a held command is refused at once with the reason.
-	st, serr := store.Open(filepath.Join(cfg.Dirs.State, "requests.db"))
-	if serr != nil {
-		s.log.Printf("REQUEST STORE: %v\n\theld commands cannot wait for approval until this is fixed", serr)
+	// Its busy timeout stays well below gatesh's 5 s wait for an answer, so a
+	// locked store is reported as such.
+	s.holds = newHolds(filepath.Join(cfg.Dirs.State, "requests.db"), func(path string) (*store.Store, error) {
+		return store.OpenWith(path, store.Options{BusyTimeout: 2 * time.Second})
+	})
+	if s.holds.db() == nil {
+		s.log.Printf("REQUEST STORE: %v\n\theld commands cannot wait for approval until this is fixed", s.holds.dbErr())
 	}
-	s.holds = newHolds(st, serr)
 	s.reload(ctx, true)
 	s.last.Store(time.Now().UnixNano())
 	return s, nil
@@ -212,8 +215,8 @@ func (s *Server) Close() error {
 	if s.audit != nil {
 		s.audit.Close()
 	}
-	if s.holds != nil && s.holds.store != nil {
-		s.holds.store.Close()
+	if s.holds != nil {
+		s.holds.close()
 	}
 	s.unlock()
 	return nil
@@ -446,11 +449,12 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 // resume waits again on a request for a gatesh whose daemon restarted while it
 // waited.
 func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Request, me proc) {
-	if s.holds.store == nil {
-		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("the request store is not usable: %v", s.holds.storeErr)})
+	db := s.holds.db()
+	if db == nil {
+		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("the request store is not usable: %v", s.holds.dbErr())})
 		return
 	}
-	if _, err := s.holds.store.Request(req.ID); err != nil {
+	if _, err := db.Request(req.ID); err != nil {
 		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)})
 		return
 	}
@@ -458,7 +462,7 @@ func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Reques
 	if wait <= 0 {
 		wait = 1
 	}
-	s.holds.store.SetStatus(req.ID, []string{store.Gone}, store.Pending)
+	db.SetStatus(req.ID, []string{store.Gone}, store.Pending)
 	if final := s.await(ctx, conn, req.ID, wait, me); final.V != 0 {
 		s.write(conn, final)
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gatesh/gatesh/internal/audit"
@@ -24,8 +26,16 @@ import (
 // holds is the daemon's side of held commands: the store, the gatesh
 // processes waiting for an answer, and the processes it let run.
 type holds struct {
-	store    *store.Store // nil when the store could not be opened
+	// The store, nil while it cannot be opened; then storeErr says why, and
+	// db tries again: a person who moves a damaged file aside, as the message
+	// says, gets a new store without a restart.
+	storeP   atomic.Pointer[store.Store]
+	path     string
+	open     func(string) (*store.Store, error)
+	errMu    sync.Mutex
 	storeErr error
+	lastTry  time.Time
+	lastSig  string // the file as it was at the last failed open
 
 	mu      sync.Mutex
 	waiters map[int64][]chan wire.Response
@@ -38,8 +48,66 @@ type holds struct {
 	approved *procSet
 }
 
-func newHolds(st *store.Store, err error) *holds {
-	return &holds{store: st, storeErr: err, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax)}
+func newHolds(path string, open func(string) (*store.Store, error)) *holds {
+	h := &holds{path: path, open: open, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax)}
+	h.db()
+	return h
+}
+
+// db returns the store, opening it if it is not open: again at once when the
+// file changed (moved aside, replaced) since the last failure, else at most
+// every five seconds.
+func (h *holds) db() *store.Store {
+	if st := h.storeP.Load(); st != nil {
+		return st
+	}
+	h.errMu.Lock()
+	defer h.errMu.Unlock()
+	if st := h.storeP.Load(); st != nil {
+		return st
+	}
+	sig := fileSig(h.path)
+	if !h.lastTry.IsZero() && sig == h.lastSig && time.Since(h.lastTry) < 5*time.Second {
+		return nil
+	}
+	h.lastTry, h.lastSig = time.Now(), sig
+	st, err := h.open(h.path)
+	if err != nil {
+		h.storeErr = err
+		return nil
+	}
+	h.storeErr = nil
+	h.storeP.Store(st)
+	return st
+}
+
+// fileSig identifies a file's state: gone, or its inode, size and time.
+func fileSig(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "missing"
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return fmt.Sprintf("%d/%d/%d", st.Ino, fi.Size(), fi.ModTime().UnixNano())
+	}
+	return fmt.Sprintf("%d/%d", fi.Size(), fi.ModTime().UnixNano())
+}
+
+// dbErr says why the store is not open.
+func (h *holds) dbErr() error {
+	h.errMu.Lock()
+	defer h.errMu.Unlock()
+	if h.storeErr == nil {
+		return errors.New("the request store is not open")
+	}
+	return h.storeErr
+}
+
+// close closes the store.
+func (h *holds) close() {
+	if st := h.storeP.Load(); st != nil {
+		st.Close()
+	}
 }
 
 // Hold waits and grant limits.
@@ -123,18 +191,18 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 		resp.Action, resp.Note = "allow", fmt.Sprintf("started by a command the user approved (request %d)", id)
 		return "approved-tree", id
 	}
-	if h.store == nil || doc == nil {
+	if h.db() == nil || doc == nil {
 		return "", 0
 	}
 	key := requestKey(resp.Command, doc.Cwd)
-	if r, ok, err := h.store.FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
-		if _, err := h.store.SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
+	if r, ok, err := h.db().FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
+		if _, err := h.db().SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
 			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
 			h.approved.add(peer, r.ID)
 			return "approval-use", r.ID
 		}
 	}
-	grants, err := h.store.Grants(time.Now(), false)
+	grants, err := h.db().Grants(time.Now(), false)
 	if err != nil {
 		return "", 0
 	}
@@ -142,7 +210,7 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 		if g.Workspace != doc.Workspace.Root || (g.Branch != "" && g.Branch != doc.Workspace.Branch) || !store.Match(g.Pattern, resp.Command) || !covers(g.Rules, resp.Reasons) {
 			continue
 		}
-		if err := h.store.UseGrant(g.ID, time.Now()); err != nil {
+		if err := h.db().UseGrant(g.ID, time.Now()); err != nil {
 			continue
 		}
 		resp.Action, resp.Note = "allow", fmt.Sprintf("covered by the user's grant %d", g.ID)
@@ -169,18 +237,18 @@ func covers(rules []string, reasons []wire.Reason) bool {
 // for the same command) and returns its id.
 func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document, uid int) (int64, error) {
 	h := s.holds
-	if h.store == nil {
-		return 0, h.storeErr
+	if h.db() == nil {
+		return 0, h.dbErr()
 	}
 	key := requestKey(resp.Command, req.Cwd)
-	pending, err := h.store.Requests(store.Filter{Status: []string{store.Pending, store.Gone}})
+	pending, err := h.db().Requests(store.Filter{Status: []string{store.Pending, store.Gone}})
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range pending {
 		if r.Key == key {
 			if r.Status == store.Gone {
-				h.store.SetStatus(r.ID, []string{store.Gone}, store.Pending)
+				h.db().SetStatus(r.ID, []string{store.Gone}, store.Pending)
 			}
 			return r.ID, nil
 		}
@@ -199,7 +267,7 @@ func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document
 			r.Facts = b
 		}
 	}
-	return h.store.AddRequest(r)
+	return h.db().AddRequest(r)
 }
 
 // await keeps a held gatesh waiting for a person's answer, or until the wait
@@ -234,12 +302,12 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 		}
 		return resp
 	case <-timer.C:
-		s.event("expire", id, "the wait ran out; the request stays pending")
+		s.event("expire", id, "the wait ran out; the request stays pending", "")
 		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id}
 	case <-gone:
-		if h.store != nil {
-			if _, err := h.store.SetStatus(id, []string{store.Pending}, store.Gone); err == nil {
-				s.event("gone", id, "the agent's command went away while it waited")
+		if h.db() != nil {
+			if _, err := h.db().SetStatus(id, []string{store.Pending}, store.Gone); err == nil {
+				s.event("gone", id, "the agent's command went away while it waited", "")
 			}
 		}
 		return wire.Response{}
@@ -250,10 +318,10 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 
 // answered returns the outcome of a request a person already decided.
 func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
-	if s.holds.store == nil {
+	if s.holds.db() == nil {
 		return wire.Response{}, false
 	}
-	r, err := s.holds.store.Request(id)
+	r, err := s.holds.db().Request(id)
 	if err != nil {
 		return wire.Response{}, false
 	}
@@ -275,10 +343,10 @@ func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
 // so that what it starts does not hold again. It reports false when the
 // approval was used already.
 func (s *Server) runApproved(id int64, peer proc) bool {
-	if s.holds.store == nil {
+	if s.holds.db() == nil {
 		return false
 	}
-	if _, err := s.holds.store.SetStatus(id, []string{store.Approved}, store.Used); err != nil {
+	if _, err := s.holds.db().SetStatus(id, []string{store.Approved}, store.Used); err != nil {
 		return false
 	}
 	s.holds.approved.add(peer, id)
@@ -324,13 +392,17 @@ func (h *holds) waiting(id int64) bool {
 	return len(h.waiters[id]) > 0
 }
 
-// event logs something that happened to a request.
-func (s *Server) event(kind string, requestID int64, note string) {
+// event logs something that happened to a request; who is the person who
+// did it ("" for what the daemon did on its own).
+func (s *Server) event(kind string, requestID int64, note, who string) {
 	e := audit.Entry{
 		Input:  map[string]any{"request_id": requestID},
 		Result: map[string]any{"event": kind, "note": note},
 		Custom: map[string]any{"event": kind, "request_id": requestID},
 		Labels: map[string]string{"version": s.cfg.Version},
+	}
+	if who != "" {
+		e.Custom["approver"] = who
 	}
 	if _, err := s.audit.Append(e); err != nil {
 		s.log.Printf("DECISION LOG: %v", err)
@@ -365,8 +437,8 @@ func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
 	fail := func(format string, args ...any) wire.Response {
 		return wire.Response{V: wire.Version, Error: fmt.Sprintf(format, args...)}
 	}
-	if h.store == nil {
-		return fail("the request store is not usable: %v", h.storeErr)
+	if h.db() == nil {
+		return fail("the request store is not usable: %v", h.dbErr())
 	}
 	switch req.Op {
 	case wire.OpList:
@@ -374,7 +446,7 @@ func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
 		if req.All {
 			f = store.Filter{Limit: 500}
 		}
-		rs, err := h.store.Requests(f)
+		rs, err := h.db().Requests(f)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -384,13 +456,13 @@ func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
 		}
 		return resp
 	case wire.OpShow:
-		r, err := h.store.Request(req.ID)
+		r, err := h.db().Request(req.ID)
 		if err != nil {
 			return fail("request %d: %v", req.ID, err)
 		}
 		return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, true)}}
 	case wire.OpGrants:
-		gs, err := h.store.Grants(time.Now(), req.All)
+		gs, err := h.db().Grants(time.Now(), req.All)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -408,19 +480,19 @@ func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
 	case wire.OpApprove:
 		return s.approve(req, who)
 	case wire.OpDeny:
-		r, err := h.store.Decide(req.ID, store.Denied, who, req.Reason, 0)
+		r, err := h.db().Decide(req.ID, store.Denied, who, req.Reason, 0)
 		if err != nil {
 			return fail("request %d: %v", req.ID, err)
 		}
-		s.event("deny", r.ID, req.Reason)
+		s.event("deny", r.ID, req.Reason, who)
 		h.notify(r.ID, wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeDenied, RequestID: r.ID, Note: req.Reason})
 		return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, false)}}
 	case wire.OpRevoke:
-		g, err := h.store.Revoke(req.ID)
+		g, err := h.db().Revoke(req.ID)
 		if err != nil {
 			return fail("grant %d: %v", req.ID, err)
 		}
-		s.event("revoke", g.RequestID, fmt.Sprintf("grant %d revoked by %s", g.ID, who))
+		s.event("revoke", g.RequestID, fmt.Sprintf("grant %d revoked by %s", g.ID, who), who)
 		return wire.Response{V: wire.Version, Grants: []wire.GrantInfo{grantInfo(g)}}
 	}
 	return fail("unknown operation %q", req.Op)
@@ -429,7 +501,7 @@ func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
 // approve approves a request once, or with a grant that remembers it.
 func (s *Server) approve(req wire.Request, who string) wire.Response {
 	h := s.holds
-	r, err := h.store.Request(req.ID)
+	r, err := h.db().Request(req.ID)
 	if err != nil {
 		return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
 	}
@@ -460,18 +532,18 @@ func (s *Server) approve(req wire.Request, who string) wire.Response {
 		}
 		// The grant and the approval are one transaction: a person who loses
 		// a race to another approver leaves no grant behind.
-		if r, err = h.store.ApproveWithGrant(req.ID, who, "", g); err != nil {
+		if r, err = h.db().ApproveWithGrant(req.ID, who, "", g); err != nil {
 			return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
 		}
 		grantID = r.GrantID
-	} else if r, err = h.store.Decide(req.ID, store.Approved, who, "", 0); err != nil {
+	} else if r, err = h.db().Decide(req.ID, store.Approved, who, "", 0); err != nil {
 		return wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)}
 	}
 	note := "approved once by " + who
 	if grantID != 0 {
 		note = fmt.Sprintf("approved by %s with grant %d for %s", who, grantID, req.Grant)
 	}
-	s.event("approve", r.ID, note)
+	s.event("approve", r.ID, note, who)
 	h.notify(r.ID, wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: r.ID, Note: note})
 	return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, false)}}
 }
