@@ -40,11 +40,13 @@ test-rego: $(BIN)/gatectl
 
 # make bench: decision latency, allocations, compile time, the real-agent
 # workload report (held share of benign lines, allowed share of irreversible
-# ones), and gatesh against bash (paired wall ratios, cold start, throughput).
+# ones), gatesh against bash (paired wall ratios, cold start, throughput), and
+# approval-to-run latency, one request at a time and 50 queued at once.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./internal/...
 	GATESH_WORKLOAD_REPORT=1 $(GO) test -run '^TestWorkloadReport$$' -count=1 -v ./internal/decide
 	GATESH_SHELL_BENCH=1 $(GO) test -run '^TestShellBench$$' -count=1 -v ./cmd/gatesh
+	GATESH_APPROVAL_BENCH=1 $(GO) test -run 'TestApprovalBench' -count=1 -v ./test/e2e
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/shellparse
