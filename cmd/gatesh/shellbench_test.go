@@ -42,7 +42,7 @@ func TestShellBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(home)
-	env := append(os.Environ(), "GATESH_HOME="+home, "GATESH_DAEMON_IDLE=5m")
+	env := append(os.Environ(), "GATESH_HOME="+home, "GATESH_DAEMON_IDLE=5m", "GATESH_HOLD_WAIT=0")
 	defer stopDaemon(home)
 
 	repo := filepath.Join(t.TempDir(), "repo")

@@ -103,7 +103,7 @@ func start(t testing.TB, d dirs.Dirs, mod func(*Config)) (*Server, *syncBuf) {
 }
 
 func decideReq(text, cwd string) wire.Request {
-	return wire.Request{V: wire.Version, Op: wire.OpDecide, Mode: wire.ModeCommand, Text: text, Cwd: cwd, Env: []string{"HOME=/root", "PATH=/usr/bin:/bin"}}
+	return wire.Request{V: wire.Version, Op: wire.OpDecide, Mode: wire.ModeCommand, Text: text, Cwd: cwd, Env: []string{"HOME=/root", "PATH=/usr/bin:/bin", "GATESH_HOLD_WAIT=0"}}
 }
 
 func ask(t *testing.T, d dirs.Dirs, req wire.Request) wire.Response {
