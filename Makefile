@@ -10,13 +10,14 @@ all: build
 
 build: $(BIN)/gatesh $(BIN)/gatectl
 
-# gatesh is linked statically (no cgo): a dynamically linked Go binary spends
-# about 0.8 ms more starting, and gatesh starts once per agent command.
+# Both are linked statically (no cgo): a dynamically linked Go binary spends
+# about 0.8 ms more starting, and gatesh starts once per agent command (gatectl
+# once per approval). SQLite is pure Go.
 $(BIN)/gatesh: FORCE
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/gatesh
 
 $(BIN)/gatectl: FORCE
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/gatectl
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/gatectl
 
 FORCE:
 

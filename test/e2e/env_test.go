@@ -90,6 +90,7 @@ func build(dir string) error {
 	for _, b := range []struct{ out, pkg string }{{GateshBin, "./cmd/gatesh"}, {GatectlBin, "./cmd/gatectl"}} {
 		cmd := exec.Command(goBin, "build", "-o", b.out, b.pkg)
 		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as make build links them
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
 		}
