@@ -30,7 +30,11 @@ func ask(ctx context.Context, e env, req wire.Request) (wire.Response, error) {
 		return wire.Response{}, err
 	}
 	req.V = wire.Version
-	c := client.Client{Runtime: d.Runtime, Env: e.environ}
+	duid, err := client.DaemonUIDFrom(e.getenv)
+	if err != nil {
+		return wire.Response{}, err
+	}
+	c := client.Client{Runtime: d.Runtime, Env: e.environ, DaemonUID: duid}
 	resp, err := c.Do(ctx, req)
 	if err != nil {
 		return resp, err

@@ -105,7 +105,11 @@ func run() int {
 	if err != nil {
 		return refuse("%v; nothing was run", err)
 	}
-	c := client.Client{Runtime: d.Runtime, Env: os.Environ(), OnHeld: func(r wire.Response) {
+	duid, err := client.DaemonUIDFrom(os.Getenv)
+	if err != nil {
+		return refuse("%v; nothing was run", err)
+	}
+	c := client.Client{Runtime: d.Runtime, Env: os.Environ(), DaemonUID: duid, OnHeld: func(r wire.Response) {
 		// The only line gatesh adds to a command that may still run: the agent
 		// (and the person watching it) learn why it waits.
 		say("held as request %d: %s; waiting up to %d s for the user to approve it", r.RequestID, explain(r, ""), r.Wait)

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +41,32 @@ type Client struct {
 	// OnHeld, when set, is called when the daemon holds the command as a
 	// request and keeps the caller waiting for a person's answer.
 	OnHeld func(wire.Response)
+	// DaemonUID is the uid the daemon must run as and own its socket: the
+	// caller's own when nil. An agent run as its own OS user sets the
+	// person's uid (GATESH_DAEMON_UID), whose daemon then judges it.
+	DaemonUID *int
+}
+
+// DaemonUIDFrom reads GATESH_DAEMON_UID: set when the agent runs as its own OS
+// user and the person's daemon judges it (nil when unset).
+func DaemonUIDFrom(getenv func(string) string) (*int, error) {
+	v := getenv("GATESH_DAEMON_UID")
+	if v == "" {
+		return nil, nil
+	}
+	uid, err := strconv.Atoi(v)
+	if err != nil || uid < 0 {
+		return nil, fmt.Errorf("GATESH_DAEMON_UID=%q is not a uid", v)
+	}
+	return &uid, nil
+}
+
+// daemonUID is the uid whose daemon this client trusts.
+func (c *Client) daemonUID() uint32 {
+	if c.DaemonUID != nil {
+		return uint32(*c.DaemonUID)
+	}
+	return uint32(os.Getuid())
 }
 
 // Defaults for the zero Client fields.
@@ -60,6 +87,11 @@ func (c *Client) Ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	}
 	if !errors.Is(err, errUnreachable) {
 		return resp, err
+	}
+	if c.daemonUID() != uint32(os.Getuid()) {
+		// Another user's daemon judges this user's commands: this user can
+		// neither start it nor stand in for it.
+		return resp, fmt.Errorf("the gatesh daemon of uid %d is not reachable (%v); ask the user to start it (gatectl serve --agent-uid %d)", c.daemonUID(), err, os.Getuid())
 	}
 	startErr := c.start(ctx)
 	if startErr == nil {
@@ -105,7 +137,7 @@ func (u unreachable) Unwrap() error        { return u.err }
 // ask asks a running daemon.
 func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, error) {
 	sock := wire.Socket(c.Runtime)
-	if err := checkOwned(c.Runtime, sock); err != nil {
+	if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil {
 		return wire.Response{}, err
 	}
 	timeout := c.Timeout
@@ -117,7 +149,7 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 		return wire.Response{}, err
 	}
 	defer conn.Close()
-	if err := checkPeer(conn.fd); err != nil {
+	if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
 		return wire.Response{}, err
 	}
 	// A daemon that refuses the request (too large, wrong uid) answers before
@@ -176,7 +208,7 @@ func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, hel
 // reconnect connects to the daemon, starting one if none listens.
 func (c *Client) reconnect(ctx context.Context) (*sockConn, error) {
 	sock := wire.Socket(c.Runtime)
-	if err := checkOwned(c.Runtime, sock); err != nil && !errors.Is(err, errUnreachable) {
+	if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil && !errors.Is(err, errUnreachable) {
 		return nil, err
 	}
 	conn, err := dial(sock, c.timeout())
@@ -188,7 +220,7 @@ func (c *Client) reconnect(ctx context.Context) (*sockConn, error) {
 			return nil, err
 		}
 	}
-	if err := checkPeer(conn.fd); err != nil {
+	if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -225,10 +257,10 @@ func readResponse(r *bufio.Reader, werr error) (wire.Response, error) {
 }
 
 // checkOwned refuses a runtime directory or socket that someone else could have
-// put there: the directory must be the user's and closed to others, the socket the
-// user's. A missing socket is "unreachable" (the daemon may be started).
-func checkOwned(dir, sock string) error {
-	uid := uint32(os.Getuid())
+// put there: the directory must be the daemon user's (uid) and closed to others'
+// writes, the socket the daemon user's. A missing socket is "unreachable" (the
+// daemon may be started).
+func checkOwned(dir, sock string, uid uint32) error {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return unreachable{err}
@@ -241,7 +273,7 @@ func checkOwned(dir, sock string) error {
 		return fmt.Errorf("%s is not a directory; remove it so that gatesh can create its socket directory there", dir)
 	}
 	if st.Uid != uid {
-		return fmt.Errorf("%s belongs to uid %d, not to you (uid %d); gatesh will not use a daemon someone else controls", dir, st.Uid, uid)
+		return fmt.Errorf("%s belongs to uid %d, not to uid %d; gatesh will not use a daemon someone else controls", dir, st.Uid, uid)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
 		return fmt.Errorf("%s can be written by others (mode %04o); run chmod 700 %s", dir, fi.Mode().Perm(), dir)
@@ -258,7 +290,7 @@ func checkOwned(dir, sock string) error {
 		return unreachable{fmt.Errorf("%s is not a socket", sock)}
 	}
 	if st.Uid != uid {
-		return unreachable{fmt.Errorf("%s belongs to uid %d, not to you (uid %d)", sock, st.Uid, uid)}
+		return unreachable{fmt.Errorf("%s belongs to uid %d, not to uid %d", sock, st.Uid, uid)}
 	}
 	return nil
 }
@@ -333,13 +365,13 @@ func (c *sockConn) setReadTimeout(d time.Duration) {
 }
 
 // checkPeer makes sure the process that answers runs as the user.
-func checkPeer(fd int) error {
+func checkPeer(fd int, uid uint32) error {
 	cred, err := syscall.GetsockoptUcred(fd, syscall.SOL_SOCKET, syscall.SO_PEERCRED)
 	if err != nil {
 		return fmt.Errorf("reading the daemon's credentials: %w", err)
 	}
-	if cred.Uid != uint32(os.Getuid()) {
-		return fmt.Errorf("the process behind the gatesh socket runs as uid %d, not as you (uid %d); gatesh will not trust it", cred.Uid, os.Getuid())
+	if cred.Uid != uid {
+		return fmt.Errorf("the process behind the gatesh socket runs as uid %d, not as uid %d; gatesh will not trust it", cred.Uid, uid)
 	}
 	return nil
 }
@@ -498,7 +530,7 @@ func (c *Client) Ping(ctx context.Context) (wire.Response, error) {
 // it is not running. There is no fallback: only the daemon keeps the requests.
 func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error) {
 	resp, err := c.ask(ctx, req)
-	if err == nil || !errors.Is(err, errUnreachable) {
+	if err == nil || !errors.Is(err, errUnreachable) || c.daemonUID() != uint32(os.Getuid()) {
 		return resp, err
 	}
 	if serr := c.start(ctx); serr != nil {
