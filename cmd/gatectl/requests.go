@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatesh/gatesh/internal/client"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/queue"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -99,22 +100,7 @@ func printRequests(w io.Writer, rs []wire.RequestInfo) {
 	}
 }
 
-func age(rfc string) string {
-	t, err := time.Parse(time.RFC3339, rfc)
-	if err != nil {
-		return "?"
-	}
-	d := time.Since(t).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
-}
+func age(rfc string) string { return queue.Age(rfc, time.Now()) }
 
 // display fits text an agent wrote on one line of the person's terminal, with
 // control characters (escape sequences among them) made visible, not obeyed.

@@ -192,7 +192,7 @@ func (m *Model) cells(r wire.RequestInfo, now time.Time) []string {
 		status += "*"
 	}
 	return []string{
-		fmt.Sprint(r.ID), age(r.Created, now),
+		fmt.Sprint(r.ID), Age(r.Created, now),
 		m.cut(m.safe(r.Agent), 16), m.cut(m.safe(r.Class), 12), m.cut(m.safe(status), 12),
 	}
 }
@@ -409,8 +409,9 @@ var helpLines = []string{
 	"  revoked by gatectl revoke ID.",
 }
 
-// age is how long ago an RFC 3339 time was, in its largest unit.
-func age(rfc string, now time.Time) string {
+// Age is how long ago an RFC 3339 time was, in its largest unit (gatectl list
+// shows ages the same way).
+func Age(rfc string, now time.Time) string {
 	t, err := time.Parse(time.RFC3339, rfc)
 	if err != nil {
 		return "?"
