@@ -272,7 +272,7 @@ func (s *Server) watch(ctx context.Context, stop context.CancelFunc) {
 		case <-t.C:
 		}
 		s.reload(ctx, false)
-		if s.cfg.Idle > 0 && time.Since(time.Unix(0, s.last.Load())) > s.cfg.Idle {
+		if s.cfg.Idle > 0 && time.Since(time.Unix(0, s.last.Load())) > s.cfg.Idle && !s.holds.anyWaiting() {
 			s.log.Printf("idle for %v: exiting", s.cfg.Idle)
 			stop()
 			return
@@ -454,8 +454,16 @@ func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Reques
 		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("the request store is not usable: %v", s.holds.dbErr())})
 		return
 	}
-	if _, err := db.Request(req.ID); err != nil {
+	r, err := db.Request(req.ID)
+	if err != nil {
 		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d: %v", req.ID, err)})
+		return
+	}
+	// Only the gatesh that asked may wait on: another process that waited on
+	// the request would take its approval, and with it the approved process
+	// tree, for itself.
+	if r.PID != me.pid {
+		s.write(conn, wire.Response{V: wire.Version, Error: fmt.Sprintf("request %d was asked by pid %d, not by this process", req.ID, r.PID)})
 		return
 	}
 	wait := req.Wait

@@ -27,7 +27,11 @@ import (
 // the answer or the error.
 func TestMain(m *testing.M) {
 	if sock := os.Getenv("GATESH_TEST_DIAL"); sock != "" {
-		fmt.Print(dialOnce(sock, wire.Request{V: wire.Version, Op: wire.OpPing}))
+		req := wire.Request{V: wire.Version, Op: wire.OpPing}
+		if r := os.Getenv("GATESH_TEST_REQ"); r != "" {
+			json.Unmarshal([]byte(r), &req)
+		}
+		fmt.Print(dialOnce(sock, req))
 		os.Exit(0)
 	}
 	os.Exit(m.Run())

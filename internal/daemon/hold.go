@@ -386,6 +386,14 @@ func (h *holds) notify(id int64, resp wire.Response) int {
 	return n
 }
 
+// anyWaiting reports whether some gatesh waits for an answer: the daemon does
+// not go idle under it.
+func (h *holds) anyWaiting() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.waiters) > 0
+}
+
 func (h *holds) waiting(id int64) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -1,6 +1,10 @@
 package daemon
 
 import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/gatesh/gatesh/internal/wire"
@@ -60,5 +64,30 @@ func TestRequestKey(t *testing.T) {
 		if requestKey(other[0], other[1]) == k {
 			t.Errorf("%q in %s has the same key", other[0], other[1])
 		}
+	}
+}
+
+// Only the gatesh that asked may wait on a request: another process waiting on
+// it would take the approval, and the approved process tree, for itself.
+func TestOnlyTheAskerWaitsOn(t *testing.T) {
+	d := testDirs(t)
+	start(t, d, nil)
+	req := decideReq("git push origin main", t.TempDir())
+	req.Env = []string{"HOME=/root", "GATESH_HOLD_WAIT=0"}
+	var held wire.Response
+	json.Unmarshal([]byte(dialOnce(wire.Socket(d.Runtime), req)), &held)
+	if held.Action != "hold" || held.RequestID == 0 {
+		t.Fatalf("the push was not held as a request: %+v", held)
+	}
+	self, _ := os.Executable()
+	wait, _ := json.Marshal(wire.Request{V: wire.Version, Op: wire.OpWait, ID: held.RequestID, Wait: 1})
+	cmd := exec.Command(self)
+	cmd.Env = []string{"GATESH_TEST_DIAL=" + wire.Socket(d.Runtime), "GATESH_TEST_REQ=" + string(wait)}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "was asked by pid") {
+		t.Fatalf("another process waited on the request: %s", out)
 	}
 }
