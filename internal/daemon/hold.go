@@ -187,7 +187,7 @@ func requestKey(command, cwd string) string {
 // event to log, "" when the hold stands.
 func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (event string, requestID int64) {
 	h := s.holds
-	if _, id, ok := h.approved.ancestor(peer.pid); ok {
+	if _, id, ok := h.approved.ancestor(peer.pid); ok && !touchesGate(resp.Reasons) {
 		resp.Action, resp.Note = "allow", fmt.Sprintf("started by a command the user approved (request %d)", id)
 		return "approved-tree", id
 	}
@@ -217,6 +217,18 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 		return "grant-use", g.RequestID
 	}
 	return "", 0
+}
+
+// touchesGate reports whether a hold is about the gate itself (rc files,
+// harness snapshots, gatesh's own files): an approval of the command above it
+// does not cover that.
+func touchesGate(reasons []wire.Reason) bool {
+	for _, r := range reasons {
+		if r.Class == "tamper" {
+			return true
+		}
+	}
+	return false
 }
 
 // covers reports whether a grant's rules include every hold reason.

@@ -91,3 +91,12 @@ func TestOnlyTheAskerWaitsOn(t *testing.T) {
 		t.Fatalf("another process waited on the request: %s", out)
 	}
 }
+
+func TestTouchesGate(t *testing.T) {
+	if touchesGate([]wire.Reason{{ID: "git.push", Class: "external"}}) {
+		t.Error("a push counted as touching the gate")
+	}
+	if !touchesGate([]wire.Reason{{ID: "files.write.outside", Class: "destructive"}, {ID: "tamper.shell_startup", Class: "tamper"}}) {
+		t.Error("a write to an rc file inside an approved command would run without asking")
+	}
+}
