@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatesh/gatesh/internal/audit"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/termtext"
 )
 
 // logFile is the decision log's name in the state directory.
@@ -373,24 +374,24 @@ func formatRecord(r audit.Record, width int) string {
 	if !r.Time.IsZero() {
 		ts = r.Time.Local().Format(time.DateTime)
 	}
-	prefix := fmt.Sprintf("%-19s  %-*s  %-*s  %-*s  ", ts, labelWidth, recordLabel(r), classWidth, dash(r.Class), agentWidth, dash(oneLine(r.Agent)))
-	cmd := oneLine(r.Text)
+	prefix := fmt.Sprintf("%-19s  %-*s  %-*s  %-*s  ", ts, labelWidth, recordLabel(r), classWidth, dash(r.Class), agentWidth, dash(termtext.OneLine(r.Agent)))
+	cmd := termtext.OneLine(r.Text)
 	if r.RequestID != "" && r.RequestID != "0" {
-		cmd = strings.TrimSuffix("request "+oneLine(r.RequestID)+": "+cmd, ": ")
+		cmd = strings.TrimSuffix("request "+termtext.OneLine(r.RequestID)+": "+cmd, ": ")
 	}
 	if r.Event != "" && r.Note != "" {
-		cmd = strings.TrimPrefix(cmd+" ("+oneLine(r.Note)+")", " ")
+		cmd = strings.TrimPrefix(cmd+" ("+termtext.OneLine(r.Note)+")", " ")
 	}
 	var tail string
 	switch {
 	case len(r.Reasons) > 0:
-		tail = "[" + oneLine(r.Reasons[0].ID)
+		tail = "[" + termtext.OneLine(r.Reasons[0].ID)
 		if len(r.Reasons) > 1 {
 			tail += fmt.Sprintf(" +%d", len(r.Reasons)-1)
 		}
 		tail += "]"
 	case r.Error != "":
-		tail = "[error: " + oneLine(r.Error) + "]"
+		tail = "[error: " + termtext.OneLine(r.Error) + "]"
 	}
 	room := width - utf8.RuneCountInString(prefix)
 	if tail != "" {
@@ -398,13 +399,13 @@ func formatRecord(r audit.Record, width int) string {
 	}
 	// The command gets what room is left, at least a few words of it; the rule
 	// is never cut (on a narrow terminal the line is then wider), an error is.
-	cmd = cut(dash(cmd), max(room, 12))
+	cmd = termtext.Cut(dash(cmd), max(room, 12))
 	line := prefix + cmd
 	if tail != "" {
 		line += "  " + tail
 	}
 	if len(r.Reasons) == 0 {
-		line = cut(line, max(width, utf8.RuneCountInString(prefix)+12))
+		line = termtext.Cut(line, max(width, utf8.RuneCountInString(prefix)+12))
 	}
 	return line
 }
@@ -415,46 +416,6 @@ func dash(s string) string {
 	}
 	return s
 }
-
-// cut shortens s to n runes, marking the cut with "…".
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	return string(rs[:n-1]) + "…"
-}
-
-// oneLine makes s fit on one line of a terminal and keeps what the agent wrote
-// from driving it: newlines show as ↵, tabs as spaces, other control characters
-// (escape sequences among them) as \xNN.
-func oneLine(s string) string {
-	// Invalid UTF-8 is escaped too: a lone byte such as 0x9b is a control
-	// sequence introducer to some terminals.
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r == '\n':
-			b.WriteRune('↵')
-		case r == '\t':
-			b.WriteByte(' ')
-		case isControl(r):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
 
 // termWidth is the width to cut listing lines to: $COLUMNS, else the terminal's
 // when stdout is one, else 120.

@@ -492,21 +492,3 @@ func TestParseSince(t *testing.T) {
 		}
 	}
 }
-
-// Text an agent wrote reaches the person's terminal inert: control
-// characters, C1 controls and stray bytes of invalid UTF-8 (a lone 0x9b is a
-// control sequence introducer to some terminals) are shown, not obeyed.
-func TestOneLineMakesAgentTextInert(t *testing.T) {
-	for in, want := range map[string]string{
-		"git push":             "git push",
-		"a\nb\tc":              "a↵b c",
-		"\x1b[31mred":          `\x1b[31mred`,
-		"x\u009b31my":          `x\x9b31my`,
-		"x\x9b31my":            `x\x9b31my`,
-		"caf\xc3\xa9 \xff end": `café \xff end`,
-	} {
-		if got := oneLine(in); got != want {
-			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

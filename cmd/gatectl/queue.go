@@ -65,7 +65,7 @@ func runQueue(ctx context.Context, e env) error {
 func queueConfig(ctx context.Context, e env, bell bool) queue.Config {
 	cfg := queue.Config{
 		Backend: daemonBackend{e},
-		Text:    queue.Text{OneLine: oneLine, Cut: cut, Push: pushFacts},
+		Text:    queue.Text{Push: pushFacts},
 		Context: ctx,
 	}
 	if bell {

@@ -18,6 +18,7 @@ import (
 	"github.com/gatesh/gatesh/internal/client"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/queue"
+	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -104,7 +105,7 @@ func age(rfc string) string { return queue.Age(rfc, time.Now()) }
 
 // display fits text an agent wrote on one line of the person's terminal, with
 // control characters (escape sequences among them) made visible, not obeyed.
-func display(s string, n int) string { return cut(oneLine(s), n) }
+func display(s string, n int) string { return termtext.Cut(termtext.OneLine(s), n) }
 
 func runShow(ctx context.Context, e env) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
@@ -133,21 +134,21 @@ func runShow(ctx context.Context, e env) error {
 // printRequest shows what a person needs to decide.
 func printRequest(w io.Writer, r wire.RequestInfo) {
 	fmt.Fprintf(w, "request %d  %s  (%s ago)\n", r.ID, r.Status, age(r.Created))
-	fmt.Fprintf(w, "  command    %s\n", oneLine(r.Command))
+	fmt.Fprintf(w, "  command    %s\n", termtext.OneLine(r.Command))
 	if r.Text != "" {
 		fmt.Fprintf(w, "  sent as    %s\n", display(r.Text, 200))
 	}
-	fmt.Fprintf(w, "  cwd        %s\n", oneLine(r.Cwd))
+	fmt.Fprintf(w, "  cwd        %s\n", termtext.OneLine(r.Cwd))
 	if r.Workspace != "" {
 		fmt.Fprintf(w, "  workspace  %s (branch %s)\n", r.Workspace, r.Branch)
 	}
 	fmt.Fprintf(w, "  agent      %s %s\n", r.Agent, r.Session)
 	fmt.Fprintf(w, "  class      %s\n", r.Class)
 	for _, rule := range r.Rules {
-		fmt.Fprintf(w, "  rule       %s: %s\n", rule.ID, oneLine(rule.Msg))
+		fmt.Fprintf(w, "  rule       %s: %s\n", rule.ID, termtext.OneLine(rule.Msg))
 	}
 	if p := pushFacts(r.Facts); p != "" {
-		fmt.Fprintf(w, "  push       %s\n", oneLine(p))
+		fmt.Fprintf(w, "  push       %s\n", termtext.OneLine(p))
 	}
 	if r.Approver != "" {
 		fmt.Fprintf(w, "  decided    %s by %s %s\n", r.Decided, r.Approver, r.Reason)

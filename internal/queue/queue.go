@@ -17,6 +17,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -33,13 +34,9 @@ type Backend interface {
 	Deny(ctx context.Context, id int64, reason string) (wire.RequestInfo, error)
 }
 
-// Text makes what an agent wrote safe to draw. gatectl passes the functions its
-// other listings use.
+// Text holds what gatectl's other listings draw with that the queue shows too.
+// (Agent-written text is made safe with termtext, as everywhere.)
 type Text struct {
-	// OneLine keeps s on one line, with control characters shown, not obeyed.
-	OneLine func(s string) string
-	// Cut shortens s to n runes (n >= 2), marking the cut.
-	Cut func(s string, n int) string
 	// Push summarizes the git pushes in a request's facts (remote, refspecs).
 	Push func(facts json.RawMessage) string
 }
@@ -428,7 +425,7 @@ func (m *Model) promptKey(msg tea.KeyMsg) tea.Cmd {
 	case tea.KeyRunes:
 		if !msg.Alt {
 			f.value += strings.Map(func(r rune) rune {
-				if isControl(r) {
+				if termtext.IsControl(r) {
 					return -1
 				}
 				return r

@@ -13,6 +13,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -433,11 +434,11 @@ func TestQueueShowsControlCharactersEscaped(t *testing.T) {
 		t.Fatalf("the view is not UTF-8 (a lone 0x9b is CSI to some terminals):\n%q", v)
 	}
 	for i, c := range v {
-		if c != '\n' && isControl(c) {
+		if c != '\n' && termtext.IsControl(c) {
 			t.Fatalf("the view has control character %q at %d:\n%q", c, i, v)
 		}
 	}
-	h.wantView(`echo \x1b[2J\x1b]0;owned\x07done\x0arm -rf ~ \x9b31m \x9b32m`, `ag\x1b[31ment`, `/tmp/\x1b[1mx`, `msg\x0d\x1b[Kclean`)
+	h.wantView(`echo \x1b[2J\x1b]0;owned\x07done↵rm -rf ~ \x9b31m \x9b32m`, `ag\x1b[31ment`, `/tmp/\x1b[1mx`, `msg\x0d\x1b[Kclean`)
 	// Pasted control characters are not kept in a prompt.
 	h.keys("enter")
 	h.wantActions(wire.Request{Op: wire.OpDeny, ID: 6, Reason: "fine[5m"})

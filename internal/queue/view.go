@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -20,45 +21,11 @@ const defaultWidth = 100
 const labelWidth = 10
 
 // safe keeps s on one line of the terminal with control characters made
-// visible: Text.OneLine, then any control character or byte that is not UTF-8
-// left is escaped too.
-func (m *Model) safe(s string) string {
-	if m.cfg.Text.OneLine != nil {
-		s = m.cfg.Text.OneLine(s)
-	}
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for i, w := 0, 0; i < len(s); i += w {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w = size
-		switch {
-		case r == utf8.RuneError && size == 1:
-			// A byte that is no UTF-8: some terminals read 0x9b as CSI.
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case isControl(r):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// visible (termtext.OneLine).
+func (m *Model) safe(s string) string { return termtext.OneLine(s) }
 
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
-
-// cut shortens a safe s to n runes.
-func (m *Model) cut(s string, n int) string {
-	n = max(n, 2)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	if m.cfg.Text.Cut != nil {
-		return m.cfg.Text.Cut(s, n)
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
+// cut shortens a safe s to n runes (at least 2).
+func (m *Model) cut(s string, n int) string { return termtext.Cut(s, max(n, 2)) }
 
 func (m *Model) screenWidth() int {
 	if m.width > 0 {
