@@ -93,33 +93,13 @@ func (c *Client) Ask(ctx context.Context, req wire.Request) (wire.Response, erro
 		// neither start it nor stand in for it.
 		return resp, fmt.Errorf("the gatesh daemon of uid %d is not reachable (%v); ask the user to start it (gatectl serve --agent-uid %d)", c.daemonUID(), err, os.Getuid())
 	}
-	startErr := c.start(ctx)
+	resp, startErr := c.startAndAsk(ctx, req)
 	if startErr == nil {
-		// The daemon is ready, or another one holds the lock and may still be
-		// binding its socket: ask until it answers or the start time is over.
-		timeout := c.StartTimeout
-		if timeout == 0 {
-			timeout = DefaultStartTimeout
-		}
-		deadline := time.Now().Add(timeout)
-		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-			resp, err = c.ask(ctx, req)
-			if err == nil {
-				return resp, nil
-			}
-			if !errors.Is(err, errUnreachable) || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(wait)
-		}
-		startErr = err
+		return resp, nil
 	}
 	resp, ferr := c.oneShot(ctx, req)
 	if ferr != nil {
-		why := err.Error()
-		if startErr != nil && startErr != err {
-			why += "; starting one: " + startErr.Error()
-		}
+		why := err.Error() + "; " + startErr.Error()
 		return resp, fmt.Errorf("no gatesh daemon could answer (%s) and the one-shot decision failed (%v)", why, ferr)
 	}
 	return resp, nil
@@ -140,11 +120,7 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil {
 		return wire.Response{}, err
 	}
-	timeout := c.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	conn, err := dial(sock, timeout)
+	conn, err := dial(sock, c.timeout())
 	if err != nil {
 		return wire.Response{}, err
 	}
@@ -232,6 +208,13 @@ func (c *Client) timeout() time.Duration {
 		return DefaultTimeout
 	}
 	return c.Timeout
+}
+
+func (c *Client) startTimeout() time.Duration {
+	if c.StartTimeout == 0 {
+		return DefaultStartTimeout
+	}
+	return c.StartTimeout
 }
 
 // readResponse reads one answer line. A connection closed before the answer
@@ -409,10 +392,7 @@ func (c *Client) start(ctx context.Context) error {
 		return fmt.Errorf("starting %s serve: %w", c.Gatectl, err)
 	}
 	go cmd.Wait() // reap it if it exits while this process still runs
-	timeout := c.StartTimeout
-	if timeout == 0 {
-		timeout = DefaultStartTimeout
-	}
+	timeout := c.startTimeout()
 	_ = pr.SetReadDeadline(time.Now().Add(timeout))
 	var out bytes.Buffer
 	_, rerr := out.ReadFrom(pr)
@@ -437,11 +417,7 @@ func (c *Client) oneShot(ctx context.Context, req wire.Request) (wire.Response, 
 	if c.Gatectl == "" {
 		return wire.Response{}, errors.New("gatectl was not found next to gatesh or on PATH")
 	}
-	timeout := c.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -533,15 +509,22 @@ func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error
 	if err == nil || !errors.Is(err, errUnreachable) || c.daemonUID() != uint32(os.Getuid()) {
 		return resp, err
 	}
-	if serr := c.start(ctx); serr != nil {
-		return resp, fmt.Errorf("the gatesh daemon is not running and could not be started: %w", serr)
+	return c.startAndAsk(ctx, req)
+}
+
+// startAndAsk starts the daemon and asks it. The daemon is ready when start
+// returns, or another one holds the lock and may still be binding its socket:
+// it asks until the daemon answers or the start time is over.
+func (c *Client) startAndAsk(ctx context.Context, req wire.Request) (wire.Response, error) {
+	if err := c.start(ctx); err != nil {
+		return wire.Response{}, fmt.Errorf("the gatesh daemon is not running and could not be started: %w", err)
 	}
-	deadline := time.Now().Add(DefaultStartTimeout)
-	for {
-		resp, err = c.ask(ctx, req)
+	deadline := time.Now().Add(c.startTimeout())
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		resp, err := c.ask(ctx, req)
 		if err == nil || !errors.Is(err, errUnreachable) || time.Now().After(deadline) {
 			return resp, err
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(wait)
 	}
 }
