@@ -47,6 +47,27 @@ func ask(ctx context.Context, e env, req wire.Request) (wire.Response, error) {
 	return resp, nil
 }
 
+// query asks the daemon for the named subcommand; a failure is said on stderr
+// and is exit status 1.
+func query(ctx context.Context, e env, name string, req wire.Request) (wire.Response, error) {
+	resp, err := ask(ctx, e, req)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gatectl %s: %v\n", name, err)
+		return resp, exitError{1}
+	}
+	return resp, nil
+}
+
+// answer is query for a person's answer (approve, deny, revoke): it is refused
+// without a terminal on stdin.
+func answer(ctx context.Context, e env, name string, req wire.Request) (wire.Response, error) {
+	if !atTerminal(e) {
+		fmt.Fprintf(e.stderr, "gatectl %s: %v\n", name, errNoTerminal)
+		return wire.Response{}, exitError{1}
+	}
+	return query(ctx, e, name, req)
+}
+
 // atTerminal reports whether stdin is a terminal: approving and denying need a
 // person, and a command the agent runs has none.
 func atTerminal(e env) bool {
@@ -66,10 +87,9 @@ func runList(ctx context.Context, e env) error {
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
 	}
-	resp, err := ask(ctx, e, wire.Request{Op: wire.OpList, All: *all})
+	resp, err := query(ctx, e, "list", wire.Request{Op: wire.OpList, All: *all})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "gatectl list:", err)
-		return exitError{1}
+		return err
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, resp.Requests, false)
@@ -118,10 +138,9 @@ func runShow(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	resp, err := ask(ctx, e, wire.Request{Op: wire.OpShow, ID: id})
+	resp, err := query(ctx, e, "show", wire.Request{Op: wire.OpShow, ID: id})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "gatectl show:", err)
-		return exitError{1}
+		return err
 	}
 	r := resp.Requests[0]
 	if *asJSON {
@@ -236,14 +255,9 @@ func runApprove(ctx context.Context, e env) error {
 	if *pattern != "" && *grant == "" {
 		return fmt.Errorf("%w: --pattern needs --grant", errUsage)
 	}
-	if !atTerminal(e) {
-		fmt.Fprintln(e.stderr, "gatectl approve:", errNoTerminal)
-		return exitError{1}
-	}
-	resp, err := ask(ctx, e, wire.Request{Op: wire.OpApprove, ID: id, Grant: *grant, Pattern: *pattern})
+	resp, err := answer(ctx, e, "approve", wire.Request{Op: wire.OpApprove, ID: id, Grant: *grant, Pattern: *pattern})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "gatectl approve:", err)
-		return exitError{1}
+		return err
 	}
 	r := resp.Requests[0]
 	msg := fmt.Sprintf("approved request %d: %s", r.ID, display(r.Command, 100))
@@ -268,14 +282,9 @@ func runDeny(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	if !atTerminal(e) {
-		fmt.Fprintln(e.stderr, "gatectl deny:", errNoTerminal)
-		return exitError{1}
-	}
-	resp, err := ask(ctx, e, wire.Request{Op: wire.OpDeny, ID: id, Reason: *reason})
+	resp, err := answer(ctx, e, "deny", wire.Request{Op: wire.OpDeny, ID: id, Reason: *reason})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "gatectl deny:", err)
-		return exitError{1}
+		return err
 	}
 	fmt.Fprintf(e.stdout, "denied request %d: %s\n", resp.Requests[0].ID, display(resp.Requests[0].Command, 100))
 	return nil
@@ -289,10 +298,9 @@ func runGrants(ctx context.Context, e env) error {
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
 	}
-	resp, err := ask(ctx, e, wire.Request{Op: wire.OpGrants, All: *all})
+	resp, err := query(ctx, e, "grants", wire.Request{Op: wire.OpGrants, All: *all})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "gatectl grants:", err)
-		return exitError{1}
+		return err
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, resp.Grants, false)
@@ -326,14 +334,9 @@ func runRevoke(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	if !atTerminal(e) {
-		fmt.Fprintln(e.stderr, "gatectl revoke:", errNoTerminal)
-		return exitError{1}
-	}
-	resp, err := ask(ctx, e, wire.Request{Op: wire.OpRevoke, ID: id})
+	resp, err := answer(ctx, e, "revoke", wire.Request{Op: wire.OpRevoke, ID: id})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "gatectl revoke:", err)
-		return exitError{1}
+		return err
 	}
 	fmt.Fprintf(e.stdout, "revoked grant %d (%s)\n", resp.Grants[0].ID, display(resp.Grants[0].Pattern, 80))
 	return nil
