@@ -154,16 +154,7 @@ func (s *Server) setting(key string) (float64, bool) {
 	if st == nil || st.dec == nil {
 		return 0, false
 	}
-	switch v := st.dec.Engine().Settings()[key].(type) {
-	case json.Number:
-		f, err := v.Float64()
-		return f, err == nil
-	case float64:
-		return v, true
-	case int:
-		return float64(v), true
-	}
-	return 0, false
+	return st.dec.Engine().SettingNumber(key)
 }
 
 // maxGrant is the longest grant the settings allow.

@@ -9,6 +9,7 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -293,6 +294,21 @@ func (e *Engine) SettingStrings(key string) []string {
 		}
 	}
 	return out
+}
+
+// SettingNumber returns a settings key as a number (false when absent or not a
+// number).
+func (e *Engine) SettingNumber(key string) (float64, bool) {
+	switch v := e.settings[key].(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	}
+	return 0, false
 }
 
 func (e *Engine) evalSettings(ctx context.Context) (map[string]any, error) {
