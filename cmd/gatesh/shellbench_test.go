@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gatesh/gatesh/internal/client"
 	"github.com/gatesh/gatesh/internal/wire"
+	"github.com/gatesh/gatesh/internal/workload"
 )
 
 // TestShellBench measures what the gate costs an agent (make bench runs it with
@@ -144,19 +144,13 @@ func gitRepo(t *testing.T, dir string, env []string) {
 }
 
 func workloadLines(t *testing.T, n int) []string {
-	f, err := os.Open("../../testdata/workload.tsv")
+	all, err := workload.Read("../../testdata/workload.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() && len(out) < n {
-		parts := strings.SplitN(sc.Text(), "\t", 4)
-		if len(parts) == 4 && !strings.HasPrefix(parts[0], "#") {
-			out = append(out, parts[3])
-		}
+	for _, l := range all[:min(n, len(all))] {
+		out = append(out, l.Command)
 	}
 	return out
 }

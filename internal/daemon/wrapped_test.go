@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/wire"
+	"github.com/gatesh/gatesh/internal/workload"
 )
 
 // A harness wrapper must change no decision: every real agent line, sent inside
@@ -20,7 +20,10 @@ import (
 // rules as the line sent bare (for a line that does not parse, the same action). Every tenth workload line by default;
 // GATESH_HARNESS_FULL=1 runs all 26,821.
 func TestWrappersChangeNoDecision(t *testing.T) {
-	lines := workload(t)
+	lines, err := workload.Read("../../testdata/workload.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
 	step := 10
 	if os.Getenv("GATESH_HARNESS_FULL") != "" {
 		step = 1
@@ -58,7 +61,7 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 	}
 	n, diffs := 0, 0
 	for i := 0; i < len(lines); i += step {
-		line := lines[i]
+		line := lines[i].Command
 		wantA, wantR := verdict(line, baseEnv, []string{"-c"})
 		forms := []struct {
 			name  string
@@ -115,24 +118,4 @@ func claudeEnvText(snap string) string {
 
 func geminiWrapped(cmd string) string {
 	return "shopt -u promptvars nullglob extglob nocaseglob dotglob; _bgpids_file='/tmp/shell_pgrep_x.tmp'\n(\n  trap 'jobs -p > \"$_bgpids_file\"' EXIT\n" + cmd + "\n)\n__code=$?\nexit $__code"
-}
-
-// workload reads the command lines of testdata/workload.tsv (count, label,
-// source, line).
-func workload(t *testing.T) []string {
-	f, err := os.Open("../../testdata/workload.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 4<<20)
-	for sc.Scan() {
-		parts := strings.SplitN(sc.Text(), "\t", 4)
-		if len(parts) == 4 && !strings.HasPrefix(parts[0], "#") {
-			out = append(out, parts[3])
-		}
-	}
-	return out
 }

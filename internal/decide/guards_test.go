@@ -28,8 +28,8 @@ func TestGuardsChangeNoDecision(t *testing.T) {
 		every = 1
 	}
 	for i, w := range readWorkload(t) {
-		if w.class == "irreversible" || every > 0 && i%every == 0 {
-			lines = append(lines, w.command)
+		if w.Class == "irreversible" || every > 0 && i%every == 0 {
+			lines = append(lines, w.Command)
 		}
 	}
 	ctx := context.Background()

@@ -1,54 +1,27 @@
 package decide
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/workload"
 )
 
-// workloadLine is one line of testdata/workload.tsv: real command lines AI agents
-// sent their shell (see testdata/workload.README.md).
-type workloadLine struct {
-	count   int
-	class   string // benign or irreversible
-	sources []string
-	command string
-}
-
-func readWorkload(tb testing.TB) []workloadLine {
+func readWorkload(tb testing.TB) []workload.Line {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(testdataDir(), "workload.tsv"))
+	lines, err := workload.Read(filepath.Join(testdataDir(), "workload.tsv"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	var out []workloadLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 4<<20)
-	for sc.Scan() {
-		fields := strings.SplitN(sc.Text(), "\t", 4)
-		if len(fields) != 4 {
-			continue
-		}
-		n, _ := strconv.Atoi(fields[0])
-		// Newlines inside a command are written as the two characters \n.
-		out = append(out, workloadLine{count: n, class: fields[1], sources: strings.Split(fields[2], ","),
-			command: strings.ReplaceAll(fields[3], `\n`, "\n")})
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return lines
 }
 
 // TestWorkloadReport is a measurement, not a pass/fail test: it runs every line of
@@ -89,26 +62,26 @@ func TestWorkloadReport(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	for _, l := range lines {
-		_, d, err := te.dec.Check(ctx, l.command, te.ws, te.env)
+		_, d, err := te.dec.Check(ctx, l.Command, te.ws, te.env)
 		if err != nil {
-			t.Errorf("%q: %v", l.command, err)
+			t.Errorf("%q: %v", l.Command, err)
 		}
 		gated := d.Action != policy.Allow
 		tallies := []*tally{all}
-		for _, s := range l.sources {
+		for _, s := range l.Sources {
 			if per[s] == nil {
 				per[s] = &tally{}
 			}
 			tallies = append(tallies, per[s])
 		}
 		for _, x := range tallies {
-			switch l.class {
+			switch l.Class {
 			case "benign":
 				x.benign++
-				x.benignW += l.count
+				x.benignW += l.Count
 				if gated {
 					x.benignHeld++
-					x.benignHeldW += l.count
+					x.benignHeldW += l.Count
 				}
 			case "irreversible":
 				x.irr++
@@ -117,7 +90,7 @@ func TestWorkloadReport(t *testing.T) {
 				}
 			}
 		}
-		if l.class == "benign" && gated {
+		if l.Class == "benign" && gated {
 			ids := make([]string, len(d.Reasons))
 			onlyOutside := len(d.Reasons) > 0
 			for i, r := range d.Reasons {
@@ -130,10 +103,10 @@ func TestWorkloadReport(t *testing.T) {
 			if onlyOutside {
 				outsideOnly++
 			}
-			fmt.Fprintf(held, "%s\t%s\t%s\n", d.Action, strings.Join(ids, ","), strings.ReplaceAll(l.command, "\n", `\n`))
+			fmt.Fprintf(held, "%s\t%s\t%s\n", d.Action, strings.Join(ids, ","), strings.ReplaceAll(l.Command, "\n", `\n`))
 		}
-		if l.class == "irreversible" && !gated {
-			fmt.Fprintf(missed, "%s\n", strings.ReplaceAll(l.command, "\n", `\n`))
+		if l.Class == "irreversible" && !gated {
+			fmt.Fprintf(missed, "%s\n", strings.ReplaceAll(l.Command, "\n", `\n`))
 		}
 	}
 	elapsed := time.Since(start)
@@ -198,7 +171,7 @@ func benchLines(tb testing.TB) []string {
 		if len(lines) >= 10000 {
 			break
 		}
-		lines = append(lines, w.command)
+		lines = append(lines, w.Command)
 	}
 	return lines
 }

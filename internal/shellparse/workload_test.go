@@ -1,38 +1,31 @@
 package shellparse
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatesh/gatesh/internal/workload"
 )
 
 // TestWorkload parses the real agent traffic (testdata/workload.tsv) and the
 // labelled corpus: no line may crash, and it reports timings and what stays
 // opaque. Set GATESH_WORKLOAD=1 to print samples.
 func TestWorkload(t *testing.T) {
-	f, err := os.Open("../../testdata/workload.tsv")
+	lines, err := workload.Read("../../testdata/workload.tsv")
 	if err != nil {
 		t.Skip(err)
 	}
-	defer f.Close()
 	verbose := os.Getenv("GATESH_WORKLOAD") != ""
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 4<<20)
 	var durs []time.Duration
 	reasons := map[string]int{}
 	samples := map[string][]string{}
 	errs := 0
 	n := 0
-	for sc.Scan() {
-		parts := strings.SplitN(sc.Text(), "\t", 4)
-		if len(parts) < 4 {
-			continue
-		}
-		class, line := parts[1], strings.ReplaceAll(parts[3], `\n`, "\n")
+	for _, w := range lines {
+		class, line := w.Class, w.Command
 		start := time.Now()
 		l := Parse(line, Options{Cwd: "/workspace/repo", Home: "/home/u"})
 		durs = append(durs, time.Since(start))
