@@ -358,7 +358,7 @@ func TestPrintedLinesRunInBash(t *testing.T) {
 				cmd = "agent"
 			}
 			os.WriteFile(filepath.Join(bin, cmd), []byte("#!/bin/sh\necho \"C=$CLAUDE_CODE_SHELL S=$SHELL P=${PATH%%:*}\"\n"), 0o755)
-			script := "shopt -s expand_aliases\nunset CLAUDE_CODE_SHELL; SHELL=/bin/false; PATH=" + Quote(bin) + ":$PATH\n" + sh.String() + "\n" + cmd + "\n"
+			script := "shopt -s expand_aliases\nunset CLAUDE_CODE_SHELL; export SHELL=/bin/false; PATH=" + Quote(bin) + ":$PATH\n" + sh.String() + "\n" + cmd + "\n"
 			out, err := exec.Command(bash, "--norc", "--noprofile", "-c", script).CombinedOutput()
 			if err != nil {
 				t.Fatalf("%v\n%s\n%s", err, script, out)
