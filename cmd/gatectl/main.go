@@ -80,6 +80,12 @@ commands:
                          check the log's hash chain: exit 0 intact, 1 broken (the
                          line and what it means) or no log at all. Lines cut from
                          the end show only against the head it prints
+  sessions [--json]      recorded interactive sessions: id, start, length, size,
+                         markers (the gate's decisions), agent, title
+  replay ID|PATH [--speed N] [--idle-limit SECONDS] [--screen]
+                         play a recorded session to stdout (--speed 0: no waiting);
+                         --screen prints the screen it ends on instead. Exit 1 if
+                         the recording is damaged, after playing what precedes it
   version                print the version
 
 Policy options (check, input, test):
@@ -142,6 +148,10 @@ func run(ctx context.Context, e env) int {
 		err = runDoctor(ctx, e)
 	case "log":
 		err = runLog(ctx, e)
+	case "sessions":
+		err = runSessions(ctx, e)
+	case "replay":
+		err = runReplay(ctx, e)
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "gatectl", version)
 	case "help", "-h", "--help":
