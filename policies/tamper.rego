@@ -87,6 +87,19 @@ deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash 
 	some i, c in input.commands
 	some a in c.assigns
 	_gate_var(a.name)
+	not _session_prompt_command(a)
+}
+
+# In a gated interactive session, a harness sets PROMPT_COMMAND as a plain
+# string (OpenHands' JSON prompt marker): the session's own hook is in another
+# element of the array, which that leaves alone, and the value is judged as the
+# code it is (commands reached through a "trap" step named PROMPT_COMMAND). An
+# element or array assignment could replace the hook: the session package
+# judges those.
+_session_prompt_command(a) if {
+	input.session
+	a.name == "PROMPT_COMMAND"
+	not regex.match(`PROMPT_COMMAND(\[|\+?=\()`, input.text)
 }
 
 deny contains _r("tamper.env", sprintf("unset %s changes how the gate behaves. Commands may not change it.", [w]), "tamper", i) if {

@@ -117,3 +117,18 @@ test_capture_needs_the_form if {
 	# an empty snapshot never matches a write whose path is unknown
 	"tamper.harness" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("snapshot-capture", ""))
 }
+
+_pc_assign := t.ext(t.cmd([]), {"assigns": [{"name": "PROMPT_COMMAND", "value": "export PS1=x", "dynamic": false, "export": false}]})
+
+test_session_prompt_command_scalar_allowed if {
+	not "tamper.env" in _ds("PROMPT_COMMAND='export PS1=x'", true)
+	"tamper.env" in _ds("PROMPT_COMMAND[1]='export PS1=x'", true)
+	"tamper.env" in _ds("PROMPT_COMMAND=('export PS1=x')", true)
+	"tamper.env" in _ds("PROMPT_COMMAND+=('x')", true)
+	"tamper.env" in _ds("PROMPT_COMMAND='export PS1=x'", false)
+}
+
+_ds(text, session) := x if {
+	c := t.ext(t.cmd(["export", "PROMPT_COMMAND=export PS1=x"]), {"assigns": [{"name": "PROMPT_COMMAND", "value": "export PS1=x", "dynamic": false, "export": true}]})
+	x := t.ids(tamper.deny) with input as object.union(t.line([c]), {"session": session, "text": text})
+}

@@ -66,9 +66,11 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		asJSON  bool
 		explain bool
 		batch   string
+		session bool
 	)
 	pf.register(fs)
 	fs.StringVar(&cwd, "cwd", "", "judge the command as if run in `DIR` (default: the current directory)")
+	fs.BoolVar(&session, "session", false, "judge the command as a line typed in a gated interactive session")
 	if !inputOnly {
 		fs.BoolVar(&asJSON, "json", false, "print one JSON object per command line")
 		fs.BoolVar(&explain, "explain", false, "also print the policy input and every rule that fired")
@@ -124,7 +126,7 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 	defer out.Flush()
 	failed := false
 	for _, text := range lines {
-		doc, err := dec.Input(text, cwd, environ)
+		doc, err := dec.InputFor(decide.Query{Text: text, Cwd: cwd, Env: environ, Session: session})
 		if err != nil {
 			return err
 		}

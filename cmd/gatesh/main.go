@@ -23,6 +23,8 @@ import (
 	"github.com/gatesh/gatesh/internal/bashcli"
 	"github.com/gatesh/gatesh/internal/client"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/record"
+	"github.com/gatesh/gatesh/internal/session"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -60,12 +62,15 @@ func run() int {
 	if !inv.Executes(interactive) {
 		return execBash(real, nil)
 	}
-	// A shell reading commands from a terminal (interactive, or not because
-	// stderr is redirected) must be judged line by line: until that session
-	// exists, it is refused rather than started ungated.
+	// A shell reading commands from a terminal is a gated session, judged line
+	// by line. One reading them from elsewhere with -i has no readline to hook:
+	// it is refused rather than started ungated.
 	stdinTTY := isTerminal(0)
 	if (interactive && !inv.Command) || (inv.Stdin && stdinTTY) || (inv.Command && stdinTTY && bashcli.StartsShell(inv.Text)) {
-		return refuse("this build has no gated interactive session yet, so the interactive shell was not started; run commands with -c 'CMD'")
+		if !stdinTTY {
+			return refuse("an interactive shell reading commands from a file or pipe cannot be gated line by line, so it was not started; run the commands with -c 'CMD' or as a script")
+		}
+		return runSession(real, inv)
 	}
 
 	req := wire.Request{V: wire.Version, Op: wire.OpDecide, Flags: inv.Flags, Login: inv.Login, Interactive: inv.Interactive, Env: os.Environ(), PID: os.Getpid()}
@@ -143,6 +148,43 @@ func run() int {
 	default:
 		return refuse("the daemon answered %q, which is not a decision; nothing was run", resp.Action)
 	}
+}
+
+// runSession is gatesh on a terminal: one real bash in a PTY, each line judged
+// before it runs (internal/session).
+func runSession(real string, inv bashcli.Invocation) int {
+	d, err := dirs.From(os.Getenv)
+	if err != nil {
+		return refuse("%v; the session was not started", err)
+	}
+	duid, err := client.DaemonUIDFrom(os.Getenv)
+	if err != nil {
+		return refuse("%v; the session was not started", err)
+	}
+	c := client.Client{Runtime: d.Runtime, Env: os.Environ(), DaemonUID: duid}
+	id := session.NewID()
+	o := session.Options{
+		Bash: real, Argv0: inv.Argv0, Login: inv.Login, NoRC: inv.NoRC, NoProfile: inv.NoProfile, RCFile: inv.RCFile,
+		Env: os.Environ(), ID: id, In: os.Stdin, Out: os.Stdout,
+		Ask: func(ctx context.Context, req wire.Request, onHeld func(wire.Response)) (wire.Response, error) {
+			cc := c
+			cc.OnHeld = onHeld
+			return cc.Ask(ctx, req)
+		},
+	}
+	if inv.Command {
+		// tmux and the like start "bash -c /bin/bash": the session stands
+		// for the inner shell, with its default startup.
+		o.Login, o.NoRC, o.NoProfile, o.RCFile = false, false, false, ""
+	}
+	if v := os.Getenv("GATESH_RECORD"); v != "0" && v != "off" && v != "no" {
+		o.Record = record.Path(d.State, id)
+	}
+	status, err := session.Run(o)
+	if err != nil {
+		return refuse("the gated session could not start: %v", err)
+	}
+	return status
 }
 
 // execBash becomes the real bash with the caller's argv, environment and

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -141,14 +142,22 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	if c.OnHeld != nil {
 		c.OnHeld(resp)
 	}
-	return c.await(ctx, conn, r, resp)
+	return c.await(ctx, conn, r, resp, req.Mode)
 }
 
 // await reads the outcome of a held request. If the daemon goes away meanwhile
-// (it restarted), it asks the daemon that answers next to go on waiting.
-func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, held wire.Response) (wire.Response, error) {
+// (it restarted), it asks the daemon that answers next to go on waiting. When
+// ctx ends first, it withdraws the request.
+func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, held wire.Response, mode string) (wire.Response, error) {
 	deadline := time.Now().Add(time.Duration(held.Wait) * time.Second)
 	expired := wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}
+	var mu sync.Mutex // guards conn against the withdrawal
+	withdraw := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		conn.Write([]byte("withdraw\n")) // the daemon answers "withdrawn"
+	})
+	defer withdraw()
 	for {
 		conn.setReadTimeout(time.Until(deadline) + 5*time.Second)
 		resp, err := readResponse(r, nil)
@@ -171,10 +180,15 @@ func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, hel
 		if next == nil {
 			return expired, nil
 		}
+		mu.Lock()
 		conn.Close()
 		conn = next
+		mu.Unlock()
+		if ctx.Err() != nil {
+			return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeWithdrawn, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}, nil
+		}
 		remaining := int(time.Until(deadline)/time.Second) + 1
-		if err := wire.WriteLine(conn, wire.Request{V: wire.Version, Op: wire.OpWait, ID: held.RequestID, Wait: remaining}); err != nil {
+		if err := wire.WriteLine(conn, wire.Request{V: wire.Version, Op: wire.OpWait, ID: held.RequestID, Wait: remaining, Mode: mode}); err != nil {
 			continue
 		}
 		r = bufio.NewReader(conn)

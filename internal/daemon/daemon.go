@@ -386,6 +386,10 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	// The answer goes out before the decision is logged: the agent's command
 	// should not wait for the log write.
 	resp, entry, doc := s.judge(ctx, req, int(cred.Uid))
+	if resp.Action == wire.ActionMore {
+		s.write(conn, resp) // not a command yet: nothing to log
+		return
+	}
 	if resp.Action == "hold" {
 		s.hold(ctx, conn, req, resp, entry, doc, me, int(cred.Uid))
 		return
@@ -414,6 +418,9 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 	if event, id := s.settle(&resp, doc, me); event != "" {
 		entry.Custom["event"], entry.Custom["request_id"] = event, id
 		entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons, "note": resp.Note}
+		if req.Mode == wire.ModeSession {
+			id = 0 // the session outlives the line: no approved tree
+		}
 		s.holds.ran.add(me, id)
 		s.write(conn, resp)
 		s.record(entry)
@@ -441,7 +448,7 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 	if resp.Wait == 0 {
 		return
 	}
-	if final := s.await(ctx, conn, id, resp.Wait, me); final.V != 0 {
+	if final := s.await(ctx, conn, id, resp.Wait, me, req.Mode != wire.ModeSession); final.V != 0 {
 		s.write(conn, final)
 	}
 }
@@ -471,7 +478,7 @@ func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Reques
 		wait = 1
 	}
 	db.SetStatus(req.ID, []string{store.Gone}, store.Pending)
-	if final := s.await(ctx, conn, req.ID, wait, me); final.V != 0 {
+	if final := s.await(ctx, conn, req.ID, wait, me, req.Mode != wire.ModeSession); final.V != 0 {
 		s.write(conn, final)
 	}
 }

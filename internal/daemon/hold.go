@@ -189,7 +189,9 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 	if r, ok, err := h.db().FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
 		if _, err := h.db().SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
 			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
-			h.approved.add(peer, r.ID)
+			if !doc.Session {
+				h.approved.add(peer, r.ID)
+			}
 			return "approval-use", r.ID
 		}
 	}
@@ -275,7 +277,11 @@ func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document
 
 // await keeps a held gatesh waiting for a person's answer, or until the wait
 // runs out, or until it goes away. The answer is the second line gatesh reads.
-func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait int, peer proc) wire.Response {
+//
+// tree says whether an approval extends to the processes the command starts;
+// not for a session's line, whose process (the session) outlives it. A line
+// the caller sends meanwhile withdraws the request (Ctrl-C in a session).
+func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait int, peer proc, tree bool) wire.Response {
 	h := s.holds
 	ch := make(chan wire.Response, 1)
 	h.mu.Lock()
@@ -284,21 +290,26 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 	defer h.unsubscribe(id, ch)
 
 	// An answer given between the hold and now is in the store already.
-	if resp, done := s.answered(id, peer); done {
+	if resp, done := s.answered(id, peer, tree); done {
 		return resp
 	}
 	_ = conn.SetDeadline(time.Now().Add(time.Duration(wait)*time.Second + readTimeout))
-	gone := make(chan struct{})
+	gone, withdrawn := make(chan struct{}), make(chan struct{})
 	go func() {
 		var b [1]byte
-		conn.Read(b[:]) // gatesh sends nothing more: this returns when it goes away
+		// gatesh sends nothing more, unless it withdraws the request: this
+		// returns when it goes away or withdraws.
+		if n, _ := conn.Read(b[:]); n > 0 {
+			close(withdrawn)
+			return
+		}
 		close(gone)
 	}()
 	timer := time.NewTimer(time.Duration(wait) * time.Second)
 	defer timer.Stop()
 	select {
 	case resp := <-ch:
-		if resp.Outcome == wire.OutcomeApproved && !s.runApproved(id, peer) {
+		if resp.Outcome == wire.OutcomeApproved && !s.runApproved(id, peer, tree) {
 			// Two runs of the same command waited on one request: an
 			// approve-once lets one of them run.
 			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}
@@ -307,6 +318,13 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 	case <-timer.C:
 		s.event("expire", id, "the wait ran out; the request stays pending", "")
 		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id}
+	case <-withdrawn:
+		if h.db() != nil {
+			if _, err := h.db().SetStatus(id, []string{store.Pending}, store.Withdrawn); err == nil {
+				s.event("withdraw", id, "the agent withdrew the request (Ctrl-C while it waited)", "")
+			}
+		}
+		return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeWithdrawn, RequestID: id}
 	case <-gone:
 		if h.db() != nil {
 			if _, err := h.db().SetStatus(id, []string{store.Pending}, store.Gone); err == nil {
@@ -320,7 +338,7 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 }
 
 // answered returns the outcome of a request a person already decided.
-func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
+func (s *Server) answered(id int64, peer proc, tree bool) (wire.Response, bool) {
 	if s.holds.db() == nil {
 		return wire.Response{}, false
 	}
@@ -330,7 +348,7 @@ func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
 	}
 	switch r.Status {
 	case store.Approved:
-		if !s.runApproved(id, peer) {
+		if !s.runApproved(id, peer, tree) {
 			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}, true
 		}
 		return wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: id}, true
@@ -345,15 +363,19 @@ func (s *Server) answered(id int64, peer proc) (wire.Response, bool) {
 // runApproved uses up an approve-once for the waiting process and remembers it,
 // so that what it starts does not hold again. It reports false when the
 // approval was used already.
-func (s *Server) runApproved(id int64, peer proc) bool {
+func (s *Server) runApproved(id int64, peer proc, tree bool) bool {
 	if s.holds.db() == nil {
 		return false
 	}
 	if _, err := s.holds.db().SetStatus(id, []string{store.Approved}, store.Used); err != nil {
 		return false
 	}
-	s.holds.approved.add(peer, id)
-	s.holds.ran.add(peer, id)
+	if tree {
+		s.holds.approved.add(peer, id)
+		s.holds.ran.add(peer, id)
+	} else {
+		s.holds.ran.add(peer, 0)
+	}
 	return true
 }
 

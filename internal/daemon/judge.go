@@ -10,6 +10,7 @@ import (
 	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/input"
 	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/shellparse"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -29,10 +30,16 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 		return fail(fmt.Sprintf("protocol version %d is not %d: gatesh and gatectl come from different builds; reinstall both", req.V, wire.Version))
 	case req.Op != wire.OpDecide:
 		return fail(fmt.Sprintf("unknown operation %q", req.Op))
-	case req.Mode != wire.ModeCommand && req.Mode != wire.ModeScript && req.Mode != wire.ModeStdin:
+	case req.Mode != wire.ModeCommand && req.Mode != wire.ModeScript && req.Mode != wire.ModeStdin && req.Mode != wire.ModeSession:
 		return fail(fmt.Sprintf("unknown mode %q", req.Mode))
 	case !filepath.IsAbs(req.Cwd):
 		return fail(fmt.Sprintf("working directory %q is not absolute", req.Cwd))
+	}
+	if req.Mode == wire.ModeSession && shellparse.Incomplete(req.Text) {
+		return wire.Response{V: wire.Version, Action: wire.ActionMore}, entry, nil
+	}
+	if req.Session != "" {
+		entry.Custom["session"] = req.Session
 	}
 	env := decide.Environ(req.Env)
 	view := See(req, env)
@@ -49,7 +56,11 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 	} else {
 		var got policy.Decision
 		var err error
-		doc, got, err = dec.CheckView(ctx, view.Query(req.Cwd, env))
+		q := view.Query(req.Cwd, env)
+		if req.Mode == wire.ModeSession {
+			q.Session, q.Aliases, q.Functions = true, req.Aliases, req.Functions
+		}
+		doc, got, err = dec.CheckView(ctx, q)
 		d = got
 		if doc != nil {
 			entry.Input = map[string]any{"text": doc.Text, "cwd": doc.Cwd, "wrapper": wrapperText(req.Text, view.Command), "script": req.Script,
@@ -60,6 +71,7 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 		}
 	}
 	resp := wire.Response{V: wire.Version, Action: string(d.Action), Class: d.Class, Command: view.Command, Harness: view.Harness}
+	resp.Defines = req.Mode == wire.ModeSession && doc != nil && len(doc.Functions) > 0
 	for _, r := range d.Reasons {
 		resp.Reasons = append(resp.Reasons, wire.Reason{ID: r.ID, Msg: r.Msg, Class: r.Class})
 	}

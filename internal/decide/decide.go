@@ -115,6 +115,11 @@ type Query struct {
 	Env  map[string]string
 	// Harness is the agent harness wrapper Text was taken out of, if any.
 	Harness input.HarnessInfo
+	// Session, Aliases and Functions describe a line typed in a gated
+	// interactive session (see input.Request).
+	Session   bool
+	Aliases   map[string]string
+	Functions string
 }
 
 // Input builds the policy input for text run in cwd with env.
@@ -133,7 +138,8 @@ func (d *Decider) InputFor(q Query) (*input.Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
 	}
-	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: q.Harness}), nil
+	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: q.Harness,
+		Session: q.Session, Aliases: q.Aliases, Functions: q.Functions}), nil
 }
 
 // workspace discovers the workspace of cwd, reusing an earlier discovery while the

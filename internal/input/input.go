@@ -26,6 +26,9 @@ type Document struct {
 	Features []string `json:"features"`
 	// Harness names the agent harness wrapper the line was taken out of.
 	Harness HarnessInfo `json:"harness"`
+	// Session is true for a line typed in a gated interactive session (where
+	// changing the session's own hook is tampering).
+	Session bool `json:"session"`
 }
 
 // HarnessInfo says which agent harness wrapper, if any, the judged text was taken
@@ -80,6 +83,11 @@ type Request struct {
 	Secrets *facts.Secrets
 	// Harness is the harness wrapper Text was taken out of, if any.
 	Harness HarnessInfo
+	// Session is set for a line typed in a gated interactive session, whose
+	// Aliases and Functions (definitions' text) are those known before it.
+	Session   bool
+	Aliases   map[string]string
+	Functions string
 }
 
 // Build parses req.Text and computes the facts of every command.
@@ -91,7 +99,7 @@ func Build(req Request) *Document {
 			penv[k] = v
 		}
 	}
-	line := shellparse.Parse(req.Text, shellparse.Options{Cwd: req.Cwd, Home: ws.Home, Env: penv})
+	line := shellparse.Parse(req.Text, shellparse.Options{Cwd: req.Cwd, Home: ws.Home, Env: penv, Aliases: req.Aliases, Functions: req.Functions})
 	doc := &Document{
 		Text:       req.Text,
 		Cwd:        req.Cwd,
@@ -102,6 +110,7 @@ func Build(req Request) *Document {
 		Opaque:     line.Opaque,
 		ParseError: line.ParseError,
 		Functions:  line.Functions,
+		Session:    req.Session,
 	}
 	for i := range line.Commands {
 		doc.Commands[i] = command(line.Commands[i], ws, req.Secrets)
@@ -131,7 +140,8 @@ func inert(abs string) bool {
 // can skip rule packages that declare they only look at lines with one of them:
 // redirect (to or from a file, not counting /dev/null and the like), env (an environment assignment, or an assignment
 // or export), code (given to an interpreter), opaque, parse_error, lookalike,
-// secret (a secret path or a home directory holding secrets).
+// secret (a secret path or a home directory holding secrets), session (typed in
+// a gated interactive session).
 func features(doc *Document) []string {
 	var redirect, env, code, lookalike, secret bool
 	for _, c := range doc.Commands {
@@ -155,6 +165,7 @@ func features(doc *Document) []string {
 	}{
 		{redirect, "redirect"}, {env, "env"}, {code, "code"}, {len(doc.Opaque) > 0, "opaque"},
 		{doc.ParseError != nil, "parse_error"}, {lookalike, "lookalike"}, {secret, "secret"},
+		{doc.Session, "session"},
 	} {
 		if f.on {
 			out = append(out, f.name)

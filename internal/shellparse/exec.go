@@ -30,6 +30,7 @@ func (p *parser) call(ce *syntax.CallExpr, redirs []*syntax.Redirect, st *state,
 		}
 		name := a.Name.Value
 		f := p.assignValue(a, st, c)
+		p.prompt(name, a, f, st, c)
 		if (a.Index != nil || a.Append) && f.s == "" {
 			f.s = srcText(c.src, a)
 		}
@@ -392,6 +393,33 @@ func (p *parser) callFunc(name string, body *syntax.Stmt, fields []field, rs []R
 }
 
 // decl handles declare/local/export/readonly/typeset/nameref.
+// promptDelim ends the here-document a prompt string is read as.
+const promptDelim = "GATESH_PROMPT_STRING_END"
+
+// prompt judges the code an interactive bash runs at each prompt: the value of
+// PROMPT_COMMAND is code (Step "trap" named after the variable, as a trap body
+// is code run later), and the command substitutions in a prompt string (PS0,
+// PS1, PS2, PS4) run when it is shown, read as an unquoted here-document is.
+func (p *parser) prompt(name string, a *syntax.Assign, f field, st *state, c ctx) {
+	if a.Array != nil {
+		return
+	}
+	s := Step{Kind: "trap", Name: name, Detail: "prompt"}
+	switch name {
+	case "PROMPT_COMMAND":
+		p.code(f, s, st, c)
+	case "PS0", "PS1", "PS2", "PS4":
+		if !strings.Contains(f.s, "$(") && !strings.Contains(f.s, "`") {
+			return
+		}
+		if strings.Contains(f.s, promptDelim) {
+			p.opaque("dynamic-code", f.s, c.with(s))
+			return
+		}
+		p.codeStr("cat <<"+promptDelim+"\n"+f.s+"\n"+promptDelim+"\n", true, s, st, c)
+	}
+}
+
 func (p *parser) decl(d *syntax.DeclClause, st *state, c ctx) *output {
 	variant := d.Variant.Value
 	export := variant == "export"
@@ -428,6 +456,7 @@ func (p *parser) decl(d *syntax.DeclClause, st *state, c ctx) *output {
 			continue
 		}
 		f := p.assignValue(a, st, c)
+		p.prompt(name, a, f, st, c)
 		fields = append(fields, field{s: name + "=" + f.s, dyn: f.dyn, look: f.look})
 		items = append(items, pending{name: name, f: f, set: true})
 	}

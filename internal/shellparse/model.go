@@ -44,6 +44,12 @@ type Options struct {
 	// "dynamic-code" where it is used; an alias builtin whose name is given
 	// by an expansion yields it where it is defined.
 	Aliases map[string]string
+	// Functions holds shell functions defined before the line, as the text of
+	// their definitions (what `declare -f` prints): an interactive session
+	// passes those its earlier lines defined, so that calling one on a later
+	// line is judged by its body. Only the definitions in it are used; any
+	// other command in it is ignored.
+	Functions string
 }
 
 // Defaults for Options.

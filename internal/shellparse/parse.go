@@ -73,6 +73,9 @@ func Parse(text string, opts Options) (line *Line) {
 			p.alias(k).sure = true
 		}
 	}
+	if opts.Functions != "" {
+		p.predefine(opts.Functions)
+	}
 	st := &state{cwd: opts.Cwd}
 	f, perr := p.parseText(text)
 	if perr != nil {
@@ -475,6 +478,34 @@ func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 		}
 		prevOut = p.stmt(s, st.sub(), sc)
 	}
+}
+
+// Incomplete reports whether text is the start of a command that needs more
+// lines (an open loop, quote, substitution or here-document), as an
+// interactive bash would read on at its PS2 prompt.
+func Incomplete(text string) bool {
+	_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text+"\n"), "")
+	return syntax.IsIncomplete(err)
+}
+
+// predefine registers the function definitions in text (earlier lines'), wherever
+// they stand in it, without recording them as the line's own.
+func (p *parser) predefine(text string) {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), "")
+	if err != nil {
+		return
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if x, ok := n.(*syntax.FuncDecl); ok {
+			if x.Name != nil {
+				p.funcs[x.Name.Value] = x.Body
+			}
+			for _, n := range x.Names {
+				p.funcs[n.Value] = x.Body
+			}
+		}
+		return true
+	})
 }
 
 func (p *parser) funcDecl(x *syntax.FuncDecl, st *state, c ctx) {

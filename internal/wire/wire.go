@@ -44,6 +44,9 @@ const (
 	OutcomeApproved = "approved" // a person approved: run it
 	OutcomeDenied   = "denied"   // a person said no
 	OutcomeExpired  = "expired"  // the wait ran out; the request stays pending
+	// OutcomeWithdrawn: the caller withdrew the request (Ctrl-C in a session)
+	// by sending any line on the held connection.
+	OutcomeWithdrawn = "withdrawn"
 )
 
 // Modes say where the judged text came from.
@@ -51,7 +54,13 @@ const (
 	ModeCommand = "command" // bash -c TEXT
 	ModeScript  = "script"  // bash FILE: Text is the file's content
 	ModeStdin   = "stdin"   // bash -s or a script piped in: Text is what was read
+	ModeSession = "session" // a line typed in a gated interactive session
 )
+
+// ActionMore answers a session line that is not a complete command yet (an
+// open loop, quote or here-document): bash reads on, and the whole is judged
+// when it is complete.
+const ActionMore = "more"
 
 // Request is one question from gatesh.
 type Request struct {
@@ -88,6 +97,14 @@ type Request struct {
 	All bool `json:"all,omitempty"`
 	// Wait, for OpWait, is how many seconds the caller still waits.
 	Wait int `json:"wait,omitempty"`
+
+	// For ModeSession: Session names the session (recordings and the decision
+	// log link to it); Aliases are the session's aliases (NAME → VALUE);
+	// Functions is the text of the function definitions its earlier lines
+	// made.
+	Session   string            `json:"session,omitempty"`
+	Aliases   map[string]string `json:"aliases,omitempty"`
+	Functions string            `json:"functions,omitempty"`
 }
 
 // Reason is one rule's finding.
@@ -112,6 +129,9 @@ type Response struct {
 	Command string `json:"command,omitempty"`
 	// Harness names the wrapper that was seen through, if any.
 	Harness string `json:"harness,omitempty"`
+	// Defines is set when an allowed session line defines shell functions: the
+	// session passes its text as Functions with its later lines.
+	Defines bool `json:"defines,omitempty"`
 	// DecisionID identifies the decision in the decision log.
 	DecisionID string `json:"decision_id,omitempty"`
 	// Daemon state, for OpPing.
