@@ -48,6 +48,7 @@ bench:
 	GATESH_WORKLOAD_REPORT=1 $(GO) test -run '^TestWorkloadReport$$' -count=1 -v ./internal/decide
 	GATESH_SHELL_BENCH=1 $(GO) test -run '^TestShellBench$$' -count=1 -v ./cmd/gatesh
 	GATESH_APPROVAL_BENCH=1 $(GO) test -run 'TestApprovalBench' -count=1 -v ./test/e2e
+	GATESH_SESSION_BENCH=1 $(GO) test -run '^TestSessionBench$$' -count=1 -v ./test/e2e
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/shellparse

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# make run: a gated shell on the embedded default policies. Each line you type goes
-# through ./bin/gatesh -c exactly as an agent's command would: allowed lines run in
-# real bash, held and denied ones print gatesh's refusal and do not run. State
-# (daemon socket, decision log) lives in a temporary GATESH_HOME unless you set one.
-#
-# Until the interactive PTY session lands, each line is its own bash (as with an
-# agent's -c calls): `cd DIR` typed alone is kept, other shell state is not.
+# make run: a gated interactive shell on the embedded default policies. It is
+# ./bin/gatesh on your terminal: one real bash (your own ~/.bashrc, history, line
+# editing, completion), in which every line is judged before any of it runs.
+# Allowed lines run at once; held ones wait for you to approve them from another
+# terminal; denied ones do not run ($? is 126). State (daemon socket, decision
+# log, requests, recordings) lives in a temporary GATESH_HOME unless you set one.
 set -u
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,15 +22,19 @@ fi
 export GATESH_HOME
 cat <<BANNER
 gatesh on the embedded default policies (state in $GATESH_HOME)
-Each line runs through gatesh -c as an agent's would. Try:
+This is a real bash, gated line by line. Try:
   ls -la        git status        git push origin main        rm -rf ~
   bash -c 'git reset --hard'      cat ~/.ssh/id_rsa           echo hi | sh
-A held line waits up to 90 s for you. Approve or deny it from another terminal:
+A held line waits up to 90 s (Ctrl-C withdraws it). Approve or deny it from
+another terminal:
   GATESH_HOME=$GATESH_HOME $root/bin/gatectl queue
-Decision log: GATESH_HOME=$GATESH_HOME $root/bin/gatectl log. Ctrl-D to leave.
+Decision log: GATESH_HOME=$GATESH_HOME $root/bin/gatectl log
+Recordings:   GATESH_HOME=$GATESH_HOME $root/bin/gatectl sessions
+Type exit (or Ctrl-D) to leave.
 BANNER
 if [ ! -t 0 ]; then
-  # Not a terminal (CI, a pipe): show one allowed, one held, one denied line.
+  # Not a terminal (CI, a pipe): there is no session to start; show one
+  # allowed, one held and one denied line through gatesh -c instead.
   export GATESH_HOLD_WAIT=0
   for line in 'echo gatesh runs this' 'git push origin main' "bash -c 'rm -rf ~'"; do
     echo "\$ $line"
@@ -40,14 +43,7 @@ if [ ! -t 0 ]; then
   done
   exit 0
 fi
-while IFS= read -r -e -p "gatesh:${PWD/#$HOME/\~}\$ " line; do
-  [ -z "${line// /}" ] && continue
-  history -s -- "$line"
-  if [[ $line =~ ^[[:space:]]*cd([[:space:]]+([^[:space:];&|<>]+))?[[:space:]]*$ ]]; then
-    # A bare cd changes this loop's directory, after the gate has seen it.
-    "$gatesh" -c "$line" && cd "${BASH_REMATCH[2]:-$HOME}"
-    continue
-  fi
-  "$gatesh" -c "$line"
-done
-echo
+"$gatesh"
+status=$?
+echo "gatesh session ended (exit $status)"
+exit $status

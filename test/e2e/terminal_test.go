@@ -35,27 +35,31 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
-// Until the gated interactive session exists, a shell that would be
-// interactive is refused rather than started ungated: gatesh on a terminal, and
-// `-c /bin/bash` on a terminal (tmux runs `$SHELL -c /bin/bash`). A -c command on a
-// terminal still runs.
+// A -c command on a terminal runs as -c (no session), and an interactive shell
+// that would read its commands from a pipe, where there is no readline to hook,
+// is refused rather than started ungated. (On a terminal, gatesh starts a gated
+// session: session_test.go.)
 func TestNoUngatedInteractiveShell(t *testing.T) {
 	e := NewEnv(t)
 	for _, tc := range []struct {
 		name   string
 		args   []string
+		pipe   bool
 		refuse bool
 	}{
-		{"no arguments", nil, true},
-		{"-i", []string{"-i"}, true},
-		{"-c /bin/bash", []string{"-c", "/bin/bash"}, true},
-		{"-c exec bash -l", []string{"-c", "exec bash -l"}, true},
-		{"-c command", []string{"-c", "echo on a terminal"}, false},
-		{"-i -c command (Aider)", []string{"-i", "-c", "echo on a terminal"}, false},
+		{"-i from a pipe", []string{"-i"}, true, true},
+		{"-i -s from a pipe", []string{"-i", "-s"}, true, true},
+		{"-c command", []string{"-c", "echo on a terminal"}, false, false},
+		{"-i -c command (Aider)", []string{"-i", "-c", "echo on a terminal"}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, tty := openPTY(t)
-			r := e.Gatesh(Call{Args: tc.args, Stdin: tty, Dir: t.TempDir()})
+			c := Call{Args: tc.args, Dir: t.TempDir()}
+			if tc.pipe {
+				c.Stdin = strings.NewReader("echo ungated\n")
+			} else {
+				_, c.Stdin = openPTY(t)
+			}
+			r := e.Gatesh(c)
 			if tc.refuse {
 				if r.Status != 126 || !strings.HasPrefix(r.Stderr, "gatesh: ") || !strings.Contains(r.Stderr, "interactive") || r.Stdout != "" {
 					t.Fatalf("an interactive shell was not refused: %s", r)
