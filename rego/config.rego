@@ -84,6 +84,10 @@ default_settings := {
 	# true: every command sent to another host with ssh waits for a person
 	# (network.ssh.command); false: remote commands are judged one by one.
 	"hold_remote_commands": false,
+	# Which gated interactive sessions are recorded (asciicast, under the
+	# state directory): "agents" (those an agent drives), "always", "never".
+	# GATESH_RECORD=1 or 0 in the session's environment overrides it.
+	"record": "agents",
 }
 
 # What the user set under data.gatesh.settings ({} when nothing).

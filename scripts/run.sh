@@ -20,6 +20,8 @@ if [ -z "${GATESH_HOME:-}" ]; then
   trap cleanup EXIT
 fi
 export GATESH_HOME
+# Record this session too (the default records the sessions agents drive).
+export GATESH_RECORD=${GATESH_RECORD:-1}
 cat <<BANNER
 gatesh on the embedded default policies (state in $GATESH_HOME)
 This is a real bash, gated line by line. Try:

@@ -177,7 +177,20 @@ func runSession(real string, inv bashcli.Invocation) int {
 		// for the inner shell, with its default startup.
 		o.Login, o.NoRC, o.NoProfile, o.RCFile = false, false, false, ""
 	}
-	if v := os.Getenv("GATESH_RECORD"); v != "0" && v != "off" && v != "no" {
+	// The daemon says which agent drives the session and whether the record
+	// setting wants it recorded; one that cannot be reached judges no line
+	// either (each fails closed), and the session is recorded.
+	rec := true
+	if resp, err := c.Do(context.Background(), wire.Request{V: wire.Version, Op: wire.OpSession, Env: o.Env, Session: id, Cwd: cwdOr("/")}); err == nil && resp.Error == "" {
+		rec, o.Agent = resp.Record, resp.Agent
+	}
+	switch os.Getenv("GATESH_RECORD") {
+	case "0", "off", "no":
+		rec = false
+	case "1", "on", "yes":
+		rec = true
+	}
+	if rec {
 		o.Record = record.Path(d.State, id)
 	}
 	status, err := session.Run(o)
@@ -185,6 +198,13 @@ func runSession(real string, inv bashcli.Invocation) int {
 		return refuse("the gated session could not start: %v", err)
 	}
 	return status
+}
+
+func cwdOr(def string) string {
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return def
 }
 
 // execBash becomes the real bash with the caller's argv, environment and

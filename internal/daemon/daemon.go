@@ -382,6 +382,9 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	case wire.OpWait:
 		s.resume(ctx, conn, req, me)
 		return
+	case wire.OpSession:
+		s.write(conn, s.startSession(req))
+		return
 	}
 	// The answer goes out before the decision is logged: the agent's command
 	// should not wait for the log write.

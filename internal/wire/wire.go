@@ -37,6 +37,9 @@ const (
 	OpDeny    = "deny"
 	OpGrants  = "grants"
 	OpRevoke  = "revoke"
+	// OpSession starts a gated interactive session: the daemon answers with
+	// Agent and Record (the record setting applied to that agent).
+	OpSession = "session"
 )
 
 // Outcomes of a held request, in the second line of a held decide.
@@ -137,6 +140,9 @@ type Response struct {
 	// Daemon state, for OpPing.
 	PID         int    `json:"pid,omitempty"`
 	PolicyError string `json:"policy_error,omitempty"`
+	// For OpSession: the agent detected and whether to record the session.
+	Agent  string `json:"agent,omitempty"`
+	Record bool   `json:"record,omitempty"`
 
 	// RequestID is the request a hold became; Wait is how long (seconds) the
 	// daemon keeps the connection open for a person's answer, which comes as
