@@ -95,14 +95,20 @@ __gatesh_refused() {
 }
 
 # __gatesh_prompt runs before each prompt: the end-of-command marker for gatesh
-# (removed from the output), and the hook put back in place.
+# (removed from the output), and the bindings put back when the editing mode changed.
 __gatesh_prompt() {
 	builtin local st=$?
 	builtin printf '\e]6973;%s;D;%s;%s\a' "$__gatesh_token" "$st" "${PWD//[$'\a\e\n']/?}"
 	__gatesh_fresh=1
 	__gatesh_ok=0
 	[[ :$HISTIGNORE: == *:__gatesh_refused:* ]] || HISTIGNORE=${HISTIGNORE:+$HISTIGNORE:}__gatesh_refused
-	__gatesh_bind
+	# The bindings stay (a line that binds keys is refused); binding again
+	# costs about a millisecond, so it is done when the options change (set -o
+	# vi or emacs).
+	if [[ $SHELLOPTS != "$__gatesh_opts" ]]; then
+		__gatesh_bind
+		__gatesh_opts=$SHELLOPTS
+	fi
 	builtin return $st
 }
 
@@ -120,5 +126,6 @@ __gatesh_seq=0
 __gatesh_refuse=0
 builtin shopt -s histverify extdebug
 __gatesh_bind
+__gatesh_opts=$SHELLOPTS
 PROMPT_COMMAND[__GATESH_SLOT__]=__gatesh_prompt
 builtin trap '__gatesh_debug' DEBUG
