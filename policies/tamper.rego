@@ -81,6 +81,14 @@ deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash 
 	some i, c in input.commands
 	some k, _ in c.env
 	_gate_var(k)
+	not _session_prompt_command_env(k)
+}
+
+# export PROMPT_COMMAND='…' in a session puts the plain value in the environment
+# of the line's later commands too (see _session_prompt_command)
+_session_prompt_command_env("PROMPT_COMMAND") if {
+	input.session
+	not regex.match(`PROMPT_COMMAND(\[|\+?=\()`, input.text)
 }
 
 deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [a.name]), "tamper", i) if {
@@ -104,8 +112,18 @@ _session_prompt_command(a) if {
 
 deny contains _r("tamper.env", sprintf("unset %s changes how the gate behaves. Commands may not change it.", [w]), "tamper", i) if {
 	some i in cmds.by_name.unset
-	some w in cmds.args(input.commands[i])
+	c := input.commands[i]
+	some w in cmds.args(c)
 	_gate_var(w)
+	not _nested_session_prompt_command(c, w)
+}
+
+# in a session, a new shell's PROMPT_COMMAND (bash -c 'unset PROMPT_COMMAND') is not
+# the session's: the session package judges the session's own
+_nested_session_prompt_command(c, "PROMPT_COMMAND") if {
+	input.session
+	some s in c.via
+	s.kind == "shell"
 }
 
 deny contains _r("tamper.kill", sprintf("%s would stop the gate's daemon. Commands may not stop the gate.", [c.name]), "tamper", i) if {

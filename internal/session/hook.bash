@@ -5,8 +5,8 @@
 builtin exec 62<&-
 __gatesh_startup() {
 	builtin local f
-	if [[ $__gatesh_login == 1 ]]; then
-		[[ $__gatesh_noprofile == 1 ]] && builtin return 0
+	if [[ ${__gatesh_login-} == 1 ]]; then
+		[[ ${__gatesh_noprofile-} == 1 ]] && builtin return 0
 		[[ -r /etc/profile ]] && builtin source /etc/profile
 		for f in ~/.bash_profile ~/.bash_login ~/.profile; do
 			if [[ -r $f ]]; then
@@ -14,7 +14,7 @@ __gatesh_startup() {
 				builtin return 0
 			fi
 		done
-	elif [[ $__gatesh_norc != 1 ]]; then
+	elif [[ ${__gatesh_norc-} != 1 ]]; then
 		f=${__gatesh_rcfile:-~/.bashrc}
 		[[ -r $f ]] && builtin source "$f"
 	fi
@@ -47,19 +47,19 @@ __gatesh_bind() {
 # __gatesh_accept sends the line to gatesh and acts on its answer.
 __gatesh_accept() {
 	builtin local s v t k kind=cont
-	[[ $__gatesh_fresh == 1 ]] && kind=new
+	[[ ${__gatesh_fresh-} == 1 ]] && kind=new
 	__gatesh_fresh=0
 	__gatesh_refuse=0
 	__gatesh_ok=0
 	((__gatesh_seq++))
 	{
-		builtin printf '%s\0' G1 "$__gatesh_seq" "$kind" "$PWD" "$READLINE_LINE" "${#BASH_ALIASES[@]}"
+		builtin printf '%s\0' G1 "$__gatesh_seq" "$kind" "$PWD" "${READLINE_LINE-}" "${#BASH_ALIASES[@]}"
 		for k in "${!BASH_ALIASES[@]}"; do
 			builtin printf '%s\0' "$k" "${BASH_ALIASES[$k]}"
 		done
 	} >&63 2>/dev/null
 	if builtin read -r -d '' -u 63 s && builtin read -r -d '' -u 63 v && builtin read -r -d '' -u 63 t &&
-		[[ $s == "$__gatesh_seq" && $t == "$READLINE_LINE" ]]; then
+		[[ $s == "$__gatesh_seq" && $t == "${READLINE_LINE-}" ]]; then
 		case $v in
 		allow)
 			__gatesh_ok=1
@@ -69,7 +69,7 @@ __gatesh_accept() {
 		esac
 	fi
 	# Denied, or no valid answer: nothing of the line runs.
-	builtin history -s -- "$READLINE_LINE"
+	builtin history -s -- "${READLINE_LINE-}"
 	__gatesh_refuse=1
 	if [[ $kind == cont ]]; then
 		# A command begun on earlier lines: drop all of it, as Ctrl-C at the
@@ -81,7 +81,7 @@ __gatesh_accept() {
 
 # __gatesh_after replaces a refused line with the call that sets $? to 126.
 __gatesh_after() {
-	if [[ $__gatesh_refuse == 1 ]]; then
+	if [[ ${__gatesh_refuse-} == 1 ]]; then
 		__gatesh_refuse=0
 		__gatesh_ok=1
 		READLINE_LINE=__gatesh_refused
@@ -98,14 +98,14 @@ __gatesh_refused() {
 # (removed from the output), and the bindings put back when the editing mode changed.
 __gatesh_prompt() {
 	builtin local st=$?
-	builtin printf '\e]6973;%s;D;%s;%s\a' "$__gatesh_token" "$st" "${PWD//[$'\a\e\n']/?}"
+	builtin printf '\e]6973;%s;D;%s;%s\a' "${__gatesh_token-}" "$st" "${PWD//[$'\a\e\n']/?}"
 	__gatesh_fresh=1
 	__gatesh_ok=0
-	[[ :$HISTIGNORE: == *:__gatesh_refused:* ]] || HISTIGNORE=${HISTIGNORE:+$HISTIGNORE:}__gatesh_refused
+	[[ :${HISTIGNORE-}: == *:__gatesh_refused:* ]] || HISTIGNORE=${HISTIGNORE:+$HISTIGNORE:}__gatesh_refused
 	# The bindings stay (a line that binds keys is refused); binding again
 	# costs about a millisecond, so it is done when the options change (set -o
 	# vi or emacs).
-	if [[ $SHELLOPTS != "$__gatesh_opts" ]]; then
+	if [[ $SHELLOPTS != "${__gatesh_opts-}" ]]; then
 		__gatesh_bind
 		__gatesh_opts=$SHELLOPTS
 	fi
@@ -115,7 +115,7 @@ __gatesh_prompt() {
 # A line that reaches bash without passing the hook (a binding gatesh did not
 # cover) is not run: with extdebug, a DEBUG trap that fails skips the command.
 __gatesh_debug() {
-	[[ $__gatesh_ok == 1 || ${FUNCNAME[1]} == __gatesh* || $BASH_COMMAND == __gatesh_* ]] && builtin return 0
+	[[ ${__gatesh_ok-} == 1 || ${FUNCNAME[1]-} == __gatesh* || $BASH_COMMAND == __gatesh_* ]] && builtin return 0
 	builtin printf 'gatesh: not judged, so not run: %s\n' "$BASH_COMMAND" >/dev/tty
 	builtin return 1
 }
