@@ -32,6 +32,7 @@ type logFilter struct {
 	actions []string  // any of them; empty: any
 	classes []string
 	grep    string // lower-cased
+	session string
 }
 
 // runLog is `gatectl log`: the decision log, filtered, or its chain verified.
@@ -39,14 +40,15 @@ func runLog(_ context.Context, e env) error {
 	flags := flag.NewFlagSet("log", flag.ContinueOnError)
 	flags.SetOutput(e.stderr)
 	var (
-		since, action, class, grep, file string
-		asJSON, verify                   bool
-		limit                            int
+		since, action, class, grep, file, session string
+		asJSON, verify                            bool
+		limit                                     int
 	)
 	flags.StringVar(&since, "since", "", "entries from `D|TIME` on: a duration ago (1h, 30m, 7d), an RFC 3339 time or a date (2006-01-02)")
 	flags.StringVar(&action, "action", "", "entries whose action or event is one of `A[,A...]` (allow, hold, deny, error; approve, deny-request, grant-use, expire, gone, ...)")
 	flags.StringVar(&class, "class", "", "entries of the class(es) `C[,C...]`")
 	flags.StringVar(&grep, "grep", "", "entries whose command, rule ids or messages contain `TEXT` (any case)")
+	flags.StringVar(&session, "session", "", "entries of the gated session `ID` (gatectl sessions lists them)")
 	flags.BoolVar(&asJSON, "json", false, "print the matching entries as they are in the log, one JSON object per line")
 	flags.IntVar(&limit, "limit", 0, "print only the last `N` matches (0: all)")
 	flags.BoolVar(&verify, "verify", false, "check the whole log's hash chain")
@@ -94,6 +96,7 @@ func runLog(_ context.Context, e env) error {
 	flt.actions = splitList(action)
 	flt.classes = splitList(class)
 	flt.grep = strings.ToLower(grep)
+	flt.session = session
 
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -275,6 +278,9 @@ func (flt logFilter) match(r audit.Record) bool {
 		}
 	}
 	if len(flt.classes) > 0 && !anyEqual(flt.classes, strings.ToLower(r.Class)) {
+		return false
+	}
+	if flt.session != "" && r.Session != flt.session {
 		return false
 	}
 	if flt.grep != "" {

@@ -63,7 +63,7 @@ var pushReason = []map[string]any{{"id": "git.push", "msg": "pushing publishes c
 func testLog() []logEntry {
 	return []logEntry{
 		{"ls", 3 * time.Hour, decisionEntry("ls -la", "claude-code", "allow", "read-only", nil, nil)},
-		{"hold", 2 * time.Hour, decisionEntry("git push origin main", "claude-code", "hold", "external", pushReason, map[string]any{"request_id": 7})},
+		{"hold", 2 * time.Hour, decisionEntry("git push origin main", "claude-code", "hold", "external", pushReason, map[string]any{"request_id": 7, "session": "s-1"})},
 		{"rm", 90 * time.Minute, decisionEntry("rm -rf /", "codex", "deny", "destructive", []map[string]any{
 			{"id": "files.rm.catastrophic", "msg": "removes the whole file system", "class": "destructive"},
 			{"id": "files.rm.workspace_root", "msg": "removes the workspace", "class": "destructive"}}, nil)},
@@ -235,6 +235,8 @@ func TestLogFilters(t *testing.T) {
 		{[]string{"--limit", "100"}, []string{"ls", "hold", "rm", "approve", "grant", "denied", "expire", "echo", "error"}},
 		{[]string{"--action", "allow", "--limit", "2"}, []string{"grant", "echo"}},
 		{[]string{"--limit", "1", "--action", "deny"}, []string{"denied"}},
+		{[]string{"--session", "s-1"}, []string{"hold"}},
+		{[]string{"--session", "s-2"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

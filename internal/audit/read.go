@@ -120,6 +120,9 @@ type Record struct {
 	// Note is result.note (or custom.reason): what happened to a request, a
 	// person's reason for a denial.
 	Note string
+	// Session is custom.session: the gated interactive session the line was
+	// typed in.
+	Session string
 }
 
 // Decode reads one line of the log.
@@ -162,6 +165,7 @@ func Decode(line []byte) (Record, error) {
 	}
 	rec.Event = str(e.Custom["event"])
 	rec.RequestID = str(e.Custom["request_id"])
+	rec.Session = str(e.Custom["session"])
 	if rec.RequestID == "" && in != nil {
 		rec.RequestID = str(in["request_id"])
 	}

@@ -26,7 +26,7 @@ func (s *Server) startSession(req wire.Request) wire.Response {
 	}
 	record := mode == RecordAlways || (mode != RecordNever && agent != "" && agent != "unknown")
 	s.record(&audit.Entry{DecisionID: audit.NewID(), Input: map[string]any{"cwd": req.Cwd},
-		Result: map[string]any{"event": "session-start"},
-		Custom: map[string]any{"session": req.Session, "agent": agent, "record": record, "pid": req.PID}})
+		Result: map[string]any{},
+		Custom: map[string]any{"event": "session-start", "session": req.Session, "agent": agent, "record": record, "pid": req.PID}})
 	return wire.Response{V: wire.Version, Agent: agent, Record: record}
 }
