@@ -63,6 +63,12 @@ __gatesh_accept() {
 		case $v in
 		allow)
 			__gatesh_ok=1
+			# With histverify, a line with a history expansion (!!, ^a^b)
+			# comes back to be edited instead of running: the next Enter
+			# is a line of its own.
+			if [[ $kind == new && $- == *H* && ($READLINE_LINE == *!* || $READLINE_LINE == ^*) ]]; then
+				__gatesh_fresh=1
+			fi
 			builtin return 0
 			;;
 		more) builtin return 0 ;;

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -133,7 +134,7 @@ func (s *sess) run() (int, error) {
 	cmd.ExtraFiles = make([]*os.File, fdJudge-2)
 	cmd.ExtraFiles[fdRC-3] = rc
 	cmd.ExtraFiles[fdJudge-3] = bashEnd
-	ptmx, err := pty.StartWithSize(cmd, size)
+	ptmx, err := s.start(cmd, saved, size)
 	rc.Close()
 	bashEnd.Close()
 	if err != nil {
@@ -158,6 +159,7 @@ func (s *sess) run() (int, error) {
 		return 0, fmt.Errorf("the terminal: %w", err)
 	}
 
+	var hungUp atomic.Bool
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
@@ -177,6 +179,7 @@ func (s *sess) run() (int, error) {
 				// The terminal went away or gatesh was asked to stop:
 				// bash hangs up its jobs and exits, and so does the
 				// session, with bash's status.
+				hungUp.Store(true)
 				cmd.Process.Signal(syscall.SIGHUP)
 			}
 		}
@@ -191,6 +194,11 @@ func (s *sess) run() (int, error) {
 	go s.judgeLoop(judge)
 
 	werr := cmd.Wait()
+	if hungUp.Load() {
+		// Bash hung up mid-prompt leaves its jobs running; a terminal
+		// that went away takes them with it.
+		hangUpSession(cmd.Process.Pid)
+	}
 	select {
 	case <-outDone:
 	case <-time.After(500 * time.Millisecond):
@@ -213,6 +221,47 @@ func (s *sess) run() (int, error) {
 		return 1, werr
 	}
 	return status, nil
+}
+
+// start starts bash on a new PTY whose line settings are the terminal's own (a
+// harness that turned echo off gets no echo from bash either) at its size.
+func (s *sess) start(cmd *exec.Cmd, saved *unix.Termios, size *pty.Winsize) (*os.File, error) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer tty.Close()
+	if err := unix.IoctlSetTermios(int(tty.Fd()), unix.TCSETS, saved); err != nil {
+		ptmx.Close()
+		return nil, err
+	}
+	if err := pty.Setsize(ptmx, size); err != nil {
+		ptmx.Close()
+		return nil, err
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		ptmx.Close()
+		return nil, err
+	}
+	return ptmx, nil
+}
+
+// hangUpSession sends SIGHUP (and SIGCONT, for stopped jobs) to every process
+// left in the session sid.
+func hangUpSession(sid int) {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if s, err := unix.Getsid(pid); err == nil && s == sid {
+			unix.Kill(pid, unix.SIGHUP)
+			unix.Kill(pid, unix.SIGCONT)
+		}
+	}
 }
 
 // rcFile is the rc file bash reads first: the caller's startup choices, then

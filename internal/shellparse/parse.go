@@ -484,6 +484,9 @@ func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 // lines (an open loop, quote, substitution or here-document), as an
 // interactive bash would read on at its PS2 prompt.
 func Incomplete(text string) bool {
+	if n := len(text) - len(strings.TrimRight(text, "\\")); n%2 == 1 {
+		return true // a line ending in a backslash goes on on the next
+	}
 	_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text+"\n"), "")
 	return syntax.IsIncomplete(err)
 }

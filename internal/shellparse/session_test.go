@@ -95,6 +95,8 @@ func TestIncomplete(t *testing.T) {
 		"true &&":                    true,
 		"git push origin main":       false,
 		"echo done; for x in; do :;": true,
+		"echo a \\":                  true,
+		"echo a \\\\":                false,
 		"fi":                         false, // a syntax error, not more input: judged (and held)
 	} {
 		if got := Incomplete(text); got != want {
