@@ -137,6 +137,7 @@ deny contains _r("tamper.kill", sprintf("%s would stop the gate's daemon. Comman
 
 # readline bindings can remove the hook that checks typed lines
 hold contains _r("tamper.bind", "bind changes the shell's key bindings, which the gate's interactive check relies on. Wait for the user to approve it.", "tamper", i) if {
+	not input.session # a session's own hook: session.bind denies it
 	some i in cmds.by_name.bind
 	c := input.commands[i]
 	not _bind_query(c)
