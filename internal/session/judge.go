@@ -149,6 +149,12 @@ func (s *sess) judge(text string, h hookRequest, functions string) (string, bool
 		if resp.Note != "" {
 			note = " (" + termtext.Cut(termtext.OneLine(resp.Note), 200) + ")"
 		}
+		if !held {
+			// No wait at all (GATESH_HOLD_WAIT=0): the hold is news.
+			s.say("gatesh: held as request %d, not run: %s\ngatesh: once the user approves it (gatectl approve %d), run the same line again (Up recalls it)%s", resp.RequestID, explain(resp), resp.RequestID, note)
+			s.marker(fmt.Sprintf("hold request=%d: %s", resp.RequestID, oneLine(resp.Command)))
+			break
+		}
 		s.say("gatesh: request %d was not approved in time, so it was not run%s. Once it is approved, run the same line again (Up recalls it).", resp.RequestID, note)
 		s.marker(fmt.Sprintf("expired request=%d", resp.RequestID))
 	case resp.Action == "hold":
