@@ -238,7 +238,7 @@ func TestSessionHistoryRecall(t *testing.T) {
 
 	// A refused line: the person approves it, Up recalls it, and it runs.
 	s.line(pushCmd)
-	id := s.expectRe(`gatesh: request (\d+) was not approved in time`)[1]
+	id := s.expectRe(`gatesh: held as request (\d+), not run`)[1]
 	s.wantStatus(126, "the held push")
 	if pushed(e) {
 		t.Fatal("the held push reached origin")
@@ -718,7 +718,7 @@ func TestSessionBypasses(t *testing.T) {
 		s.wantStatus(126, "the push")
 		s.line(pushCmd)
 		s.expectRe(heldRE)
-		n := strings.Count(s.Since(0), "was not approved in time")
+		n := strings.Count(s.Since(0), "run the same line again")
 		// !! recalls the push; with histverify it comes back to the line
 		// instead of running.
 		s.expect("$ ")
@@ -730,7 +730,7 @@ func TestSessionBypasses(t *testing.T) {
 		s.expectRe(heldRE)
 		s.wantStatus(126, "the expanded push")
 		notPushed(t)
-		if got := strings.Count(s.Since(0), "was not approved in time"); got != n+1 {
+		if got := strings.Count(s.Since(0), "run the same line again"); got != n+1 {
 			t.Errorf("the expanded push was judged %d times, want once", got-n)
 		}
 		// What the person is asked about is the line that would run.
