@@ -117,8 +117,8 @@ const (
 
 // Writer appends events to a recording. Its methods are safe for concurrent
 // use and never wait for the disk: events are encoded into memory and written
-// by a goroutine of the Writer's at most flushEvery later (at once after a
-// Marker; on Close, before it returns). A write error, or more than 64 MiB
+// by a goroutine of the Writer's at most flushEvery later (at once when much
+// is waiting, and on Close, before it returns). A write error, or more than 64 MiB
 // waiting to be written, stops the recording: the methods go on returning at
 // once, and Err says why. Close must be called to end the goroutine.
 type Writer struct {
@@ -226,15 +226,15 @@ func (w *Writer) Output(p []byte) {
 	w.event(CodeOutput, data, false)
 }
 
-// Marker records a marker with label (gatesh labels the gate's decisions), and
-// has what was recorded so far written without waiting.
+// Marker records a marker with label (gatesh labels the gate's decisions). It is
+// written at the next flush, with the output around it.
 func (w *Writer) Marker(label string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed || w.err != nil {
 		return
 	}
-	w.event(CodeMarker, []byte(label), true)
+	w.event(CodeMarker, []byte(label), false)
 }
 
 // Resize records that the terminal is now cols wide and rows high.

@@ -81,7 +81,7 @@ func (s *sess) judgeLoop(conn *os.File) {
 		} else {
 			text += "\n" + h.line
 		}
-		verdict, defines := s.judge(text, h, functions)
+		verdict, defines, label := s.judge(text, h, functions)
 		if verdict == "allow" && defines && len(functions)+len(text) < maxFunctions {
 			functions += text + "\n"
 		}
@@ -93,6 +93,9 @@ func (s *sess) judgeLoop(conn *os.File) {
 			s.queued = nil
 		}
 		s.inMu.Unlock()
+		// The recording learns of the decision after bash does: a line
+		// waits for nothing but its answer.
+		s.marker(label)
 		if werr != nil {
 			return
 		}
@@ -100,8 +103,9 @@ func (s *sess) judgeLoop(conn *os.File) {
 }
 
 // judge asks the daemon about text and tells the person what came of it. It
-// returns the hook's verdict and whether an allowed text defines functions.
-func (s *sess) judge(text string, h hookRequest, functions string) (string, bool) {
+// returns the hook's verdict, whether an allowed text defines functions, and
+// the recording's marker for the decision ("" for none).
+func (s *sess) judge(text string, h hookRequest, functions string) (verdict string, defines bool, label string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.inMu.Lock()
@@ -120,30 +124,27 @@ func (s *sess) judge(text string, h hookRequest, functions string) (string, bool
 	switch {
 	case err != nil:
 		s.say("gatesh: not run: %v (the gate could not decide, so it fails closed)", err)
-		s.marker("error: " + err.Error())
-		return "deny", false
+		return "deny", false, "error: " + err.Error()
 	case resp.Error != "":
 		s.say("gatesh: not run: the daemon did not judge the line: %s", resp.Error)
-		s.marker("error: " + resp.Error)
-		return "deny", false
+		return "deny", false, "error: " + resp.Error
 	case resp.Action == wire.ActionMore:
-		return wire.ActionMore, false
+		return wire.ActionMore, false, ""
 	case resp.Action == "allow":
 		if held {
 			s.say("gatesh: request %d approved; running it", resp.RequestID)
 		}
-		s.marker("allow: " + oneLine(text))
-		return "allow", resp.Defines
+		return "allow", resp.Defines, "allow: " + oneLine(text)
 	case resp.Outcome == wire.OutcomeWithdrawn:
 		s.say("gatesh: request %d withdrawn; not run", resp.RequestID)
-		s.marker(fmt.Sprintf("withdrawn request=%d", resp.RequestID))
+		label = fmt.Sprintf("withdrawn request=%d", resp.RequestID)
 	case resp.Outcome == wire.OutcomeDenied:
 		reason := resp.Note
 		if reason == "" {
 			reason = "no reason given"
 		}
 		s.say("gatesh: the user denied request %d, so it was not run (their reason: %s)", resp.RequestID, termtext.Cut(termtext.OneLine(reason), 300))
-		s.marker(fmt.Sprintf("denied request=%d", resp.RequestID))
+		label = fmt.Sprintf("denied request=%d", resp.RequestID)
 	case resp.Outcome == wire.OutcomeExpired || (resp.Action == "hold" && resp.RequestID != 0):
 		note := ""
 		if resp.Note != "" {
@@ -152,19 +153,19 @@ func (s *sess) judge(text string, h hookRequest, functions string) (string, bool
 		if !held {
 			// No wait at all (GATESH_HOLD_WAIT=0): the hold is news.
 			s.say("gatesh: held as request %d, not run: %s\ngatesh: once the user approves it (gatectl approve %d), run the same line again (Up recalls it)%s", resp.RequestID, explain(resp), resp.RequestID, note)
-			s.marker(fmt.Sprintf("hold request=%d: %s", resp.RequestID, oneLine(resp.Command)))
+			label = fmt.Sprintf("hold request=%d: %s", resp.RequestID, oneLine(resp.Command))
 			break
 		}
 		s.say("gatesh: request %d was not approved in time, so it was not run%s. Once it is approved, run the same line again (Up recalls it).", resp.RequestID, note)
-		s.marker(fmt.Sprintf("expired request=%d", resp.RequestID))
+		label = fmt.Sprintf("expired request=%d", resp.RequestID)
 	case resp.Action == "hold":
 		s.say("gatesh: held, not run: %s", explain(resp))
-		s.marker("hold: " + oneLine(text))
+		label = "hold: " + oneLine(text)
 	default:
 		s.say("gatesh: denied, not run: %s", explain(resp))
-		s.marker("deny: " + oneLine(text))
+		label = "deny: " + oneLine(text)
 	}
-	return "deny", false
+	return "deny", false, label
 }
 
 // explain is the command and each rule's message.

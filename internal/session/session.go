@@ -359,6 +359,9 @@ func (s *sess) say(format string, args ...any) {
 }
 
 func (s *sess) marker(label string) {
+	if label == "" {
+		return
+	}
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
 	if s.rec != nil {
