@@ -61,8 +61,11 @@ func TestWorkloadReport(t *testing.T) {
 	outsideOnly := 0
 	ctx := context.Background()
 	start := time.Now()
+	// GATESH_WORKLOAD_SESSION=1 judges every line as typed in a gated session
+	// (as SWE-agent's and OpenHands' lines are), with the session package on.
+	session := os.Getenv("GATESH_WORKLOAD_SESSION") != ""
 	for _, l := range lines {
-		_, d, err := te.dec.Check(ctx, l.Command, te.ws, te.env)
+		_, d, err := te.dec.CheckView(ctx, Query{Text: l.Command, Cwd: te.ws, Env: te.env, Session: session})
 		if err != nil {
 			t.Errorf("%q: %v", l.Command, err)
 		}
