@@ -290,21 +290,8 @@ func TestScriptTooLarge(t *testing.T) {
 func TestGatectlMissing(t *testing.T) {
 	e := NewEnv(t)
 	freshWithLocalCommit(e)
-	iso, err := os.MkdirTemp("/tmp", "gsi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(iso) })
-	copyFile(t, GateshBin, filepath.Join(iso, "gatesh"))
-	if err := os.Symlink("gatesh", filepath.Join(iso, "bash")); err != nil {
-		t.Fatal(err)
-	}
-	path := iso + ":/usr/bin:/bin"
-	if p, err := lookPath("gatectl", path); err == nil {
-		t.Skipf("a gatectl is installed at %s", p)
-	}
+	bash, path := gateshWithoutGatectl(t)
 	e.SetVar("PATH=" + path)
-	bash := filepath.Join(iso, "bash")
 	r := e.Gatesh(Call{Path: bash, Args: []string{"-c", pushCmd}})
 	assertFailClosed(t, r, "gatectl")
 	if pushed(e) {
@@ -318,6 +305,27 @@ func TestGatectlMissing(t *testing.T) {
 	if pids := e.DaemonPIDs(); len(pids) != 0 {
 		t.Errorf("a daemon runs: %v", pids)
 	}
+}
+
+// gateshWithoutGatectl copies gatesh, with a bash link to it, to a directory of
+// its own, and returns the link and a PATH on which no gatectl is found (the
+// test is skipped where one is installed system-wide).
+func gateshWithoutGatectl(t *testing.T) (bash, path string) {
+	t.Helper()
+	iso, err := os.MkdirTemp("/tmp", "gsi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(iso) })
+	copyFile(t, GateshBin, filepath.Join(iso, "gatesh"))
+	if err := os.Symlink("gatesh", filepath.Join(iso, "bash")); err != nil {
+		t.Fatal(err)
+	}
+	path = iso + ":/usr/bin:/bin"
+	if p, err := lookPath("gatectl", path); err == nil {
+		t.Skipf("a gatectl is installed at %s", p)
+	}
+	return filepath.Join(iso, "bash"), path
 }
 
 func copyFile(t *testing.T, from, to string) {

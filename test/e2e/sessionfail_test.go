@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -13,21 +12,9 @@ import (
 func TestSessionNoDecisionFailsClosed(t *testing.T) {
 	e := NewEnv(t)
 	freshWithLocalCommit(e)
-	iso, err := os.MkdirTemp("/tmp", "gsi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(iso) })
-	copyFile(t, GateshBin, filepath.Join(iso, "gatesh"))
-	if err := os.Symlink("gatesh", filepath.Join(iso, "bash")); err != nil {
-		t.Fatal(err)
-	}
-	path := iso + ":/usr/bin:/bin"
-	if p, err := lookPath("gatectl", path); err == nil {
-		t.Skipf("a gatectl is installed at %s", p)
-	}
+	bash, path := gateshWithoutGatectl(t)
 	file := filepath.Join(e.Root, "unjudged")
-	s := startSess(t, e, sessConfig{Env: []string{"PATH=" + path}, Path: filepath.Join(iso, "bash")})
+	s := startSess(t, e, sessConfig{Env: []string{"PATH=" + path}, Path: bash})
 	s.line("touch " + file)
 	s.expect("the gate could not decide, so it fails closed")
 	s.line("echo st=$?")
