@@ -160,6 +160,7 @@ func (s *sess) run() (int, error) {
 	}
 
 	var hungUp atomic.Bool
+	exited := make(chan struct{})
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
@@ -179,8 +180,9 @@ func (s *sess) run() (int, error) {
 				// The terminal went away or gatesh was asked to stop:
 				// bash hangs up its jobs and exits, and so does the
 				// session, with bash's status.
-				hungUp.Store(true)
-				cmd.Process.Signal(syscall.SIGHUP)
+				if !hungUp.Swap(true) {
+					go hangUp(cmd.Process, exited)
+				}
 			}
 		}
 	}()
@@ -194,6 +196,7 @@ func (s *sess) run() (int, error) {
 	go s.judgeLoop(judge)
 
 	werr := cmd.Wait()
+	close(exited)
 	if hungUp.Load() {
 		// Bash hung up mid-prompt leaves its jobs running; a terminal
 		// that went away takes them with it.
@@ -246,6 +249,24 @@ func (s *sess) start(cmd *exec.Cmd, saved *unix.Termios, size *pty.Winsize) (*os
 		return nil, err
 	}
 	return ptmx, nil
+}
+
+// hangUp ends bash when the terminal went away: SIGHUP (bash hangs up its jobs
+// and exits), again if it has not exited within a second (a hang-up that comes
+// at the wrong moment of readline's is sometimes lost), and SIGKILL after
+// three: a session whose terminal is gone must end.
+func hangUp(p *os.Process, exited <-chan struct{}) {
+	for _, step := range []struct {
+		sig  syscall.Signal
+		wait time.Duration
+	}{{syscall.SIGHUP, time.Second}, {syscall.SIGHUP, 2 * time.Second}, {syscall.SIGKILL, 0}} {
+		p.Signal(step.sig)
+		select {
+		case <-exited:
+			return
+		case <-time.After(step.wait):
+		}
+	}
 }
 
 // hangUpSession sends SIGHUP (and SIGCONT, for stopped jobs) to every process
