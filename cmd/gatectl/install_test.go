@@ -381,7 +381,7 @@ func TestDoctor(t *testing.T) {
 		if strings.Contains(r.stdout, "FAIL") {
 			t.Errorf("a check failed:\n%s", r.stdout)
 		}
-		for _, w := range []string{"it is the gatesh shim", "the daemon answered", "reversible work runs", "the gate is in the path", "exit 126: gatesh:", "all 5 checks passed"} {
+		for _, w := range []string{"it is the gatesh shim", "the daemon answered", "reversible work runs", "the gate is in the path", "exit 126: gatesh:", "a terminal session is gated", "($? 126: gatesh:", "all 6 checks passed"} {
 			if !strings.Contains(r.stdout, w) {
 				t.Errorf("the output lacks %q:\n%s", w, r.stdout)
 			}
@@ -397,7 +397,7 @@ func TestDoctor(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		for _, w := range []string{"FAIL  it is not gatesh", "FAIL  the gate is not in the path", "ok    reversible work runs", "To fix:", "gatectl install --agent"} {
+		for _, w := range []string{"FAIL  it is not gatesh", "FAIL  the gate is not in the path", "FAIL  a terminal session is not gated", "ok    reversible work runs", "To fix:", "gatectl install --agent"} {
 			if !strings.Contains(r.stdout, w) {
 				t.Errorf("the output lacks %q:\n%s", w, r.stdout)
 			}

@@ -17,6 +17,9 @@ type Agent struct {
 	aliases []string
 	// hint is the one overview line, given the shim directory and its bash.
 	hint func(dir, bash string) string
+	// Terminal is set for agents that type into a shell on a terminal (a gated
+	// session), which gatectl doctor then checks too.
+	Terminal bool
 }
 
 // Agents are the harnesses gatectl install and gatectl doctor know, in the order
@@ -34,7 +37,7 @@ var Agents = []Agent{
 		hint: func(dir, bash string) string { return dir + " first on PATH when gemini starts" }},
 	{Name: "aider", Title: "Aider",
 		hint: func(dir, bash string) string { return "SHELL=" + bash + " when aider starts" }},
-	{Name: "generic", Title: "Any other agent (generic)",
+	{Name: "generic", Title: "Any other agent (generic)", Terminal: true,
 		hint: func(dir, bash string) string {
 			return dir + " first on PATH and SHELL=" + bash + " (SWE-agent, OpenHands, Cline in VS Code)"
 		}},

@@ -108,6 +108,9 @@ func Doctor(ctx context.Context, c DoctorConfig) bool {
 		} else {
 			report(c.probeAllowed(ctx, shell, dir))
 			report(c.probeRefused(ctx, shell, dir, setupFix))
+			if c.Agent == nil || c.Agent.Terminal {
+				report(c.probeSession(ctx, shell, dir, setupFix))
+			}
 			os.RemoveAll(dir)
 		}
 	}
