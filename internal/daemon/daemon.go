@@ -386,6 +386,11 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		s.write(conn, s.startSession(req))
 		return
 	}
+	if req.Mode == wire.ModeSession {
+		// A new line: the one before it has ended, and with it what its
+		// approval covered.
+		s.holds.sessionLine.remove(me)
+	}
 	// The answer goes out before the decision is logged: the agent's command
 	// should not wait for the log write.
 	resp, entry, doc := s.judge(ctx, req, int(cred.Uid))

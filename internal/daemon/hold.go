@@ -46,10 +46,14 @@ type holds struct {
 	// approved holds the commands a person approved: a command they start
 	// (a nested bash -c through the shim) does not hold again.
 	approved *procSet
+	// sessionLine holds the gated sessions whose current line a person
+	// approved: what that line runs in the foreground of the session's
+	// terminal does not hold again, until the session sends its next line.
+	sessionLine *procSet
 }
 
 func newHolds(path string, open func(string) (*store.Store, error)) *holds {
-	h := &holds{path: path, open: open, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax)}
+	h := &holds{path: path, open: open, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax), sessionLine: newProcSet(approvedTreeMax)}
 	h.db()
 	return h
 }
@@ -182,6 +186,12 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 		resp.Action, resp.Note = "allow", fmt.Sprintf("started by a command the user approved (request %d)", id)
 		return "approved-tree", id
 	}
+	if doc == nil || !doc.Session {
+		if _, id, ok := h.sessionLine.ancestor(peer.pid); ok && foreground(peer.pid) && !touchesGate(resp.Reasons) {
+			resp.Action, resp.Note = "allow", fmt.Sprintf("run by a session line the user approved (request %d)", id)
+			return "approved-tree", id
+		}
+	}
 	if h.db() == nil || doc == nil {
 		return "", 0
 	}
@@ -189,7 +199,9 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 	if r, ok, err := h.db().FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
 		if _, err := h.db().SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
 			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
-			if !doc.Session {
+			if doc.Session {
+				h.sessionLine.add(peer, r.ID)
+			} else {
 				h.approved.add(peer, r.ID)
 			}
 			return "approval-use", r.ID
@@ -374,6 +386,7 @@ func (s *Server) runApproved(id int64, peer proc, tree bool) bool {
 		s.holds.approved.add(peer, id)
 		s.holds.ran.add(peer, id)
 	} else {
+		s.holds.sessionLine.add(peer, id)
 		s.holds.ran.add(peer, 0)
 	}
 	return true

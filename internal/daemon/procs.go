@@ -78,6 +78,12 @@ func (s *procSet) add(p proc, v int64) {
 	s.m[p] = procEntry{v, time.Now()}
 }
 
+func (s *procSet) remove(p proc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, p)
+}
+
 // pruneLocked forgets processes that have exited.
 func (s *procSet) pruneLocked() {
 	for p := range s.m {
@@ -107,6 +113,26 @@ func (s *procSet) ancestor(pid int) (proc, int64, bool) {
 		pid = ppid
 	}
 	return proc{}, 0, false
+}
+
+// foreground reports whether a process is in the foreground process group of
+// its controlling terminal (/proc/PID/stat fields 5 and 8): part of the job a
+// shell is running on it, not a background job.
+func foreground(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 6 {
+		return false
+	}
+	return f[2] == f[5] && f[5] != "0" && f[5] != "-1"
 }
 
 // stdinTerminal reports whether a process's standard input is a terminal.

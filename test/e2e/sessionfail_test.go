@@ -51,3 +51,39 @@ func TestSessionDaemonKilled(t *testing.T) {
 		t.Fatal("the push ran")
 	}
 }
+
+// An approved session line covers what it runs in the foreground: its nested
+// bash -c (through the shim) does not hold again. The next line is judged on
+// its own, and so is the same nested command then.
+func TestSessionApprovedLineCoversItsShells(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	s := startSess(t, e, sessConfig{Env: []string{"GATESH_HOLD_WAIT=30"}})
+	line := "bash -c " + "'" + pushCmd + "'"
+	s.line(line)
+	id := s.expectRe(`gatesh: held as request (\d+): `)[1]
+	waitRequest(t, e, line, true)
+	ctlOK(t, e, ttyFor(t), "approve", id)
+	s.expect("request " + id + " approved; running it")
+	s.sync()
+	if !pushed(e) {
+		t.Fatalf("the approved line's nested push did not reach origin:\n%s", s.tail(1500))
+	}
+	if n := len(listRequests(t, e, true)); n != 1 {
+		t.Errorf("%d requests, want the one the person approved", n)
+	}
+	// The approval ended with its line: a script the next line runs (the line
+	// is allowed: the session does not read the script) holds its push again.
+	script := filepath.Join(e.Root, "push-other.sh")
+	e.WriteFile(script, "git push origin HEAD:other\n")
+	s.line("bash " + script)
+	s.expect("gatesh: held as request 2: `git push origin HEAD:other`")
+	s.send("\x03") // the nested gatesh waits in the foreground: stop it
+	s.sync()
+	if n := len(listRequests(t, e, true)); n != 2 {
+		t.Errorf("%d requests after the next line, want 2", n)
+	}
+	if e.RemoteRef("other") != "" {
+		t.Error("the next line's push ran under the earlier approval")
+	}
+}
