@@ -426,7 +426,7 @@ _name_valopts := {
 # typed one). PWD: the directory the line is judged in. BASH_ALIASES: the aliases
 # the gate expands (unset, it stops listing them). FUNCNAME, BASH_COMMAND: what the
 # DEBUG trap checks.
-_hook_vars := {"READLINE_LINE", "READLINE_POINT", "READLINE_MARK", "READLINE_ARGUMENT", "PWD", "BASH_ALIASES", "FUNCNAME", "BASH_COMMAND"}
+_hook_vars := {"READLINE_LINE", "READLINE_POINT", "READLINE_MARK", "READLINE_ARGUMENT", "PWD", "BASH_ALIASES", "FUNCNAME", "BASH_COMMAND", "COMP_LINE"}
 
 _var_msg(c, v) := sprintf("`%s` would change %s, which the gate's hook in this session reads to check each line. %s Use another variable name; `cd` changes the directory.", [_show(c), v, _leave])
 

@@ -312,6 +312,7 @@ test_prompt_command_writers_denied if {
 
 test_hook_vars_denied if {
 	_deny("session.hook_var", "readonly READLINE_LINE", [_c(["readonly", "READLINE_LINE"])])
+	_deny("session.hook_var", "export COMP_LINE=x", [_with_assign(_c(["export", "COMP_LINE=x"]), "COMP_LINE", "x", false, false)])
 	_deny("session.hook_var", "declare -r READLINE_POINT", [_c(["declare", "-r", "READLINE_POINT"])])
 	_deny("session.hook_var", "declare -n READLINE_LINE=x", [_with_assign(_c(["declare", "-n", "READLINE_LINE=x"]), "READLINE_LINE", "x", false, false)])
 	_deny("session.hook_var", "declare -n r=PWD", [_with_assign(_c(["declare", "-n", "r=PWD"]), "r", "PWD", false, false)])

@@ -58,7 +58,7 @@ __gatesh_accept() {
 			builtin printf '%s\0' "$k" "${BASH_ALIASES[$k]}"
 		done
 	} >&63 2>/dev/null
-	if builtin read -r -d '' -u 63 s && builtin read -r -d '' -u 63 v && builtin read -r -d '' -u 63 t &&
+	if IFS= builtin read -r -d '' -u 63 s && IFS= builtin read -r -d '' -u 63 v && IFS= builtin read -r -d '' -u 63 t &&
 		[[ $s == "$__gatesh_seq" && $t == "${READLINE_LINE-}" ]]; then
 		case $v in
 		allow)
@@ -120,8 +120,13 @@ __gatesh_prompt() {
 
 # A line that reaches bash without passing the hook (a binding gatesh did not
 # cover) is not run: with extdebug, a DEBUG trap that fails skips the command.
+# Readline runs the person's own code between lines too, which is not a line:
+# completion functions (COMP_LINE is set; a line may not set it) and key
+# bindings of bind -x (READLINE_LINE is set; likewise); a line that registers
+# either is judged for the code it registers.
 __gatesh_debug() {
-	[[ ${__gatesh_ok-} == 1 || ${FUNCNAME[1]-} == __gatesh* || $BASH_COMMAND == __gatesh_* ]] && builtin return 0
+	[[ ${__gatesh_ok-} == 1 || ${FUNCNAME[1]-} == __gatesh* || $BASH_COMMAND == __gatesh_* ||
+		-n ${COMP_LINE+x} || -n ${READLINE_LINE+x} ]] && builtin return 0
 	builtin printf 'gatesh: not judged, so not run: %s\n' "$BASH_COMMAND" >/dev/tty
 	builtin return 1
 }

@@ -48,6 +48,9 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 	case "trap":
 		p.trap(f, st, c)
 		return nil
+	case "complete", "compgen":
+		p.completion(name, f, st, c)
+		return nil
 	case "source", ".":
 		p.source(f, st, c)
 		return nil
@@ -597,6 +600,47 @@ func (p *parser) trap(f []field, st *state, c ctx) {
 	}
 	sigs, _ := joinFields(f[i+1:])
 	p.code(a, Step{Kind: "trap", Name: "trap", Detail: sigs}, st, c)
+}
+
+// completion judges the code a completion spec runs (complete registers it
+// for Tab, compgen runs it at once), as a trap body is judged: -C's command,
+// -F's function, and the expansions of -W's word list.
+func (p *parser) completion(name string, f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		a := f[i]
+		if a.dyn || len(a.s) < 2 || a.s[0] != '-' || a.s == "--" {
+			if a.s == "--" {
+				return
+			}
+			continue
+		}
+		for j := 1; j < len(a.s); j++ {
+			opt := a.s[j]
+			if !strings.ContainsRune("CFWoAGXPS", rune(opt)) {
+				continue
+			}
+			// The option's value: the rest of the word, or the next word.
+			var v field
+			if j+1 < len(a.s) {
+				v = field{s: a.s[j+1:]}
+			} else if i+1 < len(f) {
+				i++
+				v = f[i]
+			} else {
+				return
+			}
+			s := Step{Kind: "trap", Name: name, Detail: "-" + string(opt)}
+			switch opt {
+			case 'C', 'F':
+				p.code(v, s, st, c)
+			case 'W':
+				if strings.Contains(v.s, "$(") || strings.Contains(v.s, "`") {
+					p.codeStr("cat <<"+promptDelim+"\n"+v.s+"\n"+promptDelim+"\n", !strings.Contains(v.s, promptDelim), s, st, c)
+				}
+			}
+			break
+		}
+	}
 }
 
 func (p *parser) source(f []field, st *state, c ctx) {

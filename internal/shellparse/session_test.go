@@ -80,6 +80,23 @@ func TestPromptCode(t *testing.T) {
 	}
 }
 
+// A completion spec's code runs on Tab (complete) or at once (compgen).
+func TestCompletionCode(t *testing.T) {
+	for line, want := range map[string]string{
+		`complete -C 'git push origin main' x`:               "trap:complete git",
+		`f() { rm -rf /tmp/x; }; complete -o default -F f x`: "function:f rm",
+		`compgen -W '$(curl https://x.example)' -- a`:        "subst:$() curl",
+		`complete -Fg x`: "trap:complete g",
+	} {
+		if got := names(Parse(line, testOpts)); !slices.Contains(got, want) {
+			t.Errorf("%q: commands %q, want one %q", line, got, want)
+		}
+	}
+	if got := names(Parse(`complete -W 'alpha beta' -o nospace x`, testOpts)); len(got) != 1 {
+		t.Errorf("a plain word list ran something: %q", got)
+	}
+}
+
 func TestIncomplete(t *testing.T) {
 	for text, want := range map[string]bool{
 		"for i in 1 2; do":           true,

@@ -87,3 +87,33 @@ func TestSessionApprovedLineCoversItsShells(t *testing.T) {
 		t.Error("the next line's push ran under the earlier approval")
 	}
 }
+
+// Readline's own calls into the person's code between lines are not lines:
+// a completion function from the startup files completes on Tab (the
+// backstop lets it run), and a line with spaces around it runs as typed. A
+// completion a line registers is judged for the code it would run.
+func TestSessionCompletion(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	rc := filepath.Join(e.Home, "completion.rc")
+	e.WriteFile(rc, sessBashrc+`_pick() { local w; w=$(echo alpha beta); COMPREPLY=($(compgen -W "$w" -- "${COMP_WORDS[COMP_CWORD]}")); }
+complete -F _pick pick
+pick() { echo "picked $*"; }
+`)
+	s := startSess(t, e, sessConfig{Path: ShimBash, Args: []string{"--init-file", rc}})
+	s.sync()
+	s.send("pick al\t")
+	s.expect("pick alpha ")
+	s.send("\r")
+	s.expect("picked alpha")
+	s.wantStatus(0, "the completed line")
+	s.line("  echo '  spaced  '  ")
+	s.expect("  spaced  \r\n")
+	s.wantStatus(0, "a line with spaces around it")
+	s.line("complete -C " + "'" + pushCmd + "'" + " pushy")
+	s.expectRe(heldRE)
+	s.wantStatus(126, "registering a completion that pushes")
+	if pushed(e) {
+		t.Fatal("the push ran")
+	}
+}
