@@ -117,3 +117,36 @@ pick() { echo "picked $*"; }
 		t.Fatal("the push ran")
 	}
 }
+
+// The ways a session starts: tmux's `$SHELL -c /bin/bash` is a gated session
+// (not an ungated bash), and a login session (-l) reads the login files.
+func TestSessionStartForms(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	t.Run("-c /bin/bash", func(t *testing.T) {
+		parent := e.TB
+		e.TB = t
+		defer func() { e.TB = parent }()
+		s := startSess(t, e, sessConfig{Path: ShimBash, Args: []string{"-c", "/bin/bash"}})
+		s.line(pushCmd)
+		s.expectRe(heldRE)
+		s.wantStatus(126, "a push in tmux's shell")
+		if pushed(e) {
+			t.Fatal("the push ran")
+		}
+	})
+	t.Run("-l", func(t *testing.T) {
+		parent := e.TB
+		e.TB = t
+		defer func() { e.TB = parent }()
+		e.WriteFile(filepath.Join(e.Home, ".bash_profile"), "PS1='$ '\nPROFILE_READ=yes\n")
+		s := startSess(t, e, sessConfig{Path: ShimBash, Args: []string{"-l"}})
+		s.line("echo profile=$PROFILE_READ")
+		s.expect("profile=yes")
+		s.line(pushCmd)
+		s.expectRe(heldRE)
+		if pushed(e) {
+			t.Fatal("the push ran")
+		}
+	})
+}
