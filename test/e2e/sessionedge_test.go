@@ -1,5 +1,8 @@
 package e2e
 
+// Session tests beyond the list: failing closed, approvals of a line,
+// completion, and the ways a session starts.
+
 import (
 	"path/filepath"
 	"syscall"
