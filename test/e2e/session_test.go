@@ -410,7 +410,12 @@ func TestSessionSWEAgent(t *testing.T) {
 				s := startSess(t, e, c)
 				r := rex{s}
 				if variant.sttyFirst {
+					// A driver waits for the prompt after stty: keys typed
+					// while stty still runs are echoed by the terminal
+					// itself, in bash as in gatesh (where the line's round
+					// trip to the gate makes that window wider).
 					s.send("stty -echo\n")
+					s.expectRe(`stty -echo\r\n\x1b\[\?2004l\r\x1b\[\?2004h\$ `)
 				}
 				if err := r.start(); err != nil {
 					t.Fatalf("%s: the start: %v", sh, err)
