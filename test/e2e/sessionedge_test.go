@@ -25,6 +25,9 @@ func TestSessionNoDecisionFailsClosed(t *testing.T) {
 	if Exists(file) {
 		t.Fatal("a line ran without a judgment")
 	}
+	// Ctrl-D at the prompt: typed while bash still runs the refusal, the
+	// terminal (in its cooked mode then) would take it, as with bash.
+	s.expectRe("__gatesh_refused\r\n(?:\x1b\\[\\?2004l\r)?\x1b\\[\\?2004h\\$ ")
 	s.send("\x04")
 	if st := s.wait(sessWait); st != 126 {
 		t.Errorf("exit status %d, want 126 (bash's last status)", st)
