@@ -634,9 +634,7 @@ func (p *parser) completion(name string, f []field, st *state, c ctx) {
 			case 'C', 'F':
 				p.code(v, s, st, c)
 			case 'W':
-				if strings.Contains(v.s, "$(") || strings.Contains(v.s, "`") {
-					p.codeStr("cat <<"+promptDelim+"\n"+v.s+"\n"+promptDelim+"\n", !strings.Contains(v.s, promptDelim), s, st, c)
-				}
+				p.expansions(v.s, s, st, c)
 			}
 			break
 		}

@@ -392,7 +392,6 @@ func (p *parser) callFunc(name string, body *syntax.Stmt, fields []field, rs []R
 	p.calling = p.calling[:len(p.calling)-1]
 }
 
-// decl handles declare/local/export/readonly/typeset/nameref.
 // promptDelim ends the here-document a prompt string is read as.
 const promptDelim = "GATESH_PROMPT_STRING_END"
 
@@ -409,17 +408,26 @@ func (p *parser) prompt(name string, a *syntax.Assign, f field, st *state, c ctx
 	case "PROMPT_COMMAND":
 		p.code(f, s, st, c)
 	case "PS0", "PS1", "PS2", "PS4":
-		if !strings.Contains(f.s, "$(") && !strings.Contains(f.s, "`") {
-			return
-		}
-		if strings.Contains(f.s, promptDelim) {
-			p.opaque("dynamic-code", f.s, c.with(s))
-			return
-		}
-		p.codeStr("cat <<"+promptDelim+"\n"+f.s+"\n"+promptDelim+"\n", true, s, st, c)
+		p.expansions(f.s, s, st, c)
 	}
 }
 
+// expansions judges the command substitutions in text that bash expands later
+// as a word (a prompt string, complete -W's word list): text is read as the
+// body of an unquoted here-document, which bash expands alike. Text holding the
+// here-document's end cannot be read so: it is opaque.
+func (p *parser) expansions(text string, s Step, st *state, c ctx) {
+	if !strings.Contains(text, "$(") && !strings.Contains(text, "`") {
+		return
+	}
+	if strings.Contains(text, promptDelim) {
+		p.opaque("dynamic-code", text, c.with(s))
+		return
+	}
+	p.codeStr("cat <<"+promptDelim+"\n"+text+"\n"+promptDelim+"\n", true, s, st, c)
+}
+
+// decl handles declare/local/export/readonly/typeset/nameref.
 func (p *parser) decl(d *syntax.DeclClause, st *state, c ctx) *output {
 	variant := d.Variant.Value
 	export := variant == "export"

@@ -91,6 +91,21 @@ func Parse(text string, opts Options) (line *Line) {
 // parseText parses shell code, guarding against input the recursive parser
 // cannot take.
 func (p *parser) parseText(text string) (*syntax.File, *ParseError) {
+	f, err := parseBash(text)
+	var refused *ParseError
+	switch {
+	case err == nil:
+		return f, nil
+	case errors.As(err, &refused):
+		return nil, refused
+	}
+	return f, convertErr(err)
+}
+
+// parseBash parses text with bash's grammar, after the checks that keep the
+// parser safe on any input (no NUL byte, bounded nesting); what they refuse is
+// a *ParseError, what the parser rejects its own error.
+func parseBash(text string) (*syntax.File, error) {
 	if strings.IndexByte(text, 0) >= 0 {
 		return nil, &ParseError{Msg: "NUL byte in command line"}
 	}
@@ -100,10 +115,7 @@ func (p *parser) parseText(text string) (*syntax.File, *ParseError) {
 	sp := parserPool.Get().(*syntax.Parser)
 	f, err := sp.Parse(strings.NewReader(text), "")
 	parserPool.Put(sp)
-	if err != nil {
-		return f, convertErr(err)
-	}
-	return f, nil
+	return f, err
 }
 
 func convertErr(err error) *ParseError {
@@ -482,19 +494,24 @@ func (p *parser) pipeline(x *syntax.BinaryCmd, st *state, c ctx) {
 
 // Incomplete reports whether text is the start of a command that needs more
 // lines (an open loop, quote, substitution or here-document), as an
-// interactive bash would read on at its PS2 prompt.
+// interactive bash would read on at its PS2 prompt. Text that Parse would
+// refuse unparsed (too large, NUL, nesting) is not incomplete: it is judged,
+// and held as a parse error.
 func Incomplete(text string) bool {
+	if len(text) > DefaultMaxBytes {
+		return false
+	}
 	if n := len(text) - len(strings.TrimRight(text, "\\")); n%2 == 1 {
 		return true // a line ending in a backslash goes on on the next
 	}
-	_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text+"\n"), "")
+	_, err := parseBash(text + "\n")
 	return syntax.IsIncomplete(err)
 }
 
 // predefine registers the function definitions in text (earlier lines'), wherever
 // they stand in it, without recording them as the line's own.
 func (p *parser) predefine(text string) {
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), "")
+	f, err := parseBash(text)
 	if err != nil {
 		return
 	}

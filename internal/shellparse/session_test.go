@@ -2,6 +2,7 @@ package shellparse
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -118,6 +119,16 @@ func TestIncomplete(t *testing.T) {
 	} {
 		if got := Incomplete(text); got != want {
 			t.Errorf("Incomplete(%q) = %v, want %v", text, got, want)
+		}
+	}
+	// What Parse refuses unparsed is judged (and held), not waited on; the
+	// parser's safety checks apply here too.
+	for what, text := range map[string]string{
+		"deep nesting": strings.Repeat("$(", 5000),
+		"too large":    "echo '" + strings.Repeat("x", DefaultMaxBytes),
+	} {
+		if Incomplete(text) {
+			t.Errorf("%s: incomplete", what)
 		}
 	}
 }
