@@ -456,7 +456,7 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 	if resp.Wait == 0 {
 		return
 	}
-	if final := s.await(ctx, conn, id, resp.Wait, me, req.Mode != wire.ModeSession); final.V != 0 {
+	if final := s.await(ctx, conn, id, resp.Wait, me, req.Mode == wire.ModeSession); final.V != 0 {
 		s.write(conn, final)
 	}
 }
@@ -486,7 +486,7 @@ func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Reques
 		wait = 1
 	}
 	db.SetStatus(req.ID, []string{store.Gone}, store.Pending)
-	if final := s.await(ctx, conn, req.ID, wait, me, req.Mode != wire.ModeSession); final.V != 0 {
+	if final := s.await(ctx, conn, req.ID, wait, me, req.Mode == wire.ModeSession); final.V != 0 {
 		s.write(conn, final)
 	}
 }

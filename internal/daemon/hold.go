@@ -199,11 +199,7 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 	if r, ok, err := h.db().FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
 		if _, err := h.db().SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
 			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
-			if doc.Session {
-				h.sessionLine.add(peer, r.ID)
-			} else {
-				h.approved.add(peer, r.ID)
-			}
+			h.cover(peer, r.ID, doc.Session)
 			return "approval-use", r.ID
 		}
 	}
@@ -290,10 +286,10 @@ func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document
 // await keeps a held gatesh waiting for a person's answer, or until the wait
 // runs out, or until it goes away. The answer is the second line gatesh reads.
 //
-// tree says whether an approval extends to the processes the command starts;
-// not for a session's line, whose process (the session) outlives it. A line
-// the caller sends meanwhile withdraws the request (Ctrl-C in a session).
-func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait int, peer proc, tree bool) wire.Response {
+// session says the request is a gated session's line, whose approval covers
+// less (see cover). A line the caller sends meanwhile withdraws the request
+// (Ctrl-C in a session).
+func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait int, peer proc, session bool) wire.Response {
 	h := s.holds
 	ch := make(chan wire.Response, 1)
 	h.mu.Lock()
@@ -302,7 +298,7 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 	defer h.unsubscribe(id, ch)
 
 	// An answer given between the hold and now is in the store already.
-	if resp, done := s.answered(id, peer, tree); done {
+	if resp, done := s.answered(id, peer, session); done {
 		return resp
 	}
 	_ = conn.SetDeadline(time.Now().Add(time.Duration(wait)*time.Second + readTimeout))
@@ -321,7 +317,7 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 	defer timer.Stop()
 	select {
 	case resp := <-ch:
-		if resp.Outcome == wire.OutcomeApproved && !s.runApproved(id, peer, tree) {
+		if resp.Outcome == wire.OutcomeApproved && !s.runApproved(id, peer, session) {
 			// Two runs of the same command waited on one request: an
 			// approve-once lets one of them run.
 			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}
@@ -350,7 +346,7 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 }
 
 // answered returns the outcome of a request a person already decided.
-func (s *Server) answered(id int64, peer proc, tree bool) (wire.Response, bool) {
+func (s *Server) answered(id int64, peer proc, session bool) (wire.Response, bool) {
 	if s.holds.db() == nil {
 		return wire.Response{}, false
 	}
@@ -360,7 +356,7 @@ func (s *Server) answered(id int64, peer proc, tree bool) (wire.Response, bool) 
 	}
 	switch r.Status {
 	case store.Approved:
-		if !s.runApproved(id, peer, tree) {
+		if !s.runApproved(id, peer, session) {
 			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}, true
 		}
 		return wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: id}, true
@@ -375,21 +371,31 @@ func (s *Server) answered(id int64, peer proc, tree bool) (wire.Response, bool) 
 // runApproved uses up an approve-once for the waiting process and remembers it,
 // so that what it starts does not hold again. It reports false when the
 // approval was used already.
-func (s *Server) runApproved(id int64, peer proc, tree bool) bool {
+func (s *Server) runApproved(id int64, peer proc, session bool) bool {
 	if s.holds.db() == nil {
 		return false
 	}
 	if _, err := s.holds.db().SetStatus(id, []string{store.Approved}, store.Used); err != nil {
 		return false
 	}
-	if tree {
-		s.holds.approved.add(peer, id)
-		s.holds.ran.add(peer, id)
-	} else {
-		s.holds.sessionLine.add(peer, id)
-		s.holds.ran.add(peer, 0)
+	s.holds.cover(peer, id, session)
+	if session {
+		id = 0 // the session outlives the line: it is agent-run, not approved
 	}
+	s.holds.ran.add(peer, id)
 	return true
+}
+
+// cover remembers what a person's approval (request id) of peer's command
+// covers: the processes it starts, or, for a gated session's line (the session
+// outlives the line), what the line runs in the foreground of the session's
+// terminal until the session sends its next line.
+func (h *holds) cover(peer proc, id int64, session bool) {
+	if session {
+		h.sessionLine.add(peer, id)
+	} else {
+		h.approved.add(peer, id)
+	}
 }
 
 func (h *holds) unsubscribe(id int64, ch chan wire.Response) {

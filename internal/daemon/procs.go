@@ -16,24 +16,33 @@ type proc struct {
 	start uint64
 }
 
-// procStat reads a process's parent and start time.
-func procStat(pid int) (ppid int, start uint64, err error) {
+// statFields reads /proc/PID/stat from field 3 (state) on: f[i] is field i+3.
+func statFields(pid int) ([]string, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	// The command name (field 2) is in parentheses and may hold anything:
 	// the fields that follow start after the last ')'.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+		return nil, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
 	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state); ppid is field 4, starttime field 22.
 	if len(f) < 20 {
-		return 0, 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+		return nil, fmt.Errorf("/proc/%d/stat: too few fields", pid)
 	}
+	return f, nil
+}
+
+// procStat reads a process's parent and start time.
+func procStat(pid int) (ppid int, start uint64, err error) {
+	f, err := statFields(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	// ppid is field 4, starttime field 22.
 	ppid, err = strconv.Atoi(f[1])
 	if err != nil {
 		return 0, 0, err
@@ -119,20 +128,8 @@ func (s *procSet) ancestor(pid int) (proc, int64, bool) {
 // its controlling terminal (/proc/PID/stat fields 5 and 8): part of the job a
 // shell is running on it, not a background job.
 func foreground(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 6 {
-		return false
-	}
-	return f[2] == f[5] && f[5] != "0" && f[5] != "-1"
+	f, err := statFields(pid)
+	return err == nil && f[2] == f[5] && f[5] != "0" && f[5] != "-1"
 }
 
 // stdinTerminal reports whether a process's standard input is a terminal.
