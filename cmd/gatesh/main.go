@@ -98,27 +98,19 @@ func run() int {
 		}
 		req.Mode, req.Text, script = wire.ModeStdin, string(b), b
 	}
-	if req.Cwd, err = os.Getwd(); err != nil {
-		if pwd := os.Getenv("PWD"); strings.HasPrefix(pwd, "/") {
-			req.Cwd = pwd
-		} else {
-			return refuse("cannot tell the working directory (%v), so nothing was run", err)
-		}
+	if req.Cwd, err = workingDir(); err != nil {
+		return refuse("cannot tell the working directory (%v), so nothing was run", err)
 	}
 
-	d, err := dirs.From(os.Getenv)
+	c, d, err := newClient()
 	if err != nil {
 		return refuse("%v; nothing was run", err)
 	}
-	duid, err := client.DaemonUIDFrom(os.Getenv)
-	if err != nil {
-		return refuse("%v; nothing was run", err)
-	}
-	c := client.Client{Runtime: d.Runtime, Env: os.Environ(), DaemonUID: duid, OnHeld: func(r wire.Response) {
+	c.OnHeld = func(r wire.Response) {
 		// The only line gatesh adds to a command that may still run: the agent
 		// (and the person watching it) learn why it waits.
 		say("held as request %d: %s; waiting up to %d s for the user to approve it", r.RequestID, explain(r, ""), r.Wait)
-	}}
+	}
 	resp, err := c.Ask(context.Background(), req)
 	if err != nil {
 		return refuse("%v; nothing was run. Tell the user: gatesh cannot get a decision (the daemon's log is %s/daemon.log)", err, d.State)
@@ -153,15 +145,10 @@ func run() int {
 // runSession is gatesh on a terminal: one real bash in a PTY, each line judged
 // before it runs (internal/session).
 func runSession(real string, inv bashcli.Invocation) int {
-	d, err := dirs.From(os.Getenv)
+	c, d, err := newClient()
 	if err != nil {
 		return refuse("%v; the session was not started", err)
 	}
-	duid, err := client.DaemonUIDFrom(os.Getenv)
-	if err != nil {
-		return refuse("%v; the session was not started", err)
-	}
-	c := client.Client{Runtime: d.Runtime, Env: os.Environ(), DaemonUID: duid}
 	id := session.NewID()
 	o := session.Options{
 		Bash: real, Argv0: inv.Argv0, Login: inv.Login, NoRC: inv.NoRC, NoProfile: inv.NoProfile, RCFile: inv.RCFile,
@@ -181,7 +168,11 @@ func runSession(real string, inv bashcli.Invocation) int {
 	// setting wants it recorded; one that cannot be reached judges no line
 	// either (each fails closed), and the session is recorded.
 	rec := true
-	if resp, err := c.Do(context.Background(), wire.Request{V: wire.Version, Op: wire.OpSession, Env: o.Env, Session: id, Cwd: cwdOr("/")}); err == nil && resp.Error == "" {
+	cwd, err := workingDir()
+	if err != nil {
+		cwd = "/" // only logged with the session's start
+	}
+	if resp, err := c.Do(context.Background(), wire.Request{V: wire.Version, Op: wire.OpSession, Env: o.Env, Session: id, Cwd: cwd}); err == nil && resp.Error == "" {
 		rec, o.Agent = resp.Record, resp.Agent
 	}
 	switch os.Getenv("GATESH_RECORD") {
@@ -200,11 +191,30 @@ func runSession(real string, inv bashcli.Invocation) int {
 	return status
 }
 
-func cwdOr(def string) string {
-	if wd, err := os.Getwd(); err == nil {
-		return wd
+// newClient is the daemon client for this user's gatesh directories.
+func newClient() (client.Client, dirs.Dirs, error) {
+	d, err := dirs.From(os.Getenv)
+	if err != nil {
+		return client.Client{}, d, err
 	}
-	return def
+	duid, err := client.DaemonUIDFrom(os.Getenv)
+	if err != nil {
+		return client.Client{}, d, err
+	}
+	return client.Client{Runtime: d.Runtime, Env: os.Environ(), DaemonUID: duid}, d, nil
+}
+
+// workingDir is the caller's working directory: getcwd, else an absolute $PWD
+// (getcwd fails in a directory that was removed).
+func workingDir() (string, error) {
+	wd, err := os.Getwd()
+	if err == nil {
+		return wd, nil
+	}
+	if pwd := os.Getenv("PWD"); strings.HasPrefix(pwd, "/") {
+		return pwd, nil
+	}
+	return "", err
 }
 
 // execBash becomes the real bash with the caller's argv, environment and

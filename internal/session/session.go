@@ -93,8 +93,6 @@ type sess struct {
 	judging context.CancelFunc
 	queued  []byte
 	ptmx    *os.File
-
-	lastCwd string
 }
 
 func (s *sess) run() (int, error) {
@@ -392,7 +390,6 @@ func (s *sess) marker(label string) {
 
 // commandEnded is called for each end-of-command marker.
 func (s *sess) commandEnded(status int, cwd string) {
-	s.lastCwd = cwd
 	s.marker(fmt.Sprintf("end status=%d cwd=%s", status, cwd))
 }
 
