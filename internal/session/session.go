@@ -151,7 +151,7 @@ func (s *sess) run() (int, error) {
 		}
 	}
 
-	if _, err := makeRaw(int(s.o.In.Fd()), saved); err != nil {
+	if err := makeRaw(int(s.o.In.Fd()), saved); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
 		return 0, fmt.Errorf("the terminal: %w", err)
@@ -409,7 +409,7 @@ func shellQuote(s string) string {
 
 // makeRaw puts the terminal in raw mode, as a terminal program does: keys go
 // to bash's own terminal (the PTY), which does the line discipline.
-func makeRaw(fd int, t *unix.Termios) (*unix.Termios, error) {
+func makeRaw(fd int, t *unix.Termios) error {
 	raw := *t
 	raw.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
 	raw.Oflag &^= unix.OPOST
@@ -418,5 +418,5 @@ func makeRaw(fd int, t *unix.Termios) (*unix.Termios, error) {
 	raw.Cflag |= unix.CS8
 	raw.Cc[unix.VMIN] = 1
 	raw.Cc[unix.VTIME] = 0
-	return &raw, unix.IoctlSetTermios(fd, unix.TCSETS, &raw)
+	return unix.IoctlSetTermios(fd, unix.TCSETS, &raw)
 }
