@@ -217,8 +217,8 @@ func workingDir() (string, error) {
 	return "", err
 }
 
-// execBash becomes the real bash with the caller's argv, environment and
-// descriptors. A script read from stdin becomes bash's stdin again, as an
+// execBash becomes the real bash with the caller's argv (argv[0] a bash name:
+// bashcli.ShellArgv0), environment and descriptors. A script read from stdin becomes bash's stdin again, as an
 // in-memory file holding exactly what was judged.
 func execBash(real string, script []byte) int {
 	if script != nil {
@@ -226,7 +226,8 @@ func execBash(real string, script []byte) int {
 			return refuse("handing the script to bash: %v; nothing was run", err)
 		}
 	}
-	err := syscall.Exec(real, os.Args, os.Environ())
+	argv := append([]string{bashcli.ShellArgv0(os.Args[0])}, os.Args[1:]...)
+	err := syscall.Exec(real, argv, os.Environ())
 	return refuse("cannot run the real bash %s: %v", real, err)
 }
 

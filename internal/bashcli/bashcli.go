@@ -211,6 +211,27 @@ func basePathname(s string) string {
 	return s
 }
 
+// ShellArgv0 is the argv[0] the real bash is given for a gatesh started as
+// argv0. bash names itself by argv[0] in its messages and in $0, and startup
+// files that detect the shell by name (pyenv init, conda, nvm) read it, so a
+// gatesh run by its own name (SHELL pointing straight at it) hands bash the
+// name "bash", keeping the "-" of a login shell. A name bash gives meaning to
+// (bash, sh, rbash, as a path or with the login "-") stays as it is.
+func ShellArgv0(argv0 string) string {
+	base := basePathname(argv0)
+	if strings.HasPrefix(argv0, "-") {
+		base = strings.TrimPrefix(base, "-")
+	}
+	switch base {
+	case "bash", "sh", "rbash":
+		return argv0
+	}
+	if strings.HasPrefix(argv0, "-") {
+		return "-bash"
+	}
+	return "bash"
+}
+
 // StartsShell reports whether a -c command string does nothing but start
 // another shell that reads its commands from stdin (tmux runs `$SHELL -c
 // /bin/bash` this way): plain words, the first naming bash, sh, zsh or dash,

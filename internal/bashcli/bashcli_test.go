@@ -594,3 +594,27 @@ func TestStartsShell(t *testing.T) {
 		}
 	}
 }
+
+func TestShellArgv0(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"gatesh", "bash"},
+		{"/opt/gatesh/bin/gatesh", "bash"},
+		{"-gatesh", "-bash"},
+		{"-/opt/gatesh/bin/gatesh", "-bash"},
+		{"", "bash"},
+		{"bash", "bash"},
+		{"-bash", "-bash"},
+		{"/home/u/.local/share/gatesh/shim/bash", "/home/u/.local/share/gatesh/shim/bash"},
+		{"sh", "sh"},
+		{"-sh", "-sh"},
+		{"/bin/sh", "/bin/sh"},
+		{"rbash", "rbash"},
+		// Not a login shell (bash decides that on the whole argv0), and not a name bash knows.
+		{"/x/-bash", "bash"},
+		{"zsh", "bash"},
+	} {
+		if got := ShellArgv0(c.in); got != c.want {
+			t.Errorf("ShellArgv0(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"github.com/gatesh/gatesh/internal/bashcli"
 	"github.com/gatesh/gatesh/internal/record"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -122,10 +123,7 @@ func (s *sess) run() (int, error) {
 
 	// bash names itself by argv0 in its messages: the caller's name for it
 	// (bash, sh) but not gatesh's own.
-	argv0 := strings.TrimPrefix(filepath.Base(s.o.Argv0), "-")
-	if argv0 == "" || argv0 == "." || strings.HasPrefix(argv0, "gatesh") {
-		argv0 = "bash"
-	}
+	argv0 := strings.TrimPrefix(filepath.Base(bashcli.ShellArgv0(s.o.Argv0)), "-")
 	cmd := exec.Command(s.o.Bash, "--rcfile", "/dev/fd/"+strconv.Itoa(fdRC), "-i")
 	cmd.Args[0] = argv0
 	cmd.Env = s.o.Env

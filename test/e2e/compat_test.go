@@ -431,3 +431,40 @@ func TestDescriptorsOnDaemonStart(t *testing.T) {
 		t.Errorf("descriptor 3 got %q, want %q", got, "via-fd3\n")
 	}
 }
+
+// TestOwnName runs gatesh by its own name, as a setup that points SHELL straight
+// at it does: bash must still be told it is bash, in its messages, in $0, and to
+// startup files that pick their functions by the shell's name, exactly as the
+// real bash called bash (or -bash for a login shell) behaves.
+func TestOwnName(t *testing.T) {
+	e := NewEnv(t)
+	profile := "case \"${0##*/}\" in\n  bash|-bash) by_name_a() { :; }; by_name_b() { :; } ;;\nesac\nalways() { :; }\n"
+	for _, c := range []struct {
+		name, argv0, bashArgv0 string
+		args                   []string
+		want                   string
+	}{
+		{"dollar-zero", GateshBin, "bash", []string{"-c", `echo "$0"`}, "bash\n"},
+		{"message", GateshBin, "bash", []string{"-c", "no_such_command_xyz"}, ""},
+		{"interactive-flag", GateshBin, "bash", []string{"-i", "-c", `echo "$0"`}, "bash\n"},
+		{"login", "-gatesh", "-bash", []string{"-c", `shopt -q login_shell && echo "login $0"`}, "login -bash\n"},
+		{"login-files", GateshBin, "bash", []string{"-c", "-l", "declare -F | wc -l"}, "3\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.TB = t
+			run := func(path, argv0 string) Result {
+				e.Fresh()
+				e.WriteFile(filepath.Join(e.Home, ".bash_profile"), profile)
+				return e.Run(Gatesh, Call{Path: path, Argv0: argv0, Args: c.args})
+			}
+			want := run(RealBashPath, c.bashArgv0)
+			got := run(GateshBin, c.argv0)
+			if c.want != "" && want.Stdout != c.want {
+				t.Fatalf("the real bash does not do what the case means (want %q):\n%s", c.want, want)
+			}
+			if got.Status != want.Status || got.Stdout != want.Stdout || got.Stderr != want.Stderr {
+				t.Errorf("gatesh run as %q is not bash run as %q:\ngatesh: %s\nbash:   %s", c.argv0, c.bashArgv0, got, want)
+			}
+		})
+	}
+}
