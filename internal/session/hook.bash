@@ -86,8 +86,11 @@ __gatesh_accept() {
 }
 
 # __gatesh_after replaces a refused line with the call that sets $? to 126.
+# The H marker has gatesh hide readline's redraw of that stand-in (and its
+# newline): the person sees gatesh's message, then the next prompt.
 __gatesh_after() {
 	if [[ ${__gatesh_refuse-} == 1 ]]; then
+		builtin printf '\e]6973;%s;H\a' "${__gatesh_token-}"
 		__gatesh_refuse=0
 		__gatesh_ok=1
 		READLINE_LINE=__gatesh_refused

@@ -65,6 +65,42 @@ func TestStripperUnterminated(t *testing.T) {
 	}
 }
 
+// An H marker hides the rest of its line: readline's redraw of the stand-in
+// for a refused line and its newline, whatever the reads' split. The next
+// marker ends the hiding too, and it never hides more than maxHidden bytes.
+func TestStripperHide(t *testing.T) {
+	const tok = "k9"
+	h := "\x1b]6973;" + tok + ";H\a"
+	d := "\x1b]6973;" + tok + ";D;126;/w\a"
+	in := "gatesh: denied\r\n$ rm -rf ~\r\x1b[K\r" + h + "$ __gatesh_refused\r\n\x1b[?2004l\r" + d + "\x1b[?2004h$ "
+	want := "gatesh: denied\r\n$ rm -rf ~\r\x1b[K\r\x1b[?2004l\r\x1b[?2004h$ "
+	for i := 0; i <= len(in); i++ {
+		for j := i; j <= len(in); j += 5 {
+			got, marks := feedAll(tok, [][]byte{[]byte(in[:i]), []byte(in[i:j]), []byte(in[j:])})
+			if got != want {
+				t.Fatalf("split %d,%d: got %q, want %q", i, j, got, want)
+			}
+			if len(marks) != 1 || marks[0] != (mark{126, "/w"}) {
+				t.Fatalf("split %d,%d: marks %v", i, j, marks)
+			}
+		}
+	}
+	// No newline: the next marker ends it.
+	if got, _ := feedAll(tok, [][]byte{[]byte("a" + h + "hidden" + d + "$ ")}); got != "a$ " {
+		t.Errorf("a marker did not end the hiding: %q", got)
+	}
+	// Never more than maxHidden bytes.
+	long := strings.Repeat("x", maxHidden+7)
+	if got, _ := feedAll(tok, [][]byte{[]byte(h + long + "\n")}); got != "xxxxxxx\n" {
+		t.Errorf("hid %d bytes of %d", len(long)+1-len(got), len(long)+1)
+	}
+	// Without the token it is output, and hides nothing.
+	forged := "\x1b]6973;guess;H\a"
+	if got, _ := feedAll(tok, [][]byte{[]byte(forged + "shown\n")}); got != forged+"shown\n" {
+		t.Errorf("a forged H marker hid output: %q", got)
+	}
+}
+
 func TestStripperLargeOutput(t *testing.T) {
 	var in bytes.Buffer
 	for i := range 100000 {

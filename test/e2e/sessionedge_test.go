@@ -5,8 +5,11 @@ package e2e
 
 import (
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/gatesh/gatesh/internal/vtscreen"
 )
 
 // A session whose lines can get no decision (no daemon can be started and the
@@ -27,7 +30,7 @@ func TestSessionNoDecisionFailsClosed(t *testing.T) {
 	}
 	// Ctrl-D at the prompt: typed while bash still runs the refusal, the
 	// terminal (in its cooked mode then) would take it, as with bash.
-	s.expectRe("__gatesh_refused\r\n(?:\x1b\\[\\?2004l\r)?\x1b\\[\\?2004h\\$ ")
+	s.expectRe("\x1b\\[K\r(?:\x1b\\[\\?2004l\r)?\x1b\\[\\?2004h\\$ ")
 	s.send("\x04")
 	if st := s.wait(sessWait); st != 126 {
 		t.Errorf("exit status %d, want 126 (bash's last status)", st)
@@ -155,4 +158,55 @@ func TestSessionStartForms(t *testing.T) {
 			t.Fatal("the push ran")
 		}
 	})
+}
+
+// A refused line, denied or withdrawn, shows nothing but gatesh's message: the
+// stand-in that sets $? to 126 is never drawn, the next prompt follows the
+// message, and history keeps the line as typed.
+func TestSessionRefusedLineShowsOnlyTheMessage(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	s := startSess(t, e, sessConfig{Env: []string{"GATESH_HOLD_WAIT=30"}})
+	// After the message (its lines may wrap), the next line on the screen is
+	// the prompt with the status check typed at it.
+	nextIsPrompt := func(message string) {
+		t.Helper()
+		scr := vtscreen.New(80, 24)
+		scr.Write(s.Output())
+		lines := strings.Split(scr.Text(), "\n")
+		at := -1
+		for i, l := range lines {
+			if strings.Contains(l, message) {
+				at = i
+			}
+		}
+		if at < 0 {
+			t.Fatalf("the screen does not show %q:\n%s", message, scr.Text())
+		}
+		j := at + 1
+		for j < len(lines) && !strings.HasPrefix(lines[j], "$") && strings.TrimSpace(lines[j]) != "" {
+			j++ // the message's wrapped lines
+		}
+		if j >= len(lines) || !strings.HasPrefix(lines[j], "$ echo st=") {
+			t.Errorf("after %q the screen does not go on with the next prompt:\n%s", message, scr.Text())
+		}
+	}
+	s.ready()
+	s.line("rm -rf ~")
+	s.expect("gatesh: denied, not run")
+	s.wantStatus(126, "the denied line")
+	nextIsPrompt("gatesh: denied, not run")
+	s.line(pushCmd)
+	id := s.expectRe(`gatesh: held as request (\d+): `)[1]
+	s.send("\x03")
+	s.expect("request " + id + " withdrawn; not run")
+	s.wantStatus(126, "the withdrawn line")
+	nextIsPrompt("withdrawn; not run")
+	s.send("\x1b[A\x1b[A\x1b[A\x1b[A") // Up four times: the denied line
+	s.expect("rm -rf ~")
+	s.send("\x15") // Ctrl-U: not run again
+	s.sync()
+	if strings.Contains(string(s.Output()), "__gatesh_") {
+		t.Errorf("the terminal was sent the session's own names:\n%q", s.tail(3000))
+	}
 }
