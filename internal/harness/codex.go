@@ -27,16 +27,34 @@ import (
 //	__CODEX_SNAPSHOT_PROXY_GIT_SSH_COMMAND="${GIT_SSH_COMMAND-}"   (macOS)
 //	case "$__CODEX_SNAPSHOT_PROXY_GIT_SSH_COMMAND" in … ) __CODEX_SNAPSHOT_…_SET=1 ;; *) … ;; esac
 //
-// and restores put them back afterwards:
+// and restores put them back afterwards. Older versions:
 //
 //	if [ -n "${__CODEX_SNAPSHOT_OVERRIDE_SET_0}" ]; then export KEY="${__CODEX_SNAPSHOT_OVERRIDE_0}"; else unset KEY; fi
 //	if [ -n "$__CODEX_SNAPSHOT_PROXY_ENV_SET" ] || [ -n "${KEY+x}" ]; then … fi
-//	unset __CODEX_SNAPSHOT_OVERRIDE_SET_0 __CODEX_SNAPSHOT_OVERRIDE_0     (older versions)
+//	unset __CODEX_SNAPSHOT_OVERRIDE_SET_0 __CODEX_SNAPSHOT_OVERRIDE_0
 //
-// A restore may only give KEY the value captured from KEY itself (or unset it),
-// so the restores can only bring back the caller's own environment. Command is
-// the exec'd script: the exec'd shell (gatesh again, or the real bash when Codex
-// names it) runs it.
+// 0.169.0 (the exact bytes are in testdata/harness/codex-0.169.0-outer.sh:
+// 7 override blocks, 49 proxy blocks inside the PROXY_ENV_SET if, 340 lines
+// around a one-line command):
+//
+//	if [ -n "${__CODEX_SNAPSHOT_OVERRIDE_SET_0}" ]; then
+//	  if [ -z "${KEY+x}" ] || [ "${KEY-}" != "${__CODEX_SNAPSHOT_OVERRIDE_0}" ]; then export KEY="${__CODEX_SNAPSHOT_OVERRIDE_0}"; else export KEY; fi
+//	else builtin unset KEY 2>/dev/null || command unset KEY; fi
+//	builtin unset __CODEX_SNAPSHOT_OVERRIDE_SET_0 __CODEX_SNAPSHOT_OVERRIDE_0 2>/dev/null || command unset __CODEX_SNAPSHOT_OVERRIDE_SET_0 __CODEX_SNAPSHOT_OVERRIDE_0
+//
+// and, last, a PATH prefix for Codex's own tools:
+//
+//	if [ -n "${PATH:-}" ]; then export PATH='<home>/.codex/packages/…/codex-path':"$PATH"; else export PATH='<home>/.codex/packages/…/codex-path'; fi
+//
+// The restores are matched as a small grammar, not as a fixed text, so any
+// number of blocks over any variable names passes: a restore may only give KEY
+// the value captured from KEY itself, export KEY as it stands, or unset KEY
+// (KEY being a captured variable) or a __CODEX_SNAPSHOT_* variable; its tests
+// only compare quoted plain expansions; and the one literal value it may assign
+// is a directory under Codex's packages directory put in front of PATH. So the
+// restores can only bring back the caller's own environment and add Codex's own
+// tools. Command is the exec'd script: the exec'd shell (gatesh again, or the
+// real bash when Codex names it) runs it.
 //
 // Codex also checks a new snapshot with `set -e; . "<snapshot>"` (shell_snapshot.rs,
 // validate_snapshot) before renaming it into place; that call is recognised as
@@ -50,9 +68,21 @@ const codexVarPrefix = "__CODEX_SNAPSHOT_"
 // whose file stem Codex requires to be bash, zsh or sh).
 var codexShells = map[string]bool{"bash": true, "zsh": true, "sh": true, "dash": true}
 
-// codexVars records the captures: for each __CODEX_SNAPSHOT_* variable, the
-// variable it captured.
-type codexVars map[string]string
+// codexVars records what the captures saved, and where Codex keeps its tools.
+type codexVars struct {
+	from  map[string]string // each __CODEX_SNAPSHOT_* variable → the variable it captured
+	keys  map[string]bool   // the variables some capture saved
+	tools string            // Codex's packages directory, <home>/.codex/packages
+}
+
+// save records that the __CODEX_SNAPSHOT_* variable name captured key.
+func (v codexVars) save(name, key string) {
+	v.from[name] = key
+	v.keys[key] = true
+}
+
+// captured reports whether name is a variable some capture saved.
+func (v codexVars) captured(name string) bool { return v.keys[name] }
 
 func codexOuter(text string, f *syntax.File, env map[string]string, depth int) (View, bool) {
 	dir := snapshotDir(env, Codex)
@@ -77,7 +107,7 @@ func codexOuter(text string, f *syntax.File, env map[string]string, depth int) (
 	if k < 0 {
 		return View{}, false
 	}
-	vars := codexVars{}
+	vars := codexVars{from: map[string]string{}, keys: map[string]bool{}, tools: filepath.Join(filepath.Dir(dir), "packages")}
 	for _, st := range f.Stmts[:k] {
 		if !vars.capture(st) {
 			return View{}, false
@@ -197,7 +227,7 @@ func (v codexVars) captureAssign(as *syntax.Assign) bool {
 		return false
 	}
 	if op == syntax.DefaultUnset {
-		v[as.Name.Value] = key
+		v.save(as.Name.Value, key)
 	}
 	return true
 }
@@ -257,9 +287,28 @@ func patternsLiteral(ws []*syntax.Word) bool {
 
 // restore matches a statement after the snapshot is sourced: tests of captured
 // or harness variables guarding exports of captured values to the variable they
-// came from, and unsets of captured or harness variables.
+// came from, unsets of captured or harness variables, and the PATH prefix for
+// Codex's tools.
 func (v codexVars) restore(st *syntax.Stmt) bool {
-	if !plain(st) || len(st.Redirs) > 0 {
+	if !plain(st) {
+		return false
+	}
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		return v.unset(st)
+	case *syntax.BinaryCmd:
+		// builtin unset X 2>/dev/null || command unset X
+		if len(st.Redirs) > 0 || (c.Op != syntax.AndStmt && c.Op != syntax.OrStmt) {
+			return false
+		}
+		for _, l := range andOr(st, 0, nil) {
+			if _, ok := l.st.Cmd.(*syntax.CallExpr); !ok || !v.unset(l.st) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(st.Redirs) > 0 {
 		return false
 	}
 	switch c := st.Cmd.(type) {
@@ -270,23 +319,21 @@ func (v codexVars) restore(st *syntax.Stmt) bool {
 			return false
 		}
 		for _, as := range c.Args {
-			if as.Naked || as.Append || as.Name == nil || as.Index != nil || as.Array != nil {
+			if as.Append || as.Name == nil || as.Index != nil || as.Array != nil || !identRE.MatchString(as.Name.Value) {
 				return false
 			}
-			from, ok := quotedParam(as.Value)
-			if !ok || v[from] != as.Name.Value {
-				return false
-			}
-		}
-		return true
-	case *syntax.CallExpr:
-		a, ok := argv(st)
-		if !ok || len(a) < 2 || a[0] != "unset" {
-			return false
-		}
-		for _, name := range a[1:] {
-			if !strings.HasPrefix(name, codexVarPrefix) && !v.captured(name) {
-				return false
+			switch {
+			case as.Naked:
+				// export KEY: KEY keeps the value it has
+				if !v.captured(as.Name.Value) {
+					return false
+				}
+			case as.Name.Value == "PATH" && v.toolsPath(as.Value):
+			default:
+				from, ok := quotedParam(as.Value)
+				if !ok || v.from[from] != as.Name.Value {
+					return false
+				}
 			}
 		}
 		return true
@@ -311,6 +358,64 @@ func (v codexVars) restore(st *syntax.Stmt) bool {
 	return false
 }
 
+// unset matches `unset NAME…`, `builtin unset NAME…` and `command unset NAME…`
+// of captured or harness variables, its output sent to /dev/null at most. Each
+// NAME must be a plain name: unset evaluates an array subscript
+// (unset 'a[$(cmd)]' runs cmd).
+func (v codexVars) unset(st *syntax.Stmt) bool {
+	for _, r := range st.Redirs {
+		if !quiet(r) {
+			return false
+		}
+	}
+	a, ok := argv(st)
+	if !ok {
+		return false
+	}
+	if len(a) > 0 && (a[0] == "builtin" || a[0] == "command") {
+		a = a[1:]
+	}
+	if len(a) < 2 || a[0] != "unset" {
+		return false
+	}
+	for _, name := range a[1:] {
+		if !identRE.MatchString(name) || (!strings.HasPrefix(name, codexVarPrefix) && !v.captured(name)) {
+			return false
+		}
+	}
+	return true
+}
+
+// toolsPath matches the value Codex gives PATH to put its own tools first:
+// '<dir>' or '<dir>':"$PATH", where dir is one directory (no colon) below
+// Codex's packages directory, spelled without . or .. components.
+func (v codexVars) toolsPath(w *syntax.Word) bool {
+	if w == nil || len(w.Parts) == 0 || v.tools == "" {
+		return false
+	}
+	parts := w.Parts
+	if dq, ok := parts[len(parts)-1].(*syntax.DblQuoted); ok && !dq.Dollar && len(dq.Parts) == 1 {
+		if name, ok := simpleParam(dq.Parts[0]); ok && name == "PATH" {
+			parts = parts[:len(parts)-1]
+			if len(parts) == 0 {
+				return false
+			}
+			l, ok := parts[len(parts)-1].(*syntax.Lit)
+			if !ok || !strings.HasSuffix(l.Value, ":") {
+				return false
+			}
+			trimmed := &syntax.Lit{Value: strings.TrimSuffix(l.Value, ":")}
+			parts = append(append([]syntax.WordPart{}, parts[:len(parts)-1]...), trimmed)
+			if trimmed.Value == "" {
+				parts = parts[:len(parts)-1]
+			}
+		}
+	}
+	dir, ok := lit(&syntax.Word{Parts: parts})
+	return ok && !strings.Contains(dir, ":") && filepath.IsAbs(dir) && filepath.Clean(dir) == dir &&
+		strings.HasPrefix(dir, v.tools+"/")
+}
+
 func (v codexVars) restoreIf(c *syntax.IfClause) bool {
 	for ; c != nil; c = c.Else {
 		for _, s := range c.Cond {
@@ -332,34 +437,57 @@ func (v codexVars) restoreIf(c *syntax.IfClause) bool {
 	return true
 }
 
-// test matches `[ -n "<word>" ]` and `[ -z "<word>" ]` on captured or harness
-// variables.
+// test matches `[ -n W ]`, `[ -z W ]`, `[ W = W ]` and `[ W != W ]`, where each
+// W is one of testWord's quoted expansions.
 func (v codexVars) test(st *syntax.Stmt) bool {
 	c, ok := callOf(st)
-	if !ok || len(st.Redirs) > 0 || len(c.Assigns) > 0 || len(c.Args) != 4 {
+	if !ok || len(st.Redirs) > 0 || len(c.Assigns) > 0 || (len(c.Args) != 4 && len(c.Args) != 5) {
 		return false
 	}
-	a0, ok0 := lit(c.Args[0])
-	a1, ok1 := lit(c.Args[1])
-	a3, ok3 := lit(c.Args[3])
-	if !ok0 || !ok1 || !ok3 || a0 != "[" || a3 != "]" || (a1 != "-n" && a1 != "-z") {
+	n := len(c.Args)
+	open, ok0 := lit(c.Args[0])
+	shut, ok1 := lit(c.Args[n-1])
+	op, ok2 := lit(c.Args[n-3])
+	if !ok0 || !ok1 || !ok2 || open != "[" || shut != "]" {
 		return false
 	}
-	if name, ok := quotedParam(c.Args[2]); ok {
-		return strings.HasPrefix(name, codexVarPrefix) || v.captured(name)
+	if n == 4 {
+		return (op == "-n" || op == "-z") && v.testWord(c.Args[2])
 	}
-	key, _, ok := captureExp(c.Args[2])
-	return ok && identRE.MatchString(key)
+	return (op == "=" || op == "!=") && v.testWord(c.Args[1]) && v.testWord(c.Args[3])
 }
 
-// captured reports whether name is a variable some capture saved.
-func (v codexVars) captured(name string) bool {
-	for _, k := range v {
-		if k == name {
-			return true
-		}
+// testWord matches the words Codex's tests look at: "$NAME" or "${NAME}" of a
+// captured or harness variable, and "${NAME+x}", "${NAME-}" or "${NAME:-}" of
+// any variable. None of them can run anything or assign.
+func (v codexVars) testWord(w *syntax.Word) bool {
+	if name, ok := quotedParam(w); ok {
+		return strings.HasPrefix(name, codexVarPrefix) || v.captured(name)
 	}
-	return false
+	if _, _, ok := captureExp(w); ok {
+		return true
+	}
+	return emptyDefault(w)
+}
+
+// emptyDefault matches "${NAME:-}".
+func emptyDefault(w *syntax.Word) bool {
+	if w == nil || len(w.Parts) != 1 {
+		return false
+	}
+	dq, ok := w.Parts[0].(*syntax.DblQuoted)
+	if !ok || dq.Dollar || len(dq.Parts) != 1 {
+		return false
+	}
+	pe, ok := dq.Parts[0].(*syntax.ParamExp)
+	if !ok || pe.Param == nil || pe.Exp == nil || pe.Exp.Op != syntax.DefaultUnsetOrNull || !emptyWord(pe.Exp.Word) ||
+		!identRE.MatchString(pe.Param.Value) {
+		return false
+	}
+	bare := *pe
+	bare.Exp = nil
+	_, ok = simpleParam(&bare)
+	return ok
 }
 
 // codexCheck matches Codex's snapshot check `set -e; . "<snapshot>"`.
