@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"golang.org/x/sys/unix"
 
 	"github.com/gatesh/gatesh/internal/queue"
@@ -48,7 +48,7 @@ func runQueue(ctx context.Context, e env) error {
 		return exitError{1}
 	}
 	m := queue.New(queueConfig(ctx, e, !*noBell))
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout), tea.WithAltScreen())
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintln(e.stderr, "gatectl queue:", err)
 		return exitError{1}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatesh/gatesh/internal/client"
 	"github.com/gatesh/gatesh/internal/daemon"
@@ -156,7 +156,7 @@ func TestQueueOnARealDaemon(t *testing.T) {
 		t.Fatalf("list: %v %v", rs, err)
 	}
 	drive(queue.Listed{Requests: rs})
-	v := m.View()
+	v := m.Screen()
 	// The newest first: the npm publish, drawn with gatectl's oneLine.
 	for _, want := range []string{
 		"2 requests waiting for you",
@@ -172,8 +172,8 @@ func TestQueueOnARealDaemon(t *testing.T) {
 		t.Errorf("the view has an escape character:\n%q", v)
 	}
 	// The push, with its facts from the daemon (show) through pushFacts.
-	drive(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("j")})
-	v = m.View()
+	drive(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	v = m.Screen()
 	for _, want := range []string{
 		fmt.Sprintf("> %d ", rs[1].ID),
 		"push       to origin HEAD:main",
@@ -185,8 +185,8 @@ func TestQueueOnARealDaemon(t *testing.T) {
 		}
 	}
 	// The test has no terminal on stdin: the daemon refuses, the view says why.
-	drive(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a")})
-	if v := m.View(); !strings.Contains(v, "not approved: approvals need a person at a terminal") {
+	drive(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	if v := m.Screen(); !strings.Contains(v, "not approved: approvals need a person at a terminal") {
 		t.Errorf("the daemon's refusal is not shown:\n%s", v)
 	}
 	if r := q.c.run("", "list"); !strings.Contains(r.stdout, "git push origin HEAD:main") {

@@ -4,7 +4,13 @@
 //
 // Model is a bubbletea model. It reaches the daemon only through a Backend and
 // draws only plain text, so tests drive it without a terminal or a daemon: they
-// call Update with key and refresh messages and read View.
+// call Update with key and refresh messages and read Screen.
+//
+// It asks the terminal nothing: no colours (so no background to ask about),
+// and Bubble Tea v2, unlike v1, queries nothing when its package is loaded. A
+// terminal that never answers (script, a serial console, a slow link) shows
+// the queue at once, and gatectl's other commands, which link this package
+// too, never write a query or wait for a reply.
 package queue
 
 import (
@@ -15,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
@@ -191,8 +197,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.facts[msg.id] = msg
 	case done:
 		cmd = m.done(msg)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		cmd = m.key(msg)
+	case tea.PasteMsg:
+		if m.mode != browsing {
+			m.typed(msg.Content)
+		}
 	}
 	m.scroll()
 	return m, tea.Batch(cmd, m.fetchFacts())
@@ -316,7 +326,7 @@ func (m *Model) move(n int) {
 }
 
 // key handles a key press.
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := msg.String()
 	if k == "ctrl+c" {
 		return tea.Quit
@@ -395,44 +405,49 @@ func (m *Model) prompt(md mode, r wire.RequestInfo, fields ...field) {
 }
 
 // promptKey edits a prompt: Enter sends, Esc cancels, Tab moves between fields.
-func (m *Model) promptKey(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	f := &m.fields[m.focus]
-	switch msg.Type {
-	case tea.KeyEsc:
+	switch msg.Keystroke() {
+	case "esc":
 		verb := "grant"
 		if m.mode == denying {
 			verb = "denial"
 		}
 		m.mode, m.fields = browsing, nil
 		m.setStatus(fmt.Sprintf("%s of request %d cancelled: nothing was sent", verb, m.target.ID), false)
-	case tea.KeyEnter:
+	case "enter":
 		return m.submit()
-	case tea.KeyTab, tea.KeyDown:
+	case "tab", "down":
 		m.focus = (m.focus + 1) % len(m.fields)
-	case tea.KeyShiftTab, tea.KeyUp:
+	case "shift+tab", "up":
 		m.focus = (m.focus + len(m.fields) - 1) % len(m.fields)
-	case tea.KeyBackspace, tea.KeyCtrlH:
+	case "backspace", "ctrl+h":
 		if rs := []rune(f.value); len(rs) > 0 {
 			f.value = string(rs[:len(rs)-1])
 		}
-	case tea.KeyCtrlU:
+	case "ctrl+u":
 		f.value = ""
-	case tea.KeyCtrlW:
+	case "ctrl+w":
 		v := strings.TrimRight(f.value, " ")
 		f.value = v[:strings.LastIndex(v, " ")+1]
-	case tea.KeySpace:
-		f.value += " "
-	case tea.KeyRunes:
-		if !msg.Alt {
-			f.value += strings.Map(func(r rune) rune {
-				if termtext.IsControl(r) {
-					return -1
-				}
-				return r
-			}, string(msg.Runes))
+	default:
+		if msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0 {
+			m.typed(msg.Text)
 		}
 	}
 	return nil
+}
+
+// typed adds typed or pasted text to the focused prompt field, without its
+// control characters.
+func (m *Model) typed(s string) {
+	f := &m.fields[m.focus]
+	f.value += strings.Map(func(r rune) rune {
+		if termtext.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // submit sends the prompt's approval or denial.

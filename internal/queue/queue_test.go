@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
@@ -170,26 +170,26 @@ func (h *harness) keys(keys ...string) {
 func (h *harness) typeText(s string) {
 	h.t.Helper()
 	for _, r := range s {
-		if r == ' ' {
-			h.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
-		} else {
-			h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-		}
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	names := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
-		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU, "ctrl+c": tea.KeyCtrlC, "end": tea.KeyEnd,
+// keyMsg is the key press Bubble Tea reports for k.
+func keyMsg(k string) tea.KeyPressMsg {
+	names := map[string]tea.KeyPressMsg{
+		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
+		"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "end": {Code: tea.KeyEnd},
+		"backspace": {Code: tea.KeyBackspace},
+		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
 	}
-	if t, ok := names[k]; ok {
-		return tea.KeyMsg{Type: t}
+	if k, ok := names[k]; ok {
+		return k
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	r, _ := utf8.DecodeRuneInString(k)
+	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
-func (h *harness) view() string { return h.m.View() }
+func (h *harness) view() string { return h.m.Screen() }
 
 // selectedID is the id on the row marked as selected in the view.
 func (h *harness) selectedID() string {
@@ -428,7 +428,7 @@ func TestQueueShowsControlCharactersEscaped(t *testing.T) {
 	h := newHarness(t, r)
 	h.keys("d")
 	h.typeText("fine")
-	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("\x1b[5m"), Paste: true})
+	h.send(tea.PasteMsg{Content: "\x1b[5m"})
 	v := h.view()
 	if !utf8.ValidString(v) {
 		t.Fatalf("the view is not UTF-8 (a lone 0x9b is CSI to some terminals):\n%q", v)

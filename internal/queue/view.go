@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -34,8 +36,15 @@ func (m *Model) screenWidth() int {
 	return defaultWidth
 }
 
-// View draws the queue.
-func (m *Model) View() string {
+// View draws the queue on the alternate screen, as Bubble Tea asks.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Screen())
+	v.AltScreen = true
+	return v
+}
+
+// Screen is the queue's text as View draws it.
+func (m *Model) Screen() string {
 	l := m.layout()
 	body := l.body
 	if avail := m.bodyHeight(len(l.header), len(l.footer)); avail > 0 && len(body) > avail {
