@@ -25,7 +25,8 @@ type Path struct {
 	InWorkspace bool `json:"in_workspace"`
 	// IsWorkspaceRoot: Abs is the workspace root (or a glob directly in it).
 	IsWorkspaceRoot bool `json:"is_workspace_root"`
-	// InTmp: Abs is below one of the tmp directories (not one itself).
+	// InTmp: Abs is scratch: below one of the tmp directories (not one itself),
+	// in ZoneTmp and holding nothing protected (see Zone).
 	InTmp bool `json:"in_tmp"`
 	// IsTmpRoot: Abs is one of the tmp directories.
 	IsTmpRoot bool `json:"is_tmp_root"`
@@ -45,6 +46,13 @@ type Path struct {
 	// SecretDir: the path is a home directory holding secrets (~/.ssh, ~/.aws:
 	// see Secrets.Dir). Set by the input builder.
 	SecretDir bool `json:"secret_dir"`
+	// Zone is the most protected place that claims the path, one of the Zone*
+	// constants ("" when dynamic or empty). See classify.
+	Zone string `json:"zone"`
+	// Holds lists the zones of protected places strictly below the path (or
+	// below what a glob could match): "gate", "home", "workspace". Deleting the
+	// path recursively deletes them.
+	Holds []string `json:"holds"`
 }
 
 // AtArg returns p with Arg set to i.
@@ -54,7 +62,8 @@ func (p Path) AtArg(i int) Path {
 }
 
 // ResolvePath computes the path fact of word, an argument of a command running in
-// cwd. dynamic says the word's value is not known; glob says it holds unquoted glob
+// cwd, with the zone decided against the home and the workspace only (Resolve
+// adds gatesh's own paths and the secrets). dynamic says the word's value is not known; glob says it holds unquoted glob
 // characters. "~" and "~/x" expand to ws.Home ("~user" through the user database,
 // "~+" to cwd); a relative word is taken from cwd; the result is cleaned, folding
 // ".." lexically. A word whose last elements are globs matching every entry ("*",
@@ -62,6 +71,12 @@ func (p Path) AtArg(i int) Path {
 // IsHome and IsRoot, so "*" in the root, "~/*" and "/*" are flagged like the
 // directories themselves.
 func ResolvePath(ws Workspace, cwd, word string, dynamic, glob bool) Path {
+	return Resolve(ws, Claims{}, cwd, word, dynamic, glob)
+}
+
+// resolve computes the location facts of word; classify then applies the
+// precedence of zones to them.
+func resolve(ws Workspace, cwd, word string, dynamic, glob bool) Path {
 	p := Path{Value: word}
 	if dynamic {
 		p.Dynamic = true

@@ -42,7 +42,7 @@ func TestResolvePath(t *testing.T) {
 		{"slash star", sub, "/*", false, true, "/*", "/*"},
 		{"home star", sub, "~/*", false, true, "/home/u/*", "Hh*"},
 		{"home star star", sub, "~/*/.*", false, true, "/home/u/*/.*", "Hh*"},
-		{"slash star star", sub, "/*/*", false, true, "/*/*", "/*"},
+		{"slash star star", sub, "/*/*", false, true, "/*/*", "/*Hh"}, // it could match /home/u
 		{"home dir star", sub, "~/src/*", false, true, "/home/u/src/*", "H*"},
 		{"star dir", root, "*/x", false, true, "/home/u/ws/*/x", "WH*"},
 		{"root", sub, "/", false, false, "/", "/"},
@@ -170,7 +170,8 @@ func TestPathJSON(t *testing.T) {
 	b, _ = json.Marshal(p.AtArg(0))
 	want := `{"arg":0,"value":"x","abs":"/w/x","dynamic":false,"glob":false,"in_workspace":true,` +
 		`"is_workspace_root":false,"in_tmp":false,"is_tmp_root":false,"in_home":false,"is_home":false,` +
-		`"is_root":false,"in_git_dir":false,"exists":false,"secret":false,"secret_dir":false}`
+		`"is_root":false,"in_git_dir":false,"exists":false,"secret":false,"secret_dir":false,` +
+		`"zone":"workspace","holds":[]}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
