@@ -7,6 +7,12 @@
 //
 // It must start about as fast as a Go hello-world, so it does not link the policy
 // engine: the daemon (gatectl serve) holds that.
+//
+// It lives a few milliseconds per command, so the runtime is not asked to
+// keep GOMAXPROCS in step with the cgroup (a goroutine and timer for nothing).
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (

@@ -246,8 +246,8 @@ func readResponse(r *bufio.Reader, werr error) (wire.Response, error) {
 		}
 		return wire.Response{}, fmt.Errorf("reading the daemon's answer: %w", err)
 	}
-	var resp wire.Response
-	if err := json.Unmarshal(line, &resp); err != nil {
+	resp, err := wire.DecodeResponse(line)
+	if err != nil {
 		return wire.Response{}, fmt.Errorf("the daemon's answer is malformed: %w", err)
 	}
 	return resp, nil

@@ -132,6 +132,9 @@ type Response struct {
 	Command string `json:"command,omitempty"`
 	// Harness names the wrapper that was seen through, if any.
 	Harness string `json:"harness,omitempty"`
+	// Line is the agent's command line a nested call runs under (a shell
+	// started by something that line started): a refusal names it first.
+	Line string `json:"line,omitempty"`
 	// Defines is set when an allowed session line defines shell functions: the
 	// session passes its text as Functions with its later lines.
 	Defines bool `json:"defines,omitempty"`
@@ -225,11 +228,19 @@ func ReadLine(r *bufio.Reader, max int) ([]byte, error) {
 
 // WriteLine writes v as one JSON line.
 func WriteLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	var b []byte
+	switch r := v.(type) {
+	case Request:
+		b = AppendRequest(make([]byte, 0, 4096), &r)
+	case *Request:
+		b = AppendRequest(make([]byte, 0, 4096), r)
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return err
+		}
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(append(b, '\n'))
 	return err
 }
 
