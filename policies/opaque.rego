@@ -20,7 +20,6 @@ _reason_msg := {
 	"source": "a sourced file runs code that is not checked",
 	"script": "a shell or interpreter runs code from a stream that cannot be checked",
 	"depth": "the code nests deeper than the gate follows",
-	"too-many-commands": "the line has more commands than the gate checks",
 	"dynamic-function": "a function is defined under a name computed at run time",
 }
 
@@ -31,6 +30,7 @@ _describe(o) := sprintf("code that cannot be checked (%s)", [o.reason]) if not _
 hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s: `%s`. %s", [_describe(o), substring(o.text, 0, 120), _wait]), "class": "opaque"} if {
 	some o in input.opaque
 	o.reason != "recursive-function"
+	o.reason != "too-many-commands"
 	not _trusted_source(o)
 }
 
@@ -59,6 +59,32 @@ deny contains {"id": "opaque.fork_bomb", "msg": sprintf("a function that calls i
 
 hold contains {"id": "parse.error", "msg": sprintf("the line does not parse (%s at %d:%d), so what would run cannot be checked. Fix the quoting or syntax and send it again.", [input.parse_error.msg, input.parse_error.line, input.parse_error.col]), "class": "opaque"} if {
 	is_object(input.parse_error)
+	not input.parse_error.limit
+}
+
+# --- size bounds -----------------------------------------------------------------------
+
+# The parser stops at the bounds that keep judging a line fast and safe; what
+# lies past a bound is not seen, so the line is held, with a message that says
+# which bound in a person's words (the parser's text names it) and what to do.
+
+_split := "Split it into shorter command lines and send them one at a time, or wait for the user to approve it."
+
+hold contains {"id": "opaque.too-many-commands", "msg": sprintf("Held: the line is too long to check (%s), so what it would run past that point cannot be seen. %s", [_bound(o), _split]), "class": "opaque"} if {
+	some o in input.opaque
+	o.reason == "too-many-commands"
+}
+
+_bound(o) := o.text if o.text != ""
+
+_bound(o) := "more commands than the gate checks in one line" if o.text == ""
+
+hold contains {"id": "parse.too-long", "msg": sprintf("Held: the line is too long to check (%s), so nothing in it was checked. %s", [input.parse_error.msg, _split]), "class": "opaque"} if {
+	input.parse_error.limit == "size"
+}
+
+hold contains {"id": "parse.too-deep", "msg": sprintf("Held: the line is nested too deeply to check (%s), so nothing in it was checked. Rewrite it with fewer nested brackets, quotes and substitutions, or wait for the user to approve it.", [input.parse_error.msg]), "class": "opaque"} if {
+	input.parse_error.limit == "nesting"
 }
 
 hold contains _r("parse.lookalike", sprintf("`%s` contains look-alike or invisible characters (unicode dashes, spaces or quotes) that can disguise what runs. %s Retype it with plain ASCII.", [concat(" ", c.argv), _wait]), "opaque", i) if {

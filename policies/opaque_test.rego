@@ -22,6 +22,27 @@ test_opaque_entries if {
 
 test_parse_error if "parse.error" in _h(t.line_with([], {"parse_error": {"msg": "unterminated quote", "line": 1, "col": 20, "nested": false}}))
 
+# a size bound is said as such, in words, never as an empty quote or a syntax error
+_msgs(inp) := {r.msg | some r in opaque.hold with input as inp}
+
+test_too_many_commands_says_so if {
+	ms := _msgs(_op("too-many-commands", "more than 512 commands"))
+	ms == {"Held: the line is too long to check (more than 512 commands), so what it would run past that point cannot be seen. Split it into shorter command lines and send them one at a time, or wait for the user to approve it."}
+	count(_h(_op("too-many-commands", "more than 512 commands"))) == 1
+	some m in _msgs(_op("too-many-commands", ""))
+	contains(m, "(more commands than the gate checks in one line)")
+	not contains(m, "``")
+}
+
+test_too_long_line_says_so if {
+	pe := {"msg": "the command line is 300000 bytes, more than the 262144 gatesh judges", "line": 0, "col": 0, "nested": false, "limit": "size"}
+	_h(t.line_with([], {"parse_error": pe})) == {"parse.too-long"}
+	some m in _msgs(t.line_with([], {"parse_error": pe}))
+	startswith(m, "Held: the line is too long to check (the command line is 300000 bytes, more than the 262144 gatesh judges)")
+	deep := {"msg": "it nests more than 1000 levels deep", "line": 0, "col": 0, "nested": false, "limit": "nesting"}
+	_h(t.line_with([], {"parse_error": deep})) == {"parse.too-deep"}
+}
+
 test_lookalike if "parse.lookalike" in _h(t.line([t.ext(t.cmd(["git", "reset", "‐‐hard"]), {"lookalike": true})]))
 
 test_code_effects if {

@@ -1,6 +1,7 @@
 package shellparse
 
 import (
+	"fmt"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -241,7 +242,7 @@ func (p *parser) aliasCode(code string, names []string, st *state, c ctx) {
 	}
 	p.aliasBytes += len(code)
 	if p.aliasBytes > maxAliasBytes {
-		p.tooManyCommands()
+		p.tooManyCommands(fmt.Sprintf("more than %d KiB of alias expansions", maxAliasBytes>>10))
 		return
 	}
 	c.depth++

@@ -1,6 +1,7 @@
 package shellparse
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strconv"
@@ -195,7 +196,7 @@ func (p *parser) emit(fields []field, prefixEnv map[string]string, envDyn []stri
 		return -1
 	}
 	if len(p.line.Commands) >= p.opts.MaxCommands {
-		p.tooManyCommands()
+		p.tooManyCommands(fmt.Sprintf("more than %d commands", p.opts.MaxCommands))
 		return -1
 	}
 	cmd := Command{

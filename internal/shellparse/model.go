@@ -298,7 +298,11 @@ type Opaque struct {
 	//                      The decoded text is still parsed and its commands
 	//                      listed. \n, \t and the like do not count.
 	//   "depth"            recursion deeper than MaxDepth
-	//   "too-many-commands"
+	//   "too-many-commands" the line passes one of the bounds that keep judging
+	//                      it fast (Options.MaxCommands commands, statements
+	//                      walked, alias text); Text says which bound in words
+	//                      ("more than 512 commands"), not source text. The
+	//                      commands past the bound are not listed.
 	//   "dynamic-function" a function name defined dynamically
 	//   "recursive-function" a function that calls itself (fork bombs)
 	Reason string `json:"reason"`
@@ -316,6 +320,16 @@ type ParseError struct {
 	// Nested is true when the error is in literal code handed to a nested shell
 	// (bash -c '…' whose text does not parse).
 	Nested bool `json:"nested"`
+	// Limit is set when the text was not parsed because it passes a bound that
+	// keeps judging it safe, rather than for a syntax error: LimitSize (more
+	// than Options.MaxBytes) or LimitNesting. Msg then says the bound.
+	Limit string `json:"limit,omitempty"`
 }
+
+// Limits a ParseError may name.
+const (
+	LimitSize    = "size"
+	LimitNesting = "nesting"
+)
 
 func (e *ParseError) Error() string { return e.Msg }

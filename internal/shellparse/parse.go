@@ -58,7 +58,7 @@ func Parse(text string, opts Options) (line *Line) {
 	if len(text) > opts.MaxBytes {
 		// Judging a line costs time and memory in proportion to its size; past
 		// the bound the line is not judged at all, and the policy holds it.
-		line.ParseError = &ParseError{Msg: fmt.Sprintf("the command line is %d bytes, more than the %d gatesh judges", len(text), opts.MaxBytes)}
+		line.ParseError = &ParseError{Msg: fmt.Sprintf("the command line is %d bytes, more than the %d gatesh judges", len(text), opts.MaxBytes), Limit: LimitSize}
 		return line
 	}
 	if !utf8.ValidString(text) {
@@ -110,7 +110,7 @@ func parseBash(text string) (*syntax.File, error) {
 		return nil, &ParseError{Msg: "NUL byte in command line"}
 	}
 	if d := nestingDepth(text); d > maxNesting {
-		return nil, &ParseError{Msg: "nesting too deep"}
+		return nil, &ParseError{Msg: fmt.Sprintf("it nests more than %d levels deep", maxNesting), Limit: LimitNesting}
 	}
 	sp := parserPool.Get().(*syntax.Parser)
 	f, err := sp.Parse(strings.NewReader(text), "")
@@ -290,16 +290,18 @@ func (p *parser) step() bool {
 	}
 	p.steps++
 	if p.steps > maxSteps {
-		p.tooManyCommands()
+		p.tooManyCommands(fmt.Sprintf("more than %d statements to follow, counting loop passes and function calls", maxSteps))
 		return false
 	}
 	return true
 }
 
-func (p *parser) tooManyCommands() {
+// tooManyCommands stops the walk at a size bound; bound says which, in words a
+// person reads in the held message ("more than 512 commands").
+func (p *parser) tooManyCommands(bound string) {
 	if !p.tooMany {
 		p.tooMany = true
-		p.line.Opaque = append(p.line.Opaque, Opaque{Reason: "too-many-commands", Text: "", Via: []Step{}})
+		p.line.Opaque = append(p.line.Opaque, Opaque{Reason: "too-many-commands", Text: bound, Via: []Step{}})
 	}
 	p.stopped = true
 }
