@@ -99,6 +99,10 @@ func compatCases() []compatCase {
 		}
 	}
 	codexSetup := func(e *Env) { e.WriteCodexSnapshot() }
+	codex0169 := func(cmd string) func(e *Env) Call {
+		return func(e *Env) Call { return Call{Args: []string{"-lc", e.Codex0169Outer(cmd)}, Env: CodexEnv()} }
+	}
+	codex0169Setup := func(e *Env) { e.WriteCodex0169Snapshot() }
 	onBranch := func(e *Env) { e.Git(e.Work, "checkout", "-q", "-b", "feature/e2e") }
 
 	return []compatCase{
@@ -151,6 +155,27 @@ func compatCases() []compatCase {
 		{name: "codex/outer-commit-on-branch", setup: func(e *Env) { codexSetup(e); onBranch(e) },
 			call:  codex("printf 'x\\n' > new.txt && git add new.txt && git commit -q -m 'add new' && git show --stat --oneline HEAD"),
 			check: wantStatus(0, "new.txt")},
+		// Codex CLI 0.169.0, the outer call captured from the real client: the
+		// inner call (exec of the shim) is judged again on its own.
+		{name: "codex-0.169.0/outer", setup: codex0169Setup, call: codex0169(Codex0169Cmd), check: wantStatus(0, "cx-ok-42\nmain\n")},
+		{name: "codex-0.169.0/outer-snapshot", setup: codex0169Setup,
+			call:  codex0169(`echo "$SNAPSHOT_VAR $CODEX_THREAD_ID"; case ":$PATH:" in *"/.codex/packages/"*) echo tools-first;; esac`),
+			check: wantStatus(0, "from-codex-snapshot 019a0b1c-2d3e-7f40-8a5b-6c7d8e9f0a1b\ntools-first\n")},
+		{name: "codex-0.169.0/outer-commit-on-branch", setup: func(e *Env) { codex0169Setup(e); onBranch(e) },
+			call:  codex0169("printf 'x\\n' > new.txt && git add new.txt && git commit -q -m 'add new' && git show --stat --oneline HEAD"),
+			check: wantStatus(0, "new.txt")},
+		{name: "codex-0.169.0/snapshot-capture", call: func(e *Env) Call {
+			b, err := os.ReadFile(codex0169CaptureFile)
+			if err != nil {
+				e.TB.Fatal(err)
+			}
+			return Call{Args: []string{"-lc", string(b)}, Env: CodexEnv()}
+		}, check: func(t *testing.T, e *Env, r Result) {
+			if r.Status != 0 || !strings.HasPrefix(r.Stdout, "# Snapshot file\n") || !strings.Contains(r.Stdout, "greet ()") ||
+				!strings.Contains(r.Stdout, "alias ll='ls -l'") || !strings.Contains(r.Stdout, "declare -x FROM_BASHRC=\"1\"") {
+				t.Fatalf("the capture did not capture with the real bash: %s", r)
+			}
+		}},
 		{name: "codex/inner", call: func(e *Env) Call { return Call{Args: []string{"-c", "git status"}, Env: CodexEnv()} }, check: wantStatus(0, "On branch main")},
 		{name: "codex/lc", call: func(e *Env) Call {
 			return Call{Args: []string{"-lc", "echo $0; git branch --show-current"}, Env: CodexEnv()}
@@ -297,6 +322,11 @@ func wrapperForms() []wrapperForm {
 				return Call{Args: []string{"-lc", CodexOuter(e.CodexSnapshotPath(), ShellToken, cmd, "CODEX_THREAD_ID")}, Env: CodexEnv()}
 			},
 			marks: []string{"shell_snapshots", "__CODEX_SNAPSHOT", "exec ", "then :"}},
+		{name: "codex-0.169.0", setup: func(e *Env) { e.WriteCodex0169Snapshot() },
+			call: func(e *Env, cmd string) Call {
+				return Call{Args: []string{"-lc", e.Codex0169Outer(cmd)}, Env: CodexEnv()}
+			},
+			marks: []string{"shell_snapshots", "__CODEX_SNAPSHOT", "exec ", "then :", "codex-path", "unset"}},
 		{name: "gemini-tool", setup: func(e *Env) { os.Mkdir(e.GeminiTmp, 0o700) },
 			call: func(e *Env, cmd string) Call {
 				return Call{Argv0: "bash", Args: []string{"-c", GeminiTool(filepath.Join(e.GeminiTmp, "pids.tmp"), cmd)}, Env: GeminiEnv()}

@@ -1,13 +1,14 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 )
 
 // The command lines real agent harnesses give their shell, as
-// /work/shared/harnesses.md records them (Claude Code 2.1.332, Codex CLI 0.169.0,
+// docs/harnesses.md records them (Claude Code 2.1.332, Codex CLI 0.169.0,
 // Gemini CLI 0.61.0). Each builder takes the agent's own command and returns the
 // text the harness passes to `bash -c`.
 
@@ -187,6 +188,52 @@ func CodexOuter(snapshot, shell, script string, overrides ...string) string {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// Codex 0.169.0's outer call, captured byte for byte from the real client
+// (testdata/harness/README.md), and what it holds.
+const (
+	codex0169File        = "../../testdata/harness/codex-0.169.0-outer.sh"
+	codex0169CaptureFile = "../../testdata/harness/codex-0.169.0-snapshot-capture.sh"
+	// Codex0169Cmd is the user command the captured call carries.
+	Codex0169Cmd   = "echo cx-ok-$((6*7)) && git rev-parse --abbrev-ref HEAD"
+	codex0169Home  = "/home/u"
+	codex0169Snap  = "/home/u/.codex/shell_snapshots/01a248c8-0218-7572-a399-d3810ba620b9.1796517403160299614.sh"
+	codex0169Shell = "exec '/bin/bash' -c "
+)
+
+// Codex0169SnapshotPath is where the captured call, moved into this Env's home,
+// sources its snapshot.
+func (e *Env) Codex0169SnapshotPath() string {
+	return e.Home + strings.TrimPrefix(codex0169Snap, codex0169Home)
+}
+
+// Codex0169Outer is the real Codex 0.169.0 outer call moved into this Env: its
+// home directory, its exec naming ShellToken (the login shell, which is gatesh
+// once installed) and, in place of the captured command, cmd quoted as Codex
+// quotes it. Run it with -lc; write the snapshot first (WriteCodex0169Snapshot).
+func (e *Env) Codex0169Outer(cmd string) string {
+	e.TB.Helper()
+	b, err := os.ReadFile(codex0169File)
+	if err != nil {
+		e.TB.Fatal(err)
+	}
+	text := string(b)
+	old := codex0169Shell + CodexQuote(Codex0169Cmd)
+	if !strings.Contains(text, old) {
+		e.TB.Fatalf("%s does not end with %s", codex0169File, old)
+	}
+	text = strings.Replace(text, old, "exec "+CodexQuote(ShellToken)+" -c "+CodexQuote(cmd), 1)
+	return strings.ReplaceAll(text, codex0169Home+"/", e.Home+"/")
+}
+
+// WriteCodex0169Snapshot writes CodexSnapshot where Codex0169Outer sources it.
+func (e *Env) WriteCodex0169Snapshot() {
+	e.WriteFile(e.Codex0169SnapshotPath(), CodexSnapshot)
+}
+
+// CodexQuote quotes s as Codex quotes the exec'd script: '…' with '"'"' for a
+// quote.
+func CodexQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'" }
 
 // CodexCheck is Codex's snapshot check.
 func CodexCheck(snapshot string) string { return `set -e; . "` + snapshot + `"` }
