@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/client"
+	"github.com/gatesh/gatesh/internal/daemon"
 	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/input"
 	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // policyFlags are the options every policy-loading subcommand shares.
@@ -45,7 +47,10 @@ func (p *policyFlags) decider(ctx context.Context, e env) (*decide.Decider, erro
 
 // checkResult is the JSON form of a decision (`gatectl check --json`).
 type checkResult struct {
-	Command string          `json:"command"`
+	Command string `json:"command"`
+	// Judged is the agent's command that was judged, when Command is an agent
+	// harness's wrapper around it (as gatesh -c would see it).
+	Judged  string          `json:"judged,omitempty"`
 	Cwd     string          `json:"cwd"`
 	Action  string          `json:"action"`
 	Class   string          `json:"class"`
@@ -126,7 +131,13 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 	defer out.Flush()
 	failed := false
 	for _, text := range lines {
-		doc, err := dec.InputFor(decide.Query{Text: text, Cwd: cwd, Env: environ, Session: session})
+		q := decide.Query{Text: text, Cwd: cwd, Env: environ, Session: session}
+		if !session {
+			// What gatesh -c would judge: the agent's command inside a harness
+			// wrapper, the same view the daemon takes.
+			q = daemon.See(wire.Request{Mode: wire.ModeCommand, Text: text, Flags: []string{"-c"}}, environ).Query(cwd, environ)
+		}
+		doc, err := dec.InputFor(q)
 		if err != nil {
 			return err
 		}
@@ -146,6 +157,9 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 			}
 		}
 		res := checkResult{Command: text, Cwd: cwd, Action: d.Action, Class: d.Class, Reasons: d.Reasons}
+		if q.Text != text {
+			res.Judged = q.Text
+		}
 		if res.Reasons == nil {
 			res.Reasons = []policy.Reason{}
 		}
@@ -192,6 +206,9 @@ func readBatch(e env, name string) ([]string, error) {
 
 func printHuman(w io.Writer, r checkResult) {
 	fmt.Fprintf(w, "%-5s  %-10s  %s\n", r.Action, r.Class, r.Command)
+	if r.Judged != "" {
+		fmt.Fprintf(w, "       (a harness wrapper: judged the agent's command `%s`)\n", r.Judged)
+	}
 	for _, reason := range r.Reasons {
 		fmt.Fprintf(w, "       %s: %s\n", reason.ID, reason.Msg)
 	}
