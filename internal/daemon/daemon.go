@@ -102,6 +102,11 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Idle = DefaultIdle
 	}
 	cfg.Decide.Dirs = cfg.Dirs
+	if cfg.Decide.Warm == "" {
+		// The decision cache outlives the daemon (policy.Options.Warm): the
+		// next one answers the lines it knows before its policy compiles.
+		cfg.Decide.Warm = filepath.Join(cfg.Dirs.State, "policy.warm")
+	}
 	s := &Server{cfg: cfg, log: log.New(cfg.Log, "gatectl serve: ", log.LstdFlags|log.Lmsgprefix)}
 	if err := s.prepareDir(); err != nil {
 		return nil, err

@@ -33,6 +33,9 @@ type Config struct {
 	Timeout time.Duration
 	// CacheSize bounds the decision cache (see policy.Options.CacheSize).
 	CacheSize int
+	// Warm is the file that keeps decisions across restarts (see
+	// policy.Options.Warm); empty means none.
+	Warm string
 	// Binaries lists gatesh's own executables (they are gatesh's too: replacing
 	// them is tampering).
 	Binaries []string
@@ -75,6 +78,7 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 		NoGuards:   cfg.NoGuards,
 		Timeout:    cfg.Timeout,
 		CacheSize:  cfg.CacheSize,
+		Warm:       cfg.Warm,
 		Builtins:   Builtins(),
 	})
 	if err != nil {

@@ -101,6 +101,10 @@ type Options struct {
 	// CacheSize bounds the decision cache; zero means DefaultCacheSize, a
 	// negative value turns the cache off.
 	CacheSize int
+	// Warm is the file that keeps the decision cache across restarts (see
+	// warm.go); empty means none. With it, Load returns at once when the file
+	// was written for the same policy sources, and compiles in the background.
+	Warm string
 }
 
 // Engine holds a compiled policy. It is safe for concurrent use.
@@ -113,11 +117,32 @@ type Engine struct {
 	settings map[string]any
 	files    []string
 	cache    *decisionCache
+	// pending is set on an engine answering from the warm file while the
+	// policy compiles; warm is that file.
+	pending *pending
+	warm    *warmFile
 }
 
 // Load compiles the default bundle and the user directory. Its error names the file
 // and line of a broken policy.
 func Load(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Warm == "" || opts.CacheSize < 0 {
+		return loadNow(ctx, opts)
+	}
+	fp := fingerprint(opts)
+	if e := startWarm(ctx, opts, fp); e != nil {
+		return e, nil
+	}
+	e, err := loadNow(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.warm = newWarm(opts, fp, e)
+	return e, nil
+}
+
+// loadNow compiles the policy.
+func loadNow(ctx context.Context, opts Options) (*Engine, error) {
 	// Compiling allocates heavily and keeps little: collecting garbage less
 	// often while it runs cuts a sixth of the daemon's start-up.
 	defer debug.SetGCPercent(debug.SetGCPercent(800))
@@ -333,6 +358,25 @@ func (e *Engine) evalSettings(ctx context.Context) (map[string]any, error) {
 // Decide evaluates the decision for one input document. It never returns a
 // decision weaker than deny when something went wrong; the error says what.
 func (e *Engine) Decide(ctx context.Context, input ast.Value) (Decision, error) {
+	if e.pending != nil {
+		select {
+		case <-e.pending.done:
+		default:
+			if d, ok := e.warm.get(input); ok {
+				return d, nil
+			}
+		}
+		ctx, cancel := context.WithTimeout(ctx, e.timeoutOr())
+		defer cancel()
+		real, err := e.compiled(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return failClosed(ReasonTimeout, "the policy was still compiling when the wait ran out; the command was not run. Run it again."), err
+			}
+			return failClosed(ReasonError, "the policy failed to compile ("+oneLine(err.Error())+"); the command was not run. Ask the user to fix the policy (gatectl test)."), err
+		}
+		return real.Decide(ctx, input)
+	}
 	h := input.Hash()
 	if d, ok := e.cache.get(input, uint64(h)); ok {
 		return d, nil
@@ -357,12 +401,29 @@ func (e *Engine) Decide(ctx context.Context, input ast.Value) (Decision, error) 
 	}
 	if len(nd) == 0 {
 		e.cache.put(input, uint64(h), d)
+		e.warm.add(input, d)
 	}
 	return d, nil
 }
 
+// timeoutOr is how long a decision may wait for a compiling policy: the
+// compile (about 100 ms) and one evaluation's bound.
+func (e *Engine) timeoutOr() time.Duration {
+	t := e.opts.Timeout
+	if t == 0 {
+		t = DefaultTimeout
+	}
+	return t + 5*time.Second
+}
+
 // CacheHits says how many decisions were answered from the decision cache.
 func (e *Engine) CacheHits() int64 {
+	if e.pending != nil {
+		if real, err := e.compiled(context.Background()); err == nil {
+			return real.CacheHits()
+		}
+		return 0
+	}
 	if e.cache == nil {
 		return 0
 	}
@@ -435,6 +496,13 @@ func toInt(v any) (int, bool) {
 // Fired evaluates every rule package's deny and hold sets, unfiltered by waivers, for
 // --explain. The result maps "package.set" to its entries.
 func (e *Engine) Fired(ctx context.Context, input ast.Value) (map[string][]any, error) {
+	if e.pending != nil {
+		real, err := e.compiled(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return real.Fired(ctx, input)
+	}
 	regoOpts := append([]func(*rego.Rego){
 		rego.Query("data.gatesh.rules"),
 		rego.Compiler(e.compiler),
