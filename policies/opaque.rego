@@ -59,7 +59,7 @@ deny contains {"id": "opaque.fork_bomb", "msg": sprintf("a function that calls i
 
 hold contains {"id": "parse.error", "msg": sprintf("the line does not parse (%s at %d:%d), so what would run cannot be checked. Fix the quoting or syntax and send it again.", [input.parse_error.msg, input.parse_error.line, input.parse_error.col]), "class": "opaque"} if {
 	is_object(input.parse_error)
-	not input.parse_error.limit
+	object.get(input.parse_error, "limit", "") == ""
 }
 
 # --- size bounds -----------------------------------------------------------------------

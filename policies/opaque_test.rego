@@ -20,7 +20,10 @@ test_opaque_entries if {
 	"opaque.fork_bomb" in _d(_op("recursive-function", ":(){ :|:& };:"))
 }
 
-test_parse_error if "parse.error" in _h(t.line_with([], {"parse_error": {"msg": "unterminated quote", "line": 1, "col": 20, "nested": false}}))
+test_parse_error if {
+	"parse.error" in _h(t.line_with([], {"parse_error": {"msg": "unterminated quote", "line": 1, "col": 20, "nested": false}}))
+	_h(t.line_with([], {"parse_error": {"msg": "unterminated quote", "line": 1, "col": 20, "nested": false, "limit": ""}})) == {"parse.error"}
+}
 
 # a size bound is said as such, in words, never as an empty quote or a syntax error
 _msgs(inp) := {r.msg | some r in opaque.hold with input as inp}
