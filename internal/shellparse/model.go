@@ -320,10 +320,10 @@ type ParseError struct {
 	// Nested is true when the error is in literal code handed to a nested shell
 	// (bash -c '…' whose text does not parse).
 	Nested bool `json:"nested"`
-	// Limit is set when the text was not parsed because it passes a bound that
-	// keeps judging it safe, rather than for a syntax error: LimitSize (more
-	// than Options.MaxBytes) or LimitNesting. Msg then says the bound.
-	Limit string `json:"limit,omitempty"`
+	// Limit says why the text was not parsed: "" for a syntax error, or the
+	// bound it passes that keeps judging safe: LimitSize (more than
+	// Options.MaxBytes) or LimitNesting. Msg then says the bound.
+	Limit string `json:"limit"`
 }
 
 // Limits a ParseError may name.
