@@ -16,7 +16,8 @@ import (
 
 // A harness wrapper must change no decision: every real agent line, sent inside
 // Claude Code's eval wrapper, its __CLAUDE_CC_COMMAND_TEXT variant, Gemini
-// CLI's subshell wrapper or Codex's outer call, gets the same action and the same
+// CLI's subshell wrapper, Codex's outer call or the real Codex 0.169.0 outer
+// call (testdata/harness, every override and proxy block), gets the same action and the same
 // rules as the line sent bare (for a line that does not parse, the same action). Every tenth workload line by default;
 // GATESH_HARNESS_FULL=1 runs all 26,821.
 func TestWrappersChangeNoDecision(t *testing.T) {
@@ -46,6 +47,7 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 	snap := filepath.Join(home, ".claude", "shell-snapshots", "snapshot-bash-1764000000000-ab12cd.sh")
 	codexSnap := filepath.Join(home, ".codex", "shell_snapshots", "t1.n1.sh")
 	baseEnv := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "TMPDIR=/tmp"}
+	codex0169 := codex0169Wrapper(t, home)
 	verdict := func(text string, env []string, flags []string) (string, string) {
 		req := wire.Request{V: wire.Version, Op: wire.OpDecide, Mode: wire.ModeCommand, Text: text, Cwd: repo, Env: env, Flags: flags}
 		resp, _, _ := Judge(context.Background(), dec, nil, req)
@@ -73,6 +75,7 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 			{"claude-env-text", claudeEnvText(snap), append(append([]string{}, baseEnv...), "__CLAUDE_CC_COMMAND_TEXT="+claudeQuoted(line)), []string{"-c", "-l"}},
 			{"gemini", geminiWrapped(line), append(append([]string{}, baseEnv...), "GEMINI_CLI=1"), []string{"-c"}},
 			{"codex", "if . " + shq(codexSnap) + " >/dev/null 2>&1; then :; fi\n\nexec '/usr/bin/bash' -c " + shq(line), append(append([]string{}, baseEnv...), "CODEX_CI=1"), []string{"-lc"}},
+			{"codex-0.169.0", codex0169(line), append(append([]string{}, baseEnv...), "CODEX_CI=1"), []string{"-lc"}},
 		}
 		for _, f := range forms {
 			n++
@@ -90,6 +93,22 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 		}
 	}
 	t.Logf("%d wrapped decisions compared over %d workload lines; %d differ from the bare line's", n, (len(lines)+step-1)/step, diffs)
+}
+
+// codex0169Wrapper returns a builder of the real Codex 0.169.0 outer call
+// (captured byte for byte, home /home/u) moved into home, around a command.
+func codex0169Wrapper(t *testing.T, home string) func(cmd string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/harness/codex-0.169.0-outer.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const exec = "exec '/bin/bash' -c 'echo cx-ok-$((6*7)) && git rev-parse --abbrev-ref HEAD'"
+	text := strings.ReplaceAll(string(b), "/home/u/", home+"/")
+	if !strings.Contains(text, exec) {
+		t.Fatalf("the captured call has no %q", exec)
+	}
+	return func(cmd string) string { return strings.Replace(text, exec, "exec '/bin/bash' -c "+shq(cmd), 1) }
 }
 
 func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'" }
