@@ -32,6 +32,42 @@ hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s:
 	o.reason != "recursive-function"
 	o.reason != "too-many-commands"
 	not _trusted_source(o)
+	not _machine_opaque(o)
+}
+
+# --- the machine's own tools -------------------------------------------------------
+
+# A script run by a program that an allowed agent line started is one of the
+# machine's own tools (a version manager's shim or libexec script: pyenv,
+# rbenv, nodenv, asdf, nvm) when the agent cannot have put it there: the call is
+# nested under a line the gate let run (input.nested, from the daemon's process
+# tree, never from the caller), bash runs it as a script file, and the file was
+# found outside the workspace and the temporary directories (where a line may
+# write without asking), is writable by no one else, and did not change after
+# the agent's line started. Its opaque code is then not held: the agent wrote
+# none of it, and the same tool with a #!/bin/bash line would run unjudged.
+# What it spells out (a literal git push, rm, curl POST) is still judged by
+# every rule, a deny stays a deny, and an agent-written script is judged as any
+# line. Every fact must be present and say so: anything unknown keeps the hold.
+_machine_script if {
+	is_object(input.nested)
+	s := input.script
+	is_object(s)
+	s.found == true
+	s.in_workspace == false
+	s.scratch == false
+	s.writable_by_others == false
+	s.changed_during_line == false
+}
+
+# opaque reasons that stand for code the tool computes at run time; the
+# parser's own limits (depth, too-many-commands) hide commands it did not
+# reach, so those still hold
+_machine_reasons := {"dynamic-command", "dynamic-code", "pipe-to-shell", "source", "script", "dynamic-function"}
+
+_machine_opaque(o) if {
+	_machine_script
+	o.reason in _machine_reasons
 }
 
 _env_eval_re := "^(?:eval\\s+)?(?:\"\\$\\(|\\$\\(|`|\"`)\\s*(?:[A-Za-z0-9_./-]*/)?([A-Za-z0-9_.-]+)((?:\\s+[A-Za-z0-9_.=:,/-]+)*)\\s*(?:\\)\"|\\)|`\"|`)\\s*$"
@@ -112,6 +148,7 @@ hold contains _r("opaque.code.eval", sprintf("%s code evaluates text built at ru
 	some i, c in input.commands
 	is_object(c.code)
 	"eval" in _effects(c)
+	not _machine_script
 }
 
 hold contains _r("opaque.code.spawn", sprintf("%s code starts programs that cannot be seen here. %s Run the programs directly in the shell instead.", [c.code.lang, _wait]), "opaque", i) if {
@@ -119,6 +156,7 @@ hold contains _r("opaque.code.spawn", sprintf("%s code starts programs that cann
 	is_object(c.code)
 	"spawn" in _effects(c)
 	not _spawn_visible
+	not _machine_script
 }
 
 # the parser extracted the spawned commands (via kind "interp"): they are judged
@@ -133,6 +171,7 @@ hold contains _r("opaque.code.unknown", sprintf("%s runs code whose text cannot 
 	is_object(c.code)
 	c.code.known == false
 	c.code.from in {"stdin", "arg"}
+	not _machine_script
 }
 
 # Guards: the combiner evaluates this package only for lines that run one of

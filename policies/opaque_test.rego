@@ -67,3 +67,43 @@ test_env_generator_with_more_code_held if "opaque.dynamic-code" in _h(_op("dynam
 test_env_generator_with_dynamic_args_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `"$(brew $X)"`))
 
 test_unknown_generator_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `"$(curl -s x.example)"`))
+
+# --- the machine's own tools (a version manager's shim run by an allowed line) ------
+
+_machine := {"path": "/home/u/.pyenv/libexec/pyenv", "real": "/home/u/.pyenv/libexec/pyenv", "found": true, "in_workspace": false, "scratch": false, "writable_by_others": false, "changed_during_line": false}
+
+_under := {"line": "python3 -c 'print(1)'", "cwd": "/ws", "request_id": 0}
+
+_nested(ops, script) := t.line_with([], {"opaque": ops, "nested": _under, "script": script})
+
+_dyn := [{"reason": "dynamic-command", "text": "\"$command_path\" \"$@\"", "via": []}]
+
+test_machine_script_opaque_not_held if {
+	count(_h(_nested(_dyn, _machine))) == 0
+	count(_h(_nested([{"reason": "source", "text": "source \"$script\"", "via": []}], _machine))) == 0
+	count(_h(t.line_with([t.ext(t.cmd(["python3", "-"]), {"code": {"lang": "python", "from": "stdin", "text": "", "known": false, "effects": ["spawn", "eval"], "paths": []}})], {"nested": _under, "script": _machine}))) == 0
+}
+
+# the same text is held when any fact is missing, unknown or says the agent could
+# have written the file
+test_machine_script_needs_every_fact if {
+	"opaque.dynamic-command" in _h(t.line_with([], {"opaque": _dyn, "script": _machine}))
+	"opaque.dynamic-command" in _h(t.line_with([], {"opaque": _dyn, "nested": null, "script": _machine}))
+	"opaque.dynamic-command" in _h(_nested(_dyn, null))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"in_workspace": true})))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"scratch": true})))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"writable_by_others": true})))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"changed_during_line": true})))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"changed_during_line": null})))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"found": false})))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.remove(_machine, ["scratch"])))
+}
+
+# what the parser could not reach, and what the script spells out, stay judged
+test_machine_script_keeps_limits_and_effects if {
+	"opaque.too-many-commands" in _h(_nested([{"reason": "too-many-commands", "text": "…", "via": []}], _machine))
+	"opaque.depth" in _h(_nested([{"reason": "depth", "text": "…", "via": []}], _machine))
+	"parse.error" in _h(t.line_with([], {"parse_error": {"msg": "x", "line": 1, "col": 1, "nested": false}, "nested": _under, "script": _machine}))
+	"opaque.code.delete" in _h(t.line_with([t.code(t.cmd(["python3", "-c", "x"]), "python", ["delete"], ["/tmp/demo"])], {"nested": _under, "script": _machine}))
+	"opaque.fork_bomb" in _d(_nested([{"reason": "recursive-function", "text": ":(){ :|:& };:", "via": []}], _machine))
+}

@@ -398,11 +398,14 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	}
 	// The answer goes out before the decision is logged: the agent's command
 	// should not wait for the log write.
-	resp, entry, doc := s.judge(ctx, req, int(cred.Uid))
+	since := time.Now()
+	under := s.holds.under(me, req.Mode)
+	resp, entry, doc := s.judgeUnder(ctx, req, int(cred.Uid), under)
 	if resp.Action == wire.ActionMore {
 		s.write(conn, resp) // not a command yet: nothing to log
 		return
 	}
+	s.holds.remember(me, under, resp.Command, req.Cwd, doc, since)
 	if resp.Action == "hold" {
 		s.hold(ctx, conn, req, resp, entry, doc, me, int(cred.Uid))
 		return
@@ -505,6 +508,12 @@ func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Res
 
 // judge answers a request; the entry (nil for a ping) is the decision to log.
 func (s *Server) judge(ctx context.Context, req wire.Request, uid int) (wire.Response, *audit.Entry, *input.Document) {
+	return s.judgeUnder(ctx, req, uid, nil)
+}
+
+// judgeUnder is judge for a call that runs under the agent's line under (nil
+// for the agent's own line).
+func (s *Server) judgeUnder(ctx context.Context, req wire.Request, uid int, under *input.Nested) (wire.Response, *audit.Entry, *input.Document) {
 	st := s.policy.Load()
 	if req.Op == wire.OpPing {
 		resp := wire.Response{V: wire.Version, PID: os.Getpid()}
@@ -518,7 +527,7 @@ func (s *Server) judge(ctx context.Context, req wire.Request, uid int) (wire.Res
 	if st != nil {
 		dec, perr = st.dec, st.err
 	}
-	resp, entry, doc := Judge(ctx, dec, perr, req)
+	resp, entry, doc := JudgeUnder(ctx, dec, perr, req, under)
 	entry.DecisionID = audit.NewID()
 	entry.Custom["uid"] = uid
 	entry.Labels = map[string]string{"version": s.cfg.Version}

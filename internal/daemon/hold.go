@@ -50,10 +50,13 @@ type holds struct {
 	// approved: what that line runs in the foreground of the session's
 	// terminal does not hold again, until the session sends its next line.
 	sessionLine *procSet
+	// lines holds the agent's line each gatesh that asked stands for (see
+	// lineSet): nested calls under it name it, and policy sees it.
+	lines *lineSet
 }
 
 func newHolds(path string, open func(string) (*store.Store, error)) *holds {
-	h := &holds{path: path, open: open, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax), sessionLine: newProcSet(approvedTreeMax)}
+	h := &holds{path: path, open: open, waiters: map[int64][]chan wire.Response{}, ran: newProcSet(0), approved: newProcSet(approvedTreeMax), sessionLine: newProcSet(approvedTreeMax), lines: newLineSet()}
 	h.db()
 	return h
 }

@@ -18,6 +18,14 @@ import (
 // says why) and returns the decision-log entry for it. It is shared by the daemon
 // and the one-shot gatectl decide, so both judge alike.
 func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.Request) (wire.Response, audit.Entry, *input.Document) {
+	return JudgeUnder(ctx, dec, policyErr, req, nil)
+}
+
+// JudgeUnder is Judge for a call that runs under the agent's line under: a
+// shell started by something that line started (nil for the agent's own
+// line). Policy sees it as input.nested, with input.script for a script file,
+// and the answer names the line (Response.Line).
+func JudgeUnder(ctx context.Context, dec *decide.Decider, policyErr error, req wire.Request, under *input.Nested) (wire.Response, audit.Entry, *input.Document) {
 	start := time.Now()
 	entry := audit.Entry{Custom: map[string]any{"pid": req.PID, "mode": req.Mode}}
 	fail := func(msg string) (wire.Response, audit.Entry, *input.Document) {
@@ -60,6 +68,10 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 		if req.Mode == wire.ModeSession {
 			q.Session, q.Aliases, q.Functions = true, req.Aliases, req.Functions
 		}
+		q.Nested = under
+		if req.Mode == wire.ModeScript {
+			q.Script = req.Script
+		}
 		doc, got, err = dec.CheckView(ctx, q)
 		d = got
 		if doc != nil {
@@ -71,6 +83,12 @@ func Judge(ctx context.Context, dec *decide.Decider, policyErr error, req wire.R
 		}
 	}
 	resp := wire.Response{V: wire.Version, Action: string(d.Action), Class: d.Class, Command: view.Command, Harness: view.Harness}
+	if under != nil {
+		resp.Line = under.Line
+		if in, ok := entry.Input.(map[string]any); ok {
+			in["nested"] = map[string]any{"line": under.Line, "cwd": under.Cwd, "request_id": under.RequestID}
+		}
+	}
 	resp.Defines = req.Mode == wire.ModeSession && doc != nil && len(doc.Functions) > 0
 	for _, r := range d.Reasons {
 		resp.Reasons = append(resp.Reasons, wire.Reason{ID: r.ID, Msg: r.Msg, Class: r.Class})

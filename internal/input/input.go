@@ -5,6 +5,7 @@ package input
 import (
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gatesh/gatesh/internal/facts"
 	"github.com/gatesh/gatesh/internal/shellparse"
@@ -29,6 +30,32 @@ type Document struct {
 	// Session is true for a line typed in a gated interactive session (where
 	// changing the session's own hook is tampering).
 	Session bool `json:"session"`
+	// Nested is set when the call runs under an agent's line the gate let run
+	// (a shell started by something that line started); null for the agent's
+	// own line.
+	Nested *Nested `json:"nested"`
+	// Script describes the script file bash was asked to run; null for -c
+	// text, stdin and session lines.
+	Script *facts.Script `json:"script"`
+}
+
+// Nested is the agent's line a nested call runs under: the nearest shell
+// the gate let run among the caller's ancestors, or the line that started
+// it when that shell was itself nested.
+type Nested struct {
+	// Line is the agent's command line, as it was judged.
+	Line string `json:"line"`
+	// Cwd is the directory that line ran in.
+	Cwd string `json:"cwd"`
+	// RequestID is the request a person approved for the line; 0 when the
+	// policy allowed it.
+	RequestID int64 `json:"request_id"`
+	// Since is when the line was let run, Root its workspace root and Tmp
+	// its temporary directories (where it could write without asking). They
+	// feed the script facts and are not part of the input.
+	Since time.Time `json:"-"`
+	Root  string    `json:"-"`
+	Tmp   []string  `json:"-"`
 }
 
 // HarnessInfo says which agent harness wrapper, if any, the judged text was taken
@@ -88,6 +115,12 @@ type Request struct {
 	Session   bool
 	Aliases   map[string]string
 	Functions string
+	// Nested is the agent's line the call runs under, nil for the agent's
+	// own line.
+	Nested *Nested
+	// Script is the script file's path as bash was given it, "" unless bash
+	// runs a script file.
+	Script string
 }
 
 // Build parses req.Text and computes the facts of every command.
@@ -111,6 +144,18 @@ func Build(req Request) *Document {
 		ParseError: line.ParseError,
 		Functions:  line.Functions,
 		Session:    req.Session,
+		Nested:     req.Nested,
+	}
+	if req.Script != "" {
+		var since time.Time
+		roots, tmp := []string{ws.Root}, ws.Tmp
+		if req.Nested != nil {
+			since = req.Nested.Since
+			roots = append(roots, req.Nested.Root)
+			tmp = append(append([]string(nil), tmp...), req.Nested.Tmp...)
+		}
+		sf := facts.ScriptFile(req.Script, req.Cwd, roots, tmp, since)
+		doc.Script = &sf
 	}
 	for i := range line.Commands {
 		doc.Commands[i] = command(line.Commands[i], ws, req.Secrets)
