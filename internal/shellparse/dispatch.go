@@ -98,7 +98,25 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 	case "systemd-run":
 		i, _ := skipOpts(f, 1, "upEMH", []string{"--unit", "--property", "--setenv", "--machine", "--host", "--uid", "--gid", "--slice", "--description", "--on-calendar", "--on-active", "--on-boot", "--working-directory", "--nice"})
 		return p.wrap(name, "", f, i, nil, st, c)
-	case "poetry", "uv", "pipenv", "pdm", "hatch", "pipx", "conda", "mamba", "micromamba", "bundle", "npm", "pnpm", "yarn", "mise", "asdf", "rtx":
+	case "pyenv-exec", "rbenv-exec", "nodenv-exec", "goenv-exec", "plenv-exec", "jenv-exec", "nvm-exec":
+		// a version manager's libexec exec script, called by its path: it runs
+		// its arguments with the selected version
+		return p.wrap(name, "", f, 1, nil, st, c)
+	case "nvm":
+		// nvm exec [--silent] [VERSION] CMD args (nvm run runs node on a file)
+		if len(f) < 3 || f[1].dyn || f[1].s != "exec" {
+			return nil
+		}
+		i := 2
+		for i < len(f) && !f[i].dyn && (f[i].s == "--silent" || strings.HasPrefix(f[i].s, "--lts")) {
+			i++
+		}
+		if i < len(f)-1 && !f[i].dyn && nvmVersion(f[i].s) {
+			i++
+		}
+		return p.wrap(name, "exec", f, i, nil, st, c)
+	case "poetry", "uv", "pipenv", "pdm", "hatch", "pipx", "conda", "mamba", "micromamba", "bundle", "npm", "pnpm", "yarn", "mise", "asdf", "rtx",
+		"pyenv", "rbenv", "nodenv", "goenv", "plenv", "jenv":
 		// poetry run CMD, uv run CMD, bundle exec CMD, npm exec CMD, pnpm dlx CMD…
 		// run the named program (npm run/yarn run run package scripts, whose
 		// content is not known here, so they are not unwrapped).
@@ -1390,6 +1408,20 @@ func interpLang(name string) string {
 
 var _ = path.Base
 
+// nvmVersion reports whether w names a node version for nvm (18, v20.1.0,
+// node, lts/iron, system …) rather than the command to run.
+func nvmVersion(w string) bool {
+	switch w {
+	case "node", "stable", "unstable", "iojs", "default", "system":
+		return true
+	}
+	if strings.HasPrefix(w, "lts/") {
+		return true
+	}
+	w = strings.TrimPrefix(w, "v")
+	return w != "" && w[0] >= '0' && w[0] <= '9' && strings.Trim(w, "0123456789.x") == ""
+}
+
 // runsCommand reports whether sub is the subcommand with which a tool runs
 // another program given on its command line.
 func runsCommand(tool, sub string) bool {
@@ -1404,6 +1436,8 @@ func runsCommand(tool, sub string) bool {
 		return sub == "exec"
 	case "mise", "asdf", "rtx":
 		return sub == "exec" || sub == "x"
+	case "pyenv", "rbenv", "nodenv", "goenv", "plenv", "jenv":
+		return sub == "exec"
 	default: // poetry, uv, pipenv, pdm, hatch, pipx, conda, mamba, micromamba
 		return sub == "run"
 	}
