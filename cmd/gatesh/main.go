@@ -287,6 +287,11 @@ func readAtMost(path string, limit int64) ([]byte, error) {
 // message, and what to do.
 func explain(resp wire.Response, todo string) string {
 	var b strings.Builder
+	if resp.Line != "" {
+		// A nested call (a script a program of the agent's line ran through
+		// the shim): the agent knows its own line, not the script.
+		b.WriteString("your command `" + oneLine(resp.Line, 160) + "` ran ")
+	}
 	b.WriteString("`" + oneLine(resp.Command, 160) + "`")
 	for i, r := range resp.Reasons {
 		if i == 3 {
