@@ -19,7 +19,9 @@
 //     __CLAUDE_CC_COMMAND_TEXT variant, and CLAUDE_CODE_SHELL_PREFIX.
 //   - Codex CLI (codex.go): the outer `if . '<snapshot>' …; then :; fi … exec
 //     '<shell>' -c '<script>'` call with its __CODEX_SNAPSHOT_* capture and
-//     restore blocks, and its snapshot check `set -e; . "<snapshot>"`.
+//     restore blocks (any number, over any variables; 0.169.0's nested override
+//     and proxy blocks and the PATH prefix for Codex's own tools), and its
+//     snapshot check `set -e; . "<snapshot>"`.
 //   - Gemini CLI (gemini.go): the tool wrapper (subshell with an EXIT trap) and
 //     the user shell wrapper (`{ … }` with `pwd > <tmp>`).
 //   - Snapshot capture scripts (capture.go), recognised at the top level only.
