@@ -519,6 +519,10 @@ func FuzzSee(f *testing.F) {
 			f.Add(s, true)
 		}
 	}
+	for _, file := range []string{codex0169Outer, codex0169Capture} {
+		data, _ := os.ReadFile(file)
+		f.Add(string(data), true)
+	}
 	e := env("CLAUDE_CODE_SHELL_PREFIX", "/x/wrap --flag", ccTextVar, "'ls' < /dev/null", "TMPDIR", "/var/tmp/x")
 	f.Fuzz(func(t *testing.T, text string, login bool) {
 		v := See(Call{Text: text, Login: login, Env: e})
