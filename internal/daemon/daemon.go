@@ -316,6 +316,12 @@ func (s *Server) reload(ctx context.Context, force bool) {
 		s.log.Printf("policy compiled in %v (user directory %s)", time.Since(start).Round(time.Millisecond), udir)
 	}
 	s.policy.Store(next)
+	if cur != nil && cur.dec != nil && cur.dec != next.dec {
+		// Lines being judged may still hold the old policy: its warm file
+		// is closed once they are long done.
+		old := cur.dec.Engine()
+		time.AfterFunc(time.Minute, old.Close)
+	}
 }
 
 func (s *Server) policyDir() string {
