@@ -44,8 +44,10 @@ hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s:
 # tree, never from the caller), bash runs it as a script file, and the file was
 # found outside the workspace and the temporary directories (where a line may
 # write without asking), is writable by no one else, and did not change after
-# the agent's line started. Its opaque code is then not held: the agent wrote
-# none of it, and the same tool with a #!/bin/bash line would run unjudged.
+# the agent's line started, and the words the line gave it are known (the
+# daemon judges them too, as a line named after the script: `pyenv exec git
+# push`). Its opaque code is then not held: the agent wrote none of it, and
+# the same tool with a #!/bin/bash line would run unjudged.
 # What it spells out (a literal git push, rm, curl POST) is still judged by
 # every rule, a deny stays a deny, and an agent-written script is judged as any
 # line. Every fact must be present and say so: anything unknown keeps the hold.
@@ -58,6 +60,7 @@ _machine_script if {
 	s.scratch == false
 	s.writable_by_others == false
 	s.changed_during_line == false
+	is_array(s.args)
 }
 
 # opaque reasons that stand for code the tool computes at run time; the

@@ -70,7 +70,7 @@ test_unknown_generator_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `
 
 # --- the machine's own tools (a version manager's shim run by an allowed line) ------
 
-_machine := {"path": "/home/u/.pyenv/libexec/pyenv", "real": "/home/u/.pyenv/libexec/pyenv", "found": true, "in_workspace": false, "scratch": false, "writable_by_others": false, "changed_during_line": false}
+_machine := {"path": "/home/u/.pyenv/libexec/pyenv", "real": "/home/u/.pyenv/libexec/pyenv", "found": true, "in_workspace": false, "scratch": false, "writable_by_others": false, "changed_during_line": false, "args": ["exec", "python3", "-c", "print(1)"]}
 
 _under := {"line": "python3 -c 'print(1)'", "cwd": "/ws", "request_id": 0}
 
@@ -97,6 +97,7 @@ test_machine_script_needs_every_fact if {
 	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"changed_during_line": null})))
 	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"found": false})))
 	"opaque.dynamic-command" in _h(_nested(_dyn, object.remove(_machine, ["scratch"])))
+	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"args": null})))
 }
 
 # what the parser could not reach, and what the script spells out, stay judged

@@ -69,11 +69,25 @@ func JudgeUnder(ctx context.Context, dec *decide.Decider, policyErr error, req w
 			q.Session, q.Aliases, q.Functions = true, req.Aliases, req.Functions
 		}
 		q.Nested = under
+		var args []string
 		if req.Mode == wire.ModeScript {
 			q.Script = req.Script
+			if under != nil {
+				args = scriptArgs(req.PID, req.Script)
+				q.ScriptArgs = args
+			}
 		}
 		doc, got, err = dec.CheckView(ctx, q)
 		d = got
+		if args != nil && d.Action != policy.Deny {
+			// What the agent's line told the tool to do, judged as a line
+			// named after it: `pyenv exec git push` holds as the push.
+			_, inv, ierr := dec.CheckView(ctx, decide.Query{Text: invocation(req.Script, args), Cwd: req.Cwd, Env: env})
+			d = stricter(d, inv)
+			if ierr != nil && err == nil {
+				err = ierr
+			}
+		}
 		if doc != nil {
 			entry.Input = map[string]any{"text": doc.Text, "cwd": doc.Cwd, "wrapper": wrapperText(req.Text, view.Command), "script": req.Script,
 				"agent": doc.Agent, "harness": doc.Harness, "workspace": map[string]any{"root": doc.Workspace.Root, "branch": doc.Workspace.Branch}}

@@ -1,10 +1,15 @@
 package daemon
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -79,4 +84,56 @@ func (h *holds) remember(me proc, under *input.Nested, command, cwd string, doc 
 		l.Root, l.Tmp = doc.Workspace.Root, doc.Workspace.Tmp
 	}
 	h.lines.set(me, l)
+}
+
+// scriptArgs reads the words after script in the argv of process pid (a
+// gatesh asked to run it: bash [options] SCRIPT ARGS…); nil when they cannot
+// be read. The kernel's record, not the request's.
+func scriptArgs(pid int, script string) []string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	argv := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	for i := 1; i < len(argv); i++ {
+		if argv[i] == script {
+			return append([]string{}, argv[i+1:]...)
+		}
+	}
+	return nil
+}
+
+// invocation is the command line that runs script's name with args, each
+// word quoted: what the agent's line asked the script to do.
+func invocation(script string, args []string) string {
+	words := make([]string, 0, len(args)+1)
+	for _, w := range append([]string{filepath.Base(script)}, args...) {
+		words = append(words, "'"+strings.ReplaceAll(w, "'", `'\''`)+"'")
+	}
+	return strings.Join(words, " ")
+}
+
+// stricter combines two decisions on one call: the stricter action wins, with
+// its class, and a hold or deny keeps the reasons of both.
+func stricter(a, b policy.Decision) policy.Decision {
+	rank := map[string]int{policy.Deny: 0, policy.Hold: 1, policy.Allow: 2}
+	ra, okA := rank[a.Action]
+	rb, okB := rank[b.Action]
+	switch {
+	case !okA:
+		return a
+	case !okB || rb < ra:
+		a, b = b, a
+	}
+	if a.Action == policy.Allow {
+		return a
+	}
+	out := policy.Decision{Action: a.Action, Class: a.Class, Reasons: append([]policy.Reason(nil), a.Reasons...)}
+	if b.Action == a.Action {
+		for _, r := range b.Reasons {
+			r.Cmd = nil // an index into the other document
+			out.Reasons = append(out.Reasons, r)
+		}
+	}
+	return out
 }

@@ -126,8 +126,9 @@ type Query struct {
 	Functions string
 	// Nested and Script describe a shell started under an agent's line, and
 	// the script file it runs (see input.Request).
-	Nested *input.Nested
-	Script string
+	Nested     *input.Nested
+	Script     string
+	ScriptArgs []string
 }
 
 // Input builds the policy input for text run in cwd with env.
@@ -147,7 +148,7 @@ func (d *Decider) InputFor(q Query) (*input.Document, error) {
 		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
 	}
 	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: q.Harness,
-		Session: q.Session, Aliases: q.Aliases, Functions: q.Functions, Nested: q.Nested, Script: q.Script}), nil
+		Session: q.Session, Aliases: q.Aliases, Functions: q.Functions, Nested: q.Nested, Script: q.Script, ScriptArgs: q.ScriptArgs}), nil
 }
 
 // workspace discovers the workspace of cwd, reusing an earlier discovery while the

@@ -33,6 +33,12 @@ type Script struct {
 	// after the agent's line it runs under started; null when the call runs
 	// under no line the gate allowed.
 	ChangedDuringLine *bool `json:"changed_during_line"`
+	// Args are the words bash was given after the script (its $1…), read
+	// from the process by the daemon; null when they are not known. The
+	// daemon also judges them as a command line named after the script
+	// (`pyenv exec git push`), so a trusted tool does not pass on unjudged
+	// what the agent told it to run.
+	Args []string `json:"args"`
 }
 
 // changeSlack widens "after the line started": file times come from the

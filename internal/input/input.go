@@ -119,8 +119,10 @@ type Request struct {
 	// own line.
 	Nested *Nested
 	// Script is the script file's path as bash was given it, "" unless bash
-	// runs a script file.
-	Script string
+	// runs a script file; ScriptArgs are the words after it, nil when they
+	// are not known.
+	Script     string
+	ScriptArgs []string
 }
 
 // Build parses req.Text and computes the facts of every command.
@@ -155,6 +157,7 @@ func Build(req Request) *Document {
 			tmp = append(append([]string(nil), tmp...), req.Nested.Tmp...)
 		}
 		sf := facts.ScriptFile(req.Script, req.Cwd, roots, tmp, since)
+		sf.Args = req.ScriptArgs
 		doc.Script = &sf
 	}
 	for i := range line.Commands {

@@ -118,4 +118,12 @@ func TestVersionManagerPyenv(t *testing.T) {
 	if r.Status != 126 || !strings.Contains(r.Stderr, "[git.push]") {
 		t.Fatalf("pyenv exec git push: want it held as git.push\n%s", r)
 	}
+	// So does its libexec script run by path through bash: the line judge sees
+	// only `bash FILE …`, and the daemon judges the words the trusted script
+	// was given, as `pyenv exec git push`.
+	cmd := "bash " + filepath.Join(root, "libexec", "pyenv") + " exec git push origin HEAD:refs/heads/main"
+	r = e.Gatesh(Call{Args: []string{"-c", cmd}, Env: []string{path, "PYENV_ROOT=" + root}})
+	if r.Status != 126 || !strings.Contains(r.Stderr, "[git.push]") || !strings.Contains(r.Stderr, "your command `"+cmd+"`") {
+		t.Fatalf("%s: want it held as git.push, naming the line\n%s", cmd, r)
+	}
 }
