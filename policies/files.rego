@@ -61,6 +61,23 @@ _outside_class(p) := "privileged" if paths.system_target(p)
 
 _outside_class(p) := "destructive" if not paths.system_target(p)
 
+# the home's credentials stay protected when the workspace is the home or holds it
+# (a dotfiles repository, an agent started in ~): in the workspace, but not the
+# workspace's (docs/policy-input.md, "Zones")
+hold contains _r("files.secret.home", sprintf("%s changes %s, a credentials file in the home directory, which cannot be undone. %s", [t.how, _show(t.p), _wait]), "secret", t.cmd) if {
+	some t in writes.targets
+	t.op in {"delete", "move", "write"}
+	object.get(t.p, "zone", "") == "secret"
+	t.p.in_home
+	t.p.in_workspace
+	not _ws_below_home
+}
+
+_ws_below_home if {
+	paths.home != ""
+	startswith(paths.ws, concat("", [paths.home, "/"]))
+}
+
 hold contains _r("files.rm.dynamic", sprintf("%s deletes %s, a path whose value is not known before it runs. %s Spell the path out.", [input.commands[t.cmd].name, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "delete"

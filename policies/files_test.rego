@@ -205,3 +205,58 @@ test_capture_needs_the_form if {
 	"files.write.outside" in _hh([t.redir(t.cmd(["echo", "x"]), ">>", _snap)], _capture("codex-outer", _snap))
 	"files.write.outside" in _h([t.redir(t.cmd(["echo", "x"]), ">>", _snap)])
 }
+
+# --- a home under /tmp is still a home (CI runners, containers, sandboxes) ---
+
+_tmp_home := {"root": "/tmp/h/ws", "git": true, "branch": "feature/x", "detached": false, "home": "/tmp/h", "tmp": ["/tmp", "/var/tmp"]}
+
+_tmp_home_line(c) := object.union(t.line([c]), {"workspace": _tmp_home, "cwd": "/tmp/h/ws"})
+
+_fact_at(c, j, fact) := object.union(c, {"paths": [object.union(fact, {"arg": j})]})
+
+# the fact builder's answers for a path in the home under /tmp
+_home_fact(v) := {
+	"value": v, "abs": v, "dynamic": false, "glob": false, "in_workspace": false,
+	"is_workspace_root": false, "in_tmp": false, "is_tmp_root": false, "in_home": true,
+	"is_home": false, "is_root": false, "in_git_dir": false, "exists": true, "secret": false,
+	"secret_dir": false, "zone": "home", "holds": [],
+}
+
+test_tmp_home_rm_dir_held if {
+	c := _fact_at(t.cmd(["rm", "-rf", "/tmp/h/project"]), 2, _home_fact("/tmp/h/project"))
+	h := t.ids(files.hold) with input as _tmp_home_line(c)
+	"files.rm.outside" in h
+}
+
+test_above_tmp_home_denied if {
+	f := object.union(_home_fact("/tmp/a"), {"in_home": false, "zone": "tmp", "holds": ["home"]})
+	c := _fact_at(t.cmd(["rm", "-rf", "/tmp/a"]), 2, f)
+	d := t.ids(files.deny) with input as _tmp_home_line(c)
+	"files.rm.catastrophic" in d
+}
+
+# bare paths (dd of=, code paths) get the same zones from paths.fact
+test_tmp_home_dd_held if {
+	h := t.ids(files.hold) with input as _tmp_home_line(t.cmd(["dd", "if=x", "of=/tmp/h/.profile"]))
+	"files.write.outside" in h
+}
+
+test_tmp_home_scratch_still_scratch if {
+	d := t.ids(files.hold) with input as _tmp_home_line(t.cmd(["dd", "if=x", "of=/tmp/build-xyz/out"]))
+	count(d) == 0
+}
+
+# the workspace is the home: its files are the workspace's, its secrets are not
+_home_ws := {"root": "/home/u", "git": true, "branch": "feature/x", "detached": false, "home": "/home/u", "tmp": ["/tmp", "/var/tmp"]}
+
+test_home_workspace_secret_held if {
+	f := object.union(_home_fact("/home/u/.ssh/id_rsa"), {"in_workspace": true, "secret": true, "zone": "secret"})
+	c := _fact_at(t.cmd_in(["rm", "/home/u/.ssh/id_rsa"], "/home/u"), 1, f)
+	h := t.ids(files.hold) with input as object.union(t.line([c]), {"workspace": _home_ws, "cwd": "/home/u"})
+	"files.secret.home" in h
+}
+
+test_workspace_env_not_held if {
+	h := t.ids(files.hold) with input as t.line([t.cmd(["rm", ".env"])])
+	not "files.secret.home" in h
+}

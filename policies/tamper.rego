@@ -33,8 +33,14 @@ gate_path(abs) if {
 
 deny contains _r("tamper.gate_write", sprintf("%s would change %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
-	gate_path(t.p.abs)
+	_gate_target(t.p)
 }
+
+_gate_target(p) if gate_path(p.abs)
+
+# the fact builder's zone also covers globs that could match the gate's files
+# (rm -rf /tmp/gatesh-run.*/state)
+_gate_target(p) if p.zone == "gate"
 
 _gate_verbs := {"approve", "deny", "revoke", "serve", "grant", "grants", "queue", "install", "uninstall", "daemon", "stop", "kill", "reload", "policy", "settings", "config"}
 
@@ -46,9 +52,16 @@ deny contains _r("tamper.gate_write", sprintf("%s would remove %s, which holds t
 	t.p.abs != ""
 	not t.p.is_root # / and ~ themselves are denied as catastrophic (files)
 	not t.p.is_home
-	some g in _gate_paths
-	_under(g, t.p.abs)
+	_holds_gate(t.p)
 }
+
+_holds_gate(p) if {
+	some g in _gate_paths
+	_under(g, p.abs)
+}
+
+# a glob that could match a directory holding the gate's (rm -rf /tmp/gatesh-run.*)
+_holds_gate(p) if "gate" in object.get(p, "holds", [])
 
 # env -u GATESH_HOME bash …: a nested shell without the gate's settings
 deny contains _r("tamper.env", sprintf("env -u %s changes how the gate behaves for the command it starts. Commands may not change it.", [v]), "tamper", i) if {
@@ -152,7 +165,7 @@ _bind_query(c) if {
 
 # --- places future shells read code from --------------------------------------------------
 
-_rc_names := {".bashrc", ".bash_profile", ".profile", ".bash_login", ".bash_logout", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".inputrc"}
+_rc_names := paths.startup_names
 
 _rc(abs) if {
 	paths.dirname(abs) == paths.home

@@ -132,3 +132,38 @@ _ds(text, session) := x if {
 	c := t.ext(t.cmd(["export", "PROMPT_COMMAND=export PS1=x"]), {"assigns": [{"name": "PROMPT_COMMAND", "value": "export PS1=x", "dynamic": false, "export": true}]})
 	x := t.ids(tamper.deny) with input as object.union(t.line([c]), {"session": session, "text": text})
 }
+
+# --- the gate's directory under /tmp (make run's GATESH_HOME=/tmp/gatesh-run.X) ---
+# Path facts come from the fact builder, which judges a glob by what it could
+# match (internal/facts: zone, holds); these pin what the rules do with them.
+
+_tmp_gate := {"paths": ["/tmp/gatesh-run.Ab12/config", "/tmp/gatesh-run.Ab12/state", "/tmp/gatesh-run.Ab12/run"]}
+
+_glob_fact(v, zone, holds) := {
+	"arg": 2, "value": v, "abs": v, "dynamic": false, "glob": true, "in_workspace": false,
+	"is_workspace_root": false, "in_tmp": false, "is_tmp_root": false, "in_home": false,
+	"is_home": false, "is_root": false, "in_git_dir": false, "exists": true, "secret": false,
+	"secret_dir": false, "zone": zone, "holds": holds,
+}
+
+_d_gate(c) := x if x := t.ids(tamper.deny) with input as t.line_with([c], {"gate": _tmp_gate})
+
+test_glob_into_gate_state if {
+	c := t.ext(t.cmd(["rm", "-rf", "/tmp/gatesh-run.*/state"]), {"paths": [_glob_fact("/tmp/gatesh-run.*/state", "gate", [])]})
+	"tamper.gate_write" in _d_gate(c)
+}
+
+test_glob_above_gate if {
+	c := t.ext(t.cmd(["rm", "-rf", "/tmp/gatesh-run.*"]), {"paths": [_glob_fact("/tmp/gatesh-run.*", "tmp", ["gate"])]})
+	"tamper.gate_write" in _d_gate(c)
+}
+
+test_literal_gate_under_tmp if {
+	"tamper.gate_write" in _d_gate(t.cmd(["rm", "-rf", "/tmp/gatesh-run.Ab12"]))
+	"tamper.gate_write" in _d_gate(t.cmd(["rm", "-rf", "/tmp/gatesh-run.Ab12/state/log.jsonl"]))
+}
+
+test_scratch_glob_not_gate if {
+	c := t.ext(t.cmd(["rm", "-rf", "/tmp/build-*"]), {"paths": [object.union(_glob_fact("/tmp/build-*", "tmp", []), {"in_tmp": true})]})
+	count(_d_gate(c)) == 0
+}

@@ -4,7 +4,11 @@ package gatesh.lib.paths
 
 import rego.v1
 
+import data.gatesh.lib.secretglobs
+
 ws := object.get(input, ["workspace", "root"], "")
+
+gate_paths := object.get(input, ["gate", "paths"], [])
 
 home := object.get(input, ["workspace", "home"], "")
 
@@ -82,6 +86,9 @@ catastrophic(p) if p.is_root
 
 catastrophic(p) if p.is_home
 
+# a directory that holds the home (/tmp/a when the home is /tmp/a/h)
+catastrophic(p) if "home" in object.get(p, "holds", [])
+
 catastrophic(p) if {
 	not p.dynamic
 	_catastrophic_abs(p.abs, object.get(p, "glob", false), p.value)
@@ -142,13 +149,79 @@ fact(abs) := {
 	"glob": false,
 	"in_workspace": _under_or_eq(abs, ws),
 	"is_workspace_root": _eq_nonempty(abs, ws),
-	"in_tmp": _in_tmp(abs),
+	"in_tmp": scratch(abs),
 	"is_tmp_root": abs in tmps,
 	"in_home": _under_or_eq(abs, home),
 	"is_home": _eq_nonempty(abs, home),
 	"is_root": abs == "/",
 	"in_git_dir": _under_or_eq(abs, concat("", [ws, "/.git"])),
 	"exists": false,
+	"secret": _secret(abs),
+	"zone": zone(abs),
+	"holds": holds(abs),
+}
+
+# --- zones: the precedence of path classes ---------------------------------------
+#
+# The fact builder (internal/facts, classify) decides each path fact's zone, the
+# most protected place that claims it: the gate's own files, secrets, the home
+# itself and its startup files, the workspace, the rest of the home, then scratch
+# (a temporary directory), else "other"; in_tmp is true only for scratch. These
+# functions do the same for bare absolute paths (fact above), without globs.
+
+# zone(abs): the zone of the bare absolute path abs
+zone(abs) := zone_of(abs, _secret(abs), {"home": home, "ws": ws, "gate": gate_paths, "tmp": tmps})
+
+# holds(abs): the zones of protected places strictly below abs
+holds(abs) := holds_of(abs, {"home": home, "ws": ws, "gate": gate_paths})
+
+# scratch(abs): abs is below a temporary directory and nothing more protected
+# claims it or lies below it
+scratch(abs) := true if {
+	zone(abs) == "tmp"
+	count(holds(abs)) == 0
+} else := false
+
+# zone_of(abs, secret, world): zone for a world {"home", "ws", "gate", "tmp"}
+# given whether abs is a secret (the unit tests' constructors call it directly)
+zone_of(abs, secret, world) := "gate" if {
+	some g in world.gate
+	_under_or_eq(abs, g)
+} else := "secret" if {
+	secret
+} else := "home" if {
+	_eq_nonempty(abs, world.home)
+} else := "home" if {
+	world.home != ""
+	dirname(abs) == world.home
+	basename(abs) in startup_names
+} else := "workspace" if {
+	_under_or_eq(abs, world.ws)
+} else := "home" if {
+	_under_or_eq(abs, world.home)
+} else := "tmp" if {
+	some t in world.tmp
+	startswith(abs, concat("", [trim_right(t, "/"), "/"]))
+} else := "other"
+
+holds_of(abs, world) := [z |
+	some z, dirs in {"gate": world.gate, "home": [world.home], "workspace": [world.ws]}
+	some d in dirs
+	_strictly_under(d, abs)
+]
+
+_secret(abs) := true if {
+	secretglobs.match(abs)
+} else := false
+
+# startup_names: the home's shell startup files (keep in step with
+# internal/facts startupNames and tamper.rego's _rc_names)
+startup_names := {".bashrc", ".bash_profile", ".profile", ".bash_login", ".bash_logout", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".inputrc"}
+
+_strictly_under(d, abs) if {
+	d != ""
+	d != abs
+	startswith(d, concat("", [trim_right(abs, "/"), "/"]))
 }
 
 _under_or_eq(abs, root) := true if {

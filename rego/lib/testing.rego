@@ -69,7 +69,7 @@ _redirect(op, target, cwd) := r if {
 	abs := _abs(target, cwd)
 	r := {
 		"op": op, "fd": _fd(op), "target": target, "path": abs, "dynamic": false,
-		"write": op != "<", "file": object.union(_fact(target, abs, false), {"secret": _secret(abs)}),
+		"write": op != "<", "file": _fact(target, abs, false),
 	}
 }
 
@@ -142,7 +142,7 @@ _is_pathword(argv, j, _) if j > _dd(argv)
 
 _pathfact(j, w, _) := object.union(_dyn_fact(w), {"arg": j}) if _dyn(w)
 
-_pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": j, "secret": _secret(_abs(w, cwd)), "secret_dir": _secret_dir(_abs(w, cwd))}) if not _dyn(w)
+_pathfact(j, w, cwd) := object.union(_fact(w, _abs(w, cwd), _globb(w)), {"arg": j, "secret_dir": _secret_dir(_abs(w, cwd))}) if not _dyn(w)
 
 _secret_dir(abs) := true if {
 	abs in data.gatesh.rules.secrets.secret_dirs with input as {"workspace": workspace}
@@ -157,7 +157,7 @@ _dyn_fact(w) := {
 	"value": w, "abs": "", "dynamic": true, "glob": false, "in_workspace": false,
 	"is_workspace_root": false, "in_tmp": false, "is_tmp_root": false, "in_home": false,
 	"is_home": false, "is_root": false, "in_git_dir": false, "exists": false, "secret": false,
-	"secret_dir": false,
+	"secret_dir": false, "zone": "", "holds": [],
 }
 
 _abs(w, cwd) := paths.clean(w) if startswith(w, "/")
@@ -176,20 +176,25 @@ _tilde(w) if w == "~"
 
 _tilde(w) if startswith(w, "~/")
 
-_fact(w, abs, glob) := {
+_fact(w, abs, glob) := _fact_s(w, abs, glob, _secret(abs))
+
+_fact_s(w, abs, glob, secret) := {
 	"value": w,
 	"abs": abs,
 	"dynamic": false,
 	"glob": glob,
 	"in_workspace": _under(abs, ws),
 	"is_workspace_root": _root_of(abs, ws, glob),
-	"in_tmp": _in_tmp(abs),
+	"in_tmp": _scratch(abs, secret),
 	"is_tmp_root": abs in tmps,
 	"in_home": _under(abs, home),
 	"is_home": _root_of(abs, home, glob),
 	"is_root": _root_of(abs, "/", glob),
 	"in_git_dir": _under(abs, "/ws/.git"),
 	"exists": false,
+	"secret": secret,
+	"zone": paths.zone_of(abs, secret, _world),
+	"holds": _holds(abs),
 }
 
 _under(abs, root) := true if {
@@ -205,10 +210,15 @@ _root_of(abs, root, _) := true if {
 	paths.dirname(abs) == root
 } else := false
 
-_in_tmp(abs) := true if {
-	some t in tmps
-	startswith(abs, concat("", [t, "/"]))
+# zones as the fact builder decides them (paths.zone_of mirrors internal/facts)
+_world := {"home": home, "ws": ws, "gate": gate.paths, "tmp": tmps}
+
+_scratch(abs, secret) := true if {
+	paths.zone_of(abs, secret, _world) == "tmp"
+	count(_holds(abs)) == 0
 } else := false
+
+_holds(abs) := paths.holds_of(abs, _world)
 
 # --- git decoding (imitates the parser) ---
 
