@@ -66,3 +66,33 @@ func From(getenv func(string) string) (Dirs, error) {
 	}
 	return d, nil
 }
+
+// Candidates lists every directory gatesh could keep its files in for a process
+// with this environment: those of GATESH_HOME when it is set, and the XDG ones
+// (~/.config/gatesh, ~/.local/state/gatesh, the runtime directory) whether it is
+// set or not, since a gatesh started without GATESH_HOME uses those. The agent
+// must not write to any of them. Relative values are skipped.
+func Candidates(getenv func(string) string) []string {
+	var out []string
+	add := func(d Dirs) {
+		for _, p := range d.All() {
+			if filepath.IsAbs(p) {
+				out = append(out, p)
+			}
+		}
+	}
+	if d, err := From(getenv); err == nil {
+		add(d)
+	}
+	if getenv("GATESH_HOME") != "" {
+		if d, err := From(func(k string) string {
+			if k == "GATESH_HOME" {
+				return ""
+			}
+			return getenv(k)
+		}); err == nil {
+			add(d)
+		}
+	}
+	return out
+}

@@ -31,3 +31,24 @@ func TestFrom(t *testing.T) {
 		})
 	}
 }
+
+func TestCandidates(t *testing.T) {
+	env := map[string]string{"GATESH_HOME": "/tmp/gatesh-run.x", "HOME": "/tmp/h", "XDG_RUNTIME_DIR": "/run/user/1"}
+	got := Candidates(func(k string) string { return env[k] })
+	want := []string{"/tmp/gatesh-run.x/config", "/tmp/gatesh-run.x/state", "/tmp/gatesh-run.x/run",
+		"/tmp/h/.config/gatesh", "/tmp/h/.local/state/gatesh", "/run/user/1/gatesh"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	if got := Candidates(func(string) string { return "" }); len(got) != 0 {
+		t.Errorf("empty environment: got %v", got)
+	}
+	if got := Candidates(func(k string) string { return map[string]string{"HOME": "rel"}[k] }); len(got) != 0 {
+		t.Errorf("relative home: got %v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/facts"
 	"github.com/gatesh/gatesh/internal/shellparse"
 )
@@ -140,7 +141,7 @@ func Build(req Request) *Document {
 		Cwd:        req.Cwd,
 		Agent:      facts.DetectAgent(req.Env),
 		Workspace:  ws,
-		Gate:       Gate{Paths: req.GatePaths},
+		Gate:       Gate{Paths: gatePaths(req)},
 		Commands:   make([]Command, len(line.Commands)),
 		Opaque:     line.Opaque,
 		ParseError: line.ParseError,
@@ -161,7 +162,7 @@ func Build(req Request) *Document {
 		doc.Script = &sf
 	}
 	for i := range line.Commands {
-		doc.Commands[i] = command(line.Commands[i], ws, req.Secrets)
+		doc.Commands[i] = command(line.Commands[i], ws, facts.Claims{Gate: doc.Gate.Paths, Secrets: req.Secrets})
 	}
 	doc.Features = features(doc)
 	doc.Harness = req.Harness
@@ -172,6 +173,36 @@ func Build(req Request) *Document {
 		doc.Harness.Sourced = []string{}
 	}
 	return doc
+}
+
+// gatePaths lists req.GatePaths and every directory a gatesh started in the
+// caller's environment could keep its files in (dirs.Candidates: the XDG ones
+// even when GATESH_HOME is set), without repeats.
+func gatePaths(req Request) []string {
+	out := make([]string, 0, len(req.GatePaths)+6)
+	add := func(p string) {
+		if p == "" {
+			return
+		}
+		for _, q := range out {
+			if q == p {
+				return
+			}
+		}
+		out = append(out, p)
+	}
+	for _, p := range req.GatePaths {
+		add(p)
+	}
+	for _, p := range dirs.Candidates(func(k string) string {
+		if k == "HOME" {
+			return req.Workspace.Home
+		}
+		return req.Env[k]
+	}) {
+		add(p)
+	}
+	return out
 }
 
 // inert reports whether abs is a device that stores nothing (2>/dev/null,
@@ -222,7 +253,7 @@ func features(doc *Document) []string {
 	return out
 }
 
-func command(c shellparse.Command, ws facts.Workspace, secrets *facts.Secrets) Command {
+func command(c shellparse.Command, ws facts.Workspace, claims facts.Claims) Command {
 	out := Command{Command: c}
 	dyn := indexSet(c.Dynamic)
 	globs := indexSet(c.Globs)
@@ -242,17 +273,14 @@ func command(c shellparse.Command, ws facts.Workspace, secrets *facts.Secrets) C
 				continue
 			}
 		}
-		p := facts.ResolvePath(ws, cwd, w, dyn[i] || (cwd == "" && !filepath.IsAbs(w) && !strings.HasPrefix(w, "~")), globs[i])
-		p.Secret = !p.Dynamic && secrets.Match(p.Abs, ws.Home)
-		p.SecretDir = !p.Dynamic && secrets.Dir(p.Abs, ws.Home)
+		p := facts.Resolve(ws, claims, cwd, w, dyn[i] || (cwd == "" && !filepath.IsAbs(w) && !strings.HasPrefix(w, "~")), globs[i])
 		out.Paths = append(out.Paths, p.AtArg(i))
 	}
 	out.Redirects = make([]Redirect, len(c.Redirects))
 	for i, r := range c.Redirects {
 		out.Redirects[i] = Redirect{Redirect: r}
 		if r.Path != "" || r.Dynamic {
-			p := facts.ResolvePath(ws, cwd, redirectWord(r), r.Dynamic, false)
-			p.Secret = !p.Dynamic && secrets.Match(p.Abs, ws.Home)
+			p := facts.Resolve(ws, claims, cwd, redirectWord(r), r.Dynamic, false)
 			out.Redirects[i].File = &p
 		}
 	}
