@@ -16,9 +16,10 @@ import (
 
 // testEnv is the context every corpus label assumes: the current directory is the
 // root of a real git workspace checked out on feature/x, main exists and is
-// protected, and the home directory is outside the workspace. It lives outside
-// /tmp, since /tmp is a temporary directory to the policy (deleting there is
-// allowed) and the corpus names /tmp paths literally.
+// protected, and the home directory is outside the workspace. It lives in the
+// user's cache directory, which is under /tmp when HOME is (.ci/run sets it so):
+// the home and the workspace stay the home and the workspace there, and only the
+// rest of /tmp is scratch (the corpus names /tmp paths literally).
 type testEnv struct {
 	root, ws, home string
 	env            map[string]string

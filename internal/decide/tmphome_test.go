@@ -50,7 +50,7 @@ func TestHomeUnderTmp(t *testing.T) {
 	tests := []struct {
 		cmd, cwd string
 		want     string // Allow, or Hold meaning "held or denied"
-		class    string        // when not "", the class wanted
+		class    string // when not "", the class wanted
 	}{
 		{"rm ~/.ssh/id_rsa", ws, policy.Hold, ""},
 		{"chown -R nobody ~", ws, policy.Hold, ""},
