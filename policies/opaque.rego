@@ -46,13 +46,17 @@ hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s:
 # write without asking), is writable by no one else, and did not change after
 # the agent's line started, and the words the line gave it are known (the
 # daemon judges them too, as a line named after the script: `pyenv exec git
-# push`). Its opaque code is then not held: the agent wrote none of it, and
-# the same tool with a #!/bin/bash line would run unjudged.
+# push`), and the line sets no environment variables for what it runs
+# (they could point the tool at code the agent wrote: pyenv sources
+# $PYENV_HOOK_PATH/exec/*.bash). Its opaque code is then not held: the agent
+# wrote none of it, and the same tool with a #!/bin/bash line would run
+# unjudged.
 # What it spells out (a literal git push, rm, curl POST) is still judged by
 # every rule, a deny stays a deny, and an agent-written script is judged as any
 # line. Every fact must be present and say so: anything unknown keeps the hold.
 _machine_script if {
 	is_object(input.nested)
+	input.nested.sets_env == false
 	s := input.script
 	is_object(s)
 	s.found == true

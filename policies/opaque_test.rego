@@ -72,7 +72,7 @@ test_unknown_generator_held if "opaque.dynamic-code" in _h(_op("dynamic-code", `
 
 _machine := {"path": "/home/u/.pyenv/libexec/pyenv", "real": "/home/u/.pyenv/libexec/pyenv", "found": true, "in_workspace": false, "scratch": false, "writable_by_others": false, "changed_during_line": false, "args": ["exec", "python3", "-c", "print(1)"]}
 
-_under := {"line": "python3 -c 'print(1)'", "cwd": "/ws", "request_id": 0}
+_under := {"line": "python3 -c 'print(1)'", "cwd": "/ws", "request_id": 0, "sets_env": false}
 
 _nested(ops, script) := t.line_with([], {"opaque": ops, "nested": _under, "script": script})
 
@@ -98,6 +98,8 @@ test_machine_script_needs_every_fact if {
 	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"found": false})))
 	"opaque.dynamic-command" in _h(_nested(_dyn, object.remove(_machine, ["scratch"])))
 	"opaque.dynamic-command" in _h(_nested(_dyn, object.union(_machine, {"args": null})))
+	"opaque.dynamic-command" in _h(t.line_with([], {"opaque": _dyn, "nested": object.union(_under, {"sets_env": true}), "script": _machine}))
+	"opaque.dynamic-command" in _h(t.line_with([], {"opaque": _dyn, "nested": object.remove(_under, ["sets_env"]), "script": _machine}))
 }
 
 # what the parser could not reach, and what the script spells out, stay judged

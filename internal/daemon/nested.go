@@ -79,9 +79,15 @@ func (h *holds) remember(me proc, under *input.Nested, command, cwd string, doc 
 		h.lines.set(me, under)
 		return
 	}
-	l := &input.Nested{Line: command, Cwd: cwd, Since: since}
+	l := &input.Nested{Line: command, Cwd: cwd, Since: since, SetsEnv: true}
 	if doc != nil {
 		l.Root, l.Tmp = doc.Workspace.Root, doc.Workspace.Tmp
+		l.SetsEnv = doc.ParseError != nil
+		for _, c := range doc.Commands {
+			if len(c.Env) > 0 || len(c.EnvDynamic) > 0 {
+				l.SetsEnv = true
+			}
+		}
 	}
 	h.lines.set(me, l)
 }

@@ -51,6 +51,11 @@ type Nested struct {
 	// RequestID is the request a person approved for the line; 0 when the
 	// policy allowed it.
 	RequestID int64 `json:"request_id"`
+	// SetsEnv: the line sets or exports environment variables for the
+	// programs it runs (X=1 cmd, export X), which could point a tool at code
+	// the agent wrote (pyenv sources $PYENV_HOOK_PATH/exec/*.bash); true
+	// when that is not known.
+	SetsEnv bool `json:"sets_env"`
 	// Since is when the line was let run, Root its workspace root and Tmp
 	// its temporary directories (where it could write without asking). They
 	// feed the script facts and are not part of the input.

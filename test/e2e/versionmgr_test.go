@@ -57,6 +57,16 @@ func TestVersionManagerShim(t *testing.T) {
 		}
 	})
 
+	t.Run("a line that sets variables gets no trust", func(t *testing.T) {
+		e.TB = t
+		// The variables could point the tool at code the agent wrote (pyenv
+		// sources $PYENV_HOOK_PATH/exec/*.bash): its scripts are judged whole.
+		r := e.Gatesh(Call{Args: []string{"-c", "FAKEENV_HOOKS=./hooks python3 -c 'print(1)'"}, Env: []string{path}})
+		if r.Status != 126 || !strings.Contains(r.Stderr, "[opaque.dynamic-command]") || !strings.Contains(r.Stderr, "your command `FAKEENV_HOOKS=./hooks python3") {
+			t.Fatalf("want the shim held as opaque, naming the line\n%s", r)
+		}
+	})
+
 	t.Run("held script names the line", func(t *testing.T) {
 		e.TB = t
 		e.Commit(e.Work, "f.txt", "new\n", "a commit to push")
