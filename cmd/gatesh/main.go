@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"syscall"
@@ -85,15 +86,24 @@ func run() int {
 	case inv.Command:
 		req.Mode, req.Text = wire.ModeCommand, inv.Text
 	case inv.Script != "":
-		b, err := readAtMost(inv.Script, maxScript)
+		path := inv.Script
+		b, err := readAtMost(path, maxScript)
+		if errors.Is(err, fs.ErrNotExist) {
+			// bash looks a name without a slash up on PATH when it is not
+			// in the current directory: judge the file it will run.
+			if p := bashcli.ScriptOnPath(path, os.Getenv("PATH")); p != "" {
+				path = p
+				b, err = readAtMost(path, maxScript)
+			}
+		}
 		if errors.Is(err, errTooLarge) {
-			return refuse("the script %s is larger than %d KiB; gatesh judges scripts whole and did not run it", inv.Script, maxScript>>10)
+			return refuse("the script %s is larger than %d KiB; gatesh judges scripts whole and did not run it", path, maxScript>>10)
 		}
 		if err != nil {
 			// Bash cannot read it either: let it say so in its own words.
 			return execBash(real, nil)
 		}
-		req.Mode, req.Text, req.Script = wire.ModeScript, string(b), inv.Script
+		req.Mode, req.Text, req.Script = wire.ModeScript, string(b), path
 	default:
 		b, err := io.ReadAll(io.LimitReader(os.Stdin, maxScript+1))
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 )
 
 // fallbackBashes are tried when PATH holds no bash other than gatesh.
@@ -69,4 +71,32 @@ func checkBash(path string, self fs.FileInfo) error {
 		return errIsSelf
 	}
 	return nil
+}
+
+// ScriptOnPath is the file bash runs for `bash NAME` when NAME has no slash and
+// is not in the current directory: the first readable regular file of that
+// name in a PATH directory (bash's open_shell_script, on ENOENT), an empty or
+// relative entry meaning a directory relative to the current one as bash
+// takes it. It is "" when there is none, or when NAME has a slash.
+func ScriptOnPath(name, pathEnv string) string {
+	if name == "" || strings.Contains(name, "/") {
+		return ""
+	}
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		candidate := filepath.Join(dir, name)
+		if !strings.Contains(candidate, "/") {
+			candidate = "./" + candidate
+		}
+		fi, err := os.Stat(candidate)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if syscall.Access(candidate, 4) == nil { // R_OK
+			return candidate
+		}
+	}
+	return ""
 }

@@ -498,3 +498,35 @@ func TestOwnName(t *testing.T) {
 		})
 	}
 }
+
+// `bash NAME` with no NAME in the current directory runs the NAME that bash
+// finds on PATH: gatesh judges that file, so a script there that pushes is
+// held, while a harmless one runs as in bash.
+func TestScriptFoundOnPath(t *testing.T) {
+	e := NewEnv(t)
+	freshWithLocalCommit(e)
+	bin := filepath.Join(e.Root, "pathbin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.WriteFile(filepath.Join(bin, "ship-it"), pushCmd+"\n")
+	e.WriteFile(filepath.Join(bin, "say-hi"), "echo hi from path\n")
+	path := "PATH=" + bin
+	for _, v := range e.Vars() {
+		if strings.HasPrefix(v, "PATH=") {
+			path = "PATH=" + bin + ":" + strings.TrimPrefix(v, "PATH=")
+		}
+	}
+	r := e.Gatesh(Call{Args: []string{"ship-it"}, Env: []string{path}})
+	if r.Status != 126 || !strings.Contains(r.Stderr, "gatesh: held") {
+		t.Errorf("bash ship-it (found on PATH) was not held: %s", r)
+	}
+	if pushed(e) {
+		t.Fatal("the push in the script found on PATH reached origin")
+	}
+	want := e.Bash(Call{Args: []string{"say-hi"}, Env: []string{path}})
+	got := e.Gatesh(Call{Args: []string{"say-hi"}, Env: []string{path}})
+	if want.Stdout != "hi from path\n" || got.Stdout != want.Stdout || got.Status != want.Status {
+		t.Errorf("bash say-hi: gatesh %s, bash %s", got, want)
+	}
+}
