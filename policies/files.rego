@@ -41,7 +41,7 @@ deny contains _r("files.rm.catastrophic", sprintf("recursive delete of %s would 
 
 # --- deletes outside the workspace ----------------------------------------------
 
-hold contains _r("files.rm.outside", sprintf("%s deletes %s, outside the workspace and /tmp, which cannot be undone. %s", [t.how, _show(t.p), _wait]), _outside_class(t.p), t.cmd) if {
+hold contains _r("files.rm.outside", sprintf("%s deletes %s, %s, which cannot be undone. %s", [t.how, _show(t.p), _where(t.p), _wait]), _outside_class(t.p), t.cmd) if {
 	some t in writes.targets
 	t.op in {"delete", "move"}
 	_judged(t)
@@ -55,6 +55,22 @@ _catastrophic_deny(t) if {
 	c.name in {"rm", "shred", "srm"}
 	_recursive(c)
 	paths.catastrophic(t.p)
+}
+
+# _where(p): where an outside path is, for the messages (a home under /tmp is
+# not the scratch space the agent may use)
+_where(p) := "in the home directory, outside the workspace" if object.get(p, "zone", "") == "home"
+
+_where(p) := "a credentials file outside the workspace" if object.get(p, "zone", "") == "secret"
+
+_where(p) := "which holds the home directory, the workspace or the gate's files" if {
+	not object.get(p, "zone", "") in {"home", "secret"}
+	count(object.get(p, "holds", [])) > 0
+}
+
+_where(p) := "outside the workspace and /tmp" if {
+	not object.get(p, "zone", "") in {"home", "secret"}
+	count(object.get(p, "holds", [])) == 0
 }
 
 _outside_class(p) := "privileged" if paths.system_target(p)
@@ -230,7 +246,7 @@ deny contains _r("files.write.device", sprintf("%s writes to the block device %s
 	paths.block_device(t.p.abs)
 }
 
-hold contains _r("files.write.outside", sprintf("%s writes %s, outside the workspace and /tmp. %s Write inside the workspace or /tmp instead.", [t.how, t.p.abs, _wait]), _outside_class(t.p), t.cmd) if {
+hold contains _r("files.write.outside", sprintf("%s writes %s, %s. %s Write inside the workspace or /tmp instead.", [t.how, t.p.abs, _where(t.p), _wait]), _outside_class(t.p), t.cmd) if {
 	some t in writes.targets
 	t.op in {"write", "link"}
 	_judged(t)

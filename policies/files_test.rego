@@ -260,3 +260,11 @@ test_workspace_env_not_held if {
 	h := t.ids(files.hold) with input as t.line([t.cmd(["rm", ".env"])])
 	not "files.secret.home" in h
 }
+
+test_tmp_home_message_says_home if {
+	c := _fact_at(t.cmd(["rm", "-rf", "/tmp/h/project"]), 2, _home_fact("/tmp/h/project"))
+	rs := files.hold with input as _tmp_home_line(c)
+	some r in rs
+	r.id == "files.rm.outside"
+	contains(r.msg, "in the home directory")
+}
