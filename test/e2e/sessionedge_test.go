@@ -86,7 +86,8 @@ func TestSessionApprovedLineCoversItsShells(t *testing.T) {
 	script := filepath.Join(e.Root, "push-other.sh")
 	e.WriteFile(script, "git push origin HEAD:other\n")
 	s.line("bash " + script)
-	s.expect("gatesh: held as request 2: `git push origin HEAD:other`")
+	// The nested call's message names the agent's line first, then what it ran.
+	s.expect("gatesh: held as request 2: your command `bash " + script + "` ran `git push origin HEAD:other`")
 	s.send("\x03") // the nested gatesh waits in the foreground: stop it
 	s.sync()
 	if n := len(listRequests(t, e, true)); n != 2 {
