@@ -21,6 +21,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gatesh/gatesh/internal/jsonstr"
 )
 
 // Ext is the file name extension of a recording.
@@ -390,58 +392,7 @@ func incompleteTail(p []byte) int {
 	return 0
 }
 
-const hexDigits = "0123456789abcdef"
-
-// plain marks the bytes that stand for themselves in a JSON string.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString appends p as a JSON string: quotes, backslashes and control
-// characters escaped, bytes that are not UTF-8 as U+FFFD.
+// appendString appends p as a JSON string (jsonstr.Append).
 func appendString(b, p []byte) []byte {
-	b = slices.Grow(b, len(p)+len(p)/8+2)
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(p); {
-		for i < len(p) && plain[p[i]] {
-			i++
-		}
-		if i == len(p) {
-			break
-		}
-		c := p[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRune(p[i:])
-			if r != utf8.RuneError || size > 1 {
-				i += size
-				continue
-			}
-			b = append(b, p[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		b = append(b, p[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, p[start:]...)
-	return append(b, '"')
+	return jsonstr.Append(slices.Grow(b, len(p)+len(p)/8+2), p)
 }
