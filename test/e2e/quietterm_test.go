@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,14 +56,10 @@ type quietTerm struct {
 	cmd    *exec.Cmd
 	start  time.Time
 
-	mu   sync.Mutex
-	out  []byte
-	grew chan struct{}
-
-	readDone chan struct{}
-	exited   chan struct{}
-	status   int
-	elapsed  time.Duration
+	ptyLog
+	exited  chan struct{}
+	status  int
+	elapsed time.Duration
 }
 
 // startQuiet starts gatectl args on a quiet terminal of 100x30 with the Env's
@@ -80,8 +75,7 @@ func startQuietPath(t *testing.T, e *Env, env []string, path string, args ...str
 	cmd := exec.Command(path, args...)
 	cmd.Env = mergeEnv(e.Vars(), append([]string{quietTermEnv}, env...))
 	cmd.Dir = e.Work
-	q := &quietTerm{t: t, cmd: cmd, grew: make(chan struct{}, 1),
-		readDone: make(chan struct{}), exited: make(chan struct{}), status: -1}
+	q := &quietTerm{t: t, cmd: cmd, ptyLog: newPTYLog(), exited: make(chan struct{}), status: -1}
 	q.start = time.Now()
 	// pty.Start makes the terminal the controlling one (a new session), so
 	// that gatectl is its foreground process group, as at a person's
@@ -91,25 +85,7 @@ func startQuietPath(t *testing.T, e *Env, env []string, path string, args ...str
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	q.master = m
-	go func() {
-		defer close(q.readDone)
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := m.Read(buf)
-			if n > 0 {
-				q.mu.Lock()
-				q.out = append(q.out, buf[:n]...)
-				q.mu.Unlock()
-				select {
-				case q.grew <- struct{}{}:
-				default:
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go q.collect(m, nil)
 	go func() {
 		defer close(q.exited)
 		cmd.Wait()

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -138,11 +137,9 @@ func loginShell(uid int) (string, error) {
 // codexTerm is Codex's TUI on a PTY. It answers the terminal queries the TUI
 // waits for (cursor position, device attributes, keyboard flags, colours).
 type codexTerm struct {
-	cmd  *exec.Cmd
-	f    *os.File
-	mu   sync.Mutex
-	buf  []byte
-	more chan struct{}
+	cmd *exec.Cmd
+	f   *os.File
+	ptyLog
 }
 
 var termAnswers = []struct{ q, a string }{
@@ -158,37 +155,21 @@ func startCodexTerm(cmd *exec.Cmd) (*codexTerm, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &codexTerm{cmd: cmd, f: f, more: make(chan struct{}, 1)}
-	go func() {
-		b := make([]byte, 64<<10)
-		for {
-			n, err := f.Read(b)
-			if n > 0 {
-				for _, qa := range termAnswers {
-					if bytes.Contains(b[:n], []byte(qa.q)) {
-						f.Write([]byte(qa.a))
-					}
-				}
-				c.mu.Lock()
-				c.buf = append(c.buf, b[:n]...)
-				c.mu.Unlock()
-				select {
-				case c.more <- struct{}{}:
-				default:
-				}
-			}
-			if err != nil {
-				return
+	c := &codexTerm{cmd: cmd, f: f, ptyLog: newPTYLog()}
+	go c.collect(f, func(b []byte) {
+		for _, qa := range termAnswers {
+			if bytes.Contains(b, []byte(qa.q)) {
+				f.Write([]byte(qa.a))
 			}
 		}
-	}()
+	})
 	return c, nil
 }
 
 func (c *codexTerm) text() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return string(c.buf)
+	return string(c.out)
 }
 
 // typeLine types text once the TUI is quiet, then Enter once it has drawn the
@@ -207,7 +188,7 @@ func (c *codexTerm) quiet(d, max time.Duration) {
 	for {
 		idle := time.NewTimer(d)
 		select {
-		case <-c.more:
+		case <-c.grew:
 			idle.Stop()
 		case <-idle.C:
 			return
@@ -227,7 +208,7 @@ func (c *codexTerm) waitFor(s string, d time.Duration) bool {
 			return true
 		}
 		select {
-		case <-c.more:
+		case <-c.grew:
 		case <-timer.C:
 			return false
 		}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,15 +36,11 @@ type sessTerm struct {
 	master *os.File
 	cmd    *exec.Cmd
 
-	mu   sync.Mutex
-	out  []byte // everything read from the master
-	pos  int    // where the next expect starts looking
-	grew chan struct{}
-
-	readDone chan struct{} // the master reads EOF/EIO (or was closed)
-	exited   chan struct{} // gatesh ended; status holds its exit status
-	status   int
-	syncs    int
+	ptyLog               // everything read from the master
+	pos    int           // where the next expect starts looking
+	exited chan struct{} // gatesh ended; status holds its exit status
+	status int
+	syncs  int
 }
 
 // sessConfig says how to start a session.
@@ -121,27 +116,8 @@ func startSess(t *testing.T, e *Env, c sessConfig) *sessTerm {
 	// The slave is gatesh's now: with the test's copy closed, the master
 	// reads EIO once gatesh and everything it started have let go of it.
 	sl.Close()
-	s := &sessTerm{t: t, e: e, master: m, cmd: cmd, grew: make(chan struct{}, 1),
-		readDone: make(chan struct{}), exited: make(chan struct{}), status: -1}
-	go func() {
-		defer close(s.readDone)
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := m.Read(buf)
-			if n > 0 {
-				s.mu.Lock()
-				s.out = append(s.out, buf[:n]...)
-				s.mu.Unlock()
-				select {
-				case s.grew <- struct{}{}:
-				default:
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+	s := &sessTerm{t: t, e: e, master: m, cmd: cmd, ptyLog: newPTYLog(), exited: make(chan struct{}), status: -1}
+	go s.collect(m, nil)
 	go func() {
 		defer close(s.exited)
 		cmd.Wait()
