@@ -1,11 +1,13 @@
 package daemon
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -36,18 +38,47 @@ func statFields(pid int) ([]string, error) {
 	return f, nil
 }
 
-// procStat reads a process's parent and start time.
+// procStat reads a process's parent and start time. Every request walks its
+// caller's ancestors with it, so it reads the file with one open and one read
+// into a buffer of its own and takes the two fields without splitting the rest.
 func procStat(pid int) (ppid int, start uint64, err error) {
-	f, err := statFields(pid)
+	var buf [4096]byte
+	path := "/proc/" + strconv.Itoa(pid) + "/stat"
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, 0, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	n, err := syscall.Read(fd, buf[:])
+	syscall.Close(fd)
+	if err != nil || n <= 0 || n == len(buf) {
+		return 0, 0, fmt.Errorf("reading %s: %v (%d bytes)", path, err, n)
+	}
+	// The command name (field 2) is in parentheses and may hold anything:
+	// the fields that follow start after the last ')'. ppid is field 4,
+	// starttime field 22: the 2nd and the 20th after it.
+	b := buf[:n]
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0, fmt.Errorf("%s: unexpected format", path)
+	}
+	var field [20][]byte
+	k := 0
+	for rest := b[i+1:]; k < len(field); k++ {
+		rest = bytes.TrimLeft(rest, " \n")
+		if len(rest) == 0 {
+			return 0, 0, fmt.Errorf("%s: too few fields", path)
+		}
+		end := bytes.IndexAny(rest, " \n")
+		if end < 0 {
+			end = len(rest)
+		}
+		field[k], rest = rest[:end], rest[end:]
+	}
+	ppid, err = strconv.Atoi(string(field[1]))
 	if err != nil {
 		return 0, 0, err
 	}
-	// ppid is field 4, starttime field 22.
-	ppid, err = strconv.Atoi(f[1])
-	if err != nil {
-		return 0, 0, err
-	}
-	start, err = strconv.ParseUint(f[19], 10, 64)
+	start, err = strconv.ParseUint(string(field[19]), 10, 64)
 	return ppid, start, err
 }
 

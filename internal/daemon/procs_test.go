@@ -3,6 +3,7 @@ package daemon
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,5 +74,39 @@ func TestStdinTerminal(t *testing.T) {
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	if target, ok := stdinTerminal(cmd.Process.Pid); ok || target != "/dev/null" {
 		t.Fatalf("stdinTerminal = %q, %v; want /dev/null, not a terminal", target, ok)
+	}
+}
+
+// procStat reads the same parent and start time as splitting the whole file,
+// for a process whose name holds parentheses and spaces too.
+func TestProcStatFields(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep")
+	}
+	odd := filepath.Join(t.TempDir(), "a) b (c) d")
+	if err := os.Symlink(sleep, odd); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(odd, "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	for _, pid := range []int{os.Getpid(), os.Getppid(), 1, cmd.Process.Pid} {
+		f, err := statFields(pid)
+		if err != nil {
+			t.Fatalf("pid %d: %v", pid, err)
+		}
+		ppid, start, err := procStat(pid)
+		if err != nil {
+			t.Fatalf("pid %d: %v", pid, err)
+		}
+		if strconv.Itoa(ppid) != f[1] || strconv.FormatUint(start, 10) != f[19] {
+			t.Errorf("pid %d: procStat says ppid %d start %d; the file's fields say %s and %s", pid, ppid, start, f[1], f[19])
+		}
+	}
+	if _, _, err := procStat(1 << 30); err == nil {
+		t.Error("no error for a pid that does not exist")
 	}
 }
