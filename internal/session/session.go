@@ -193,9 +193,11 @@ func (s *sess) run() (int, error) {
 
 	werr := cmd.Wait()
 	close(exited)
-	if hungUp.Load() {
+	var ee *exec.ExitError
+	if hungUp.Load() || errors.As(werr, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGHUP {
 		// Bash hung up mid-prompt leaves its jobs running; a terminal
-		// that went away takes them with it.
+		// that went away takes them with it. (Bash dead of a hang-up is
+		// one too, whichever signal reached gatesh first.)
 		hangUpSession(cmd.Process.Pid)
 	}
 	select {
@@ -206,7 +208,6 @@ func (s *sess) run() (int, error) {
 	}
 	restore()
 	status := 0
-	var ee *exec.ExitError
 	switch {
 	case werr == nil:
 	case errors.As(werr, &ee):
