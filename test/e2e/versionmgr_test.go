@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,11 +108,16 @@ func TestVersionManagerShim(t *testing.T) {
 
 // TestVersionManagerPyenv runs the machine's real pyenv, where it is installed.
 func TestVersionManagerPyenv(t *testing.T) {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip(err)
+	// The machine's pyenv: PYENV_ROOT, else ~/.pyenv of the account (from
+	// passwd, not HOME: CI runs the suite with HOME in a fresh directory).
+	root := os.Getenv("PYENV_ROOT")
+	if root == "" {
+		u, err := user.Current()
+		if err != nil {
+			t.Skip(err)
+		}
+		root = filepath.Join(u.HomeDir, ".pyenv")
 	}
-	root := filepath.Join(home, ".pyenv")
 	shim := filepath.Join(root, "shims", "python3")
 	if _, err := os.Stat(shim); err != nil {
 		t.Skipf("no pyenv shim %s", shim)
