@@ -29,7 +29,7 @@ var ispecs = map[string]ispec{
 	"osascript": {code: "e", arg: "ls", multi: true},
 	"awk":       {code: "e", arg: "Fvfi", longCode: []string{"--source"}, longArg: []string{"--file", "--assign", "--field-separator", "--include", "--load"}, program: true},
 	"sed":       {code: "e", arg: "fl", longCode: []string{"--expression"}, longArg: []string{"--file", "--line-length"}, multi: true, program: true},
-	"tcl":       {},
+	"tcl":       {code: "c", arg: "f", multi: true}, // expect -c CMDS (tclsh and wish take none)
 }
 
 // interp records the code given to an interpreter and follows the shell
@@ -301,7 +301,11 @@ var (
 	reAwkSpawn  = regexp.MustCompile(`\bsystem\s*\(\s*`)
 	reAwkPipe   = regexp.MustCompile(`\|\s*("(?:[^"\\]|\\.)*")|("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
 	reOsaSpawn  = regexp.MustCompile(`do shell script\s+`)
-	reAwkWrite  = regexp.MustCompile(`\bprintf?\b[^;}|]*>`)
+	// Tcl (tclsh, expect): exec and spawn run their words as a command; open
+	// with a leading | runs a pipeline. Its words are close enough to the
+	// shell's to be parsed as a command line.
+	reTclSpawn = regexp.MustCompile(`(?m)(?:^|[;\[{])\s*(?:exec|spawn)\s+([^;\]\n}]*)|\bopen\s+["{]?\|`)
+	reAwkWrite = regexp.MustCompile(`\bprintf?\b[^;}|]*>`)
 )
 
 // analyze fills a Code's text, effects and paths, and follows the literal
@@ -358,6 +362,10 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 			}
 		case "node":
 			if reSpawnNode.MatchString(text) && strings.Contains(text, "child_process") {
+				add("spawn")
+			}
+		case "tcl":
+			if reTclSpawn.MatchString(text) {
 				add("spawn")
 			}
 		}
@@ -463,6 +471,12 @@ func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
 		}
 	case "osascript":
 		callArgs(reOsaSpawn, false)
+	case "tcl":
+		for _, m := range reTclSpawn.FindAllStringSubmatch(text, 16) {
+			if cmd := strings.TrimSpace(m[1]); cmd != "" {
+				follow([]string{cmd}, true)
+			}
+		}
 	}
 }
 

@@ -82,7 +82,7 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 		p.env(f, st, c)
 		return nil
 	case "nohup", "setsid", "unbuffer", "torsocks", "proxychains", "proxychains4", "fakeroot",
-		"catchsegv", "firejail", "sg", "tsocks", "dbus-launch", "nocache", "eatmydata", "pkexec":
+		"catchsegv", "firejail", "tsocks", "dbus-launch", "nocache", "eatmydata", "pkexec":
 		i, _ := skipOpts(f, 1, "", nil)
 		return p.wrap(name, "", f, i, nil, st, c)
 	case "npx", "bunx", "pnpx":
@@ -201,6 +201,9 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 				break
 			}
 		}
+		return nil
+	case "sg", "direnv", "devbox", "nix-shell", "nix", "gdb", "gdb-multiarch", "cgdb", "bwrap":
+		p.runner(name, f, st, c)
 		return nil
 	case "xargs":
 		p.xargs(f, st, c)
@@ -1125,6 +1128,19 @@ func (p *parser) parallel(f []field, st *state, c ctx) {
 	c.stdin = nil
 	c.pipeFrom = nil
 	if len(inner) == 0 {
+		// parallel ::: CMD1 CMD2…: with no command of its own, each
+		// argument is a command line (from a file with ::::, unseen).
+		for k := end; k < len(f); k++ {
+			switch {
+			case f[k].s == ":::" || f[k].s == ":::+":
+			case f[k].s == "::::" || f[k].s == "::::+":
+				s, _ := joinFields(f[k:])
+				p.opaque("dynamic-code", s, c)
+				return
+			default:
+				p.code(f[k], Step{Kind: "shell", Name: "sh", Detail: "-c"}, st.fresh(), c)
+			}
+		}
 		return
 	}
 	if len(inner) == 1 && strings.ContainsAny(inner[0].s, " \t;|&") {
@@ -1385,7 +1401,7 @@ func interpLang(name string) string {
 		return "osascript"
 	case "pwsh", "powershell", "powershell.exe", "pwsh.exe":
 		return "pwsh"
-	case "tclsh", "wish":
+	case "tclsh", "wish", "expect":
 		return "tcl"
 	}
 	if strings.HasPrefix(name, "python") && strings.Trim(name[6:], "0123456789.") == "" {
