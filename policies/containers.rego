@@ -7,8 +7,7 @@ import rego.v1
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.paths
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+import data.gatesh.lib.reason
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
@@ -30,7 +29,7 @@ _runs(c) if {
 	_pos(c)[1] in {"run", "create"}
 }
 
-hold contains _r("containers.privileged", sprintf("%s run %s gives the container control of this machine. %s Drop the option, or mount only workspace directories.", [c.name, what, _wait]), "privileged", i) if {
+hold contains reason.of("containers.privileged", sprintf("%s run %s gives the container control of this machine. %s Drop the option, or mount only workspace directories.", [c.name, what, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in _engines
@@ -67,7 +66,7 @@ _escape_value("--security-opt", v) if contains(v, "unconfined")
 _escape_value("--device", _)
 
 # host paths mounted into the container
-hold contains _r("containers.host_mount", sprintf("%s run mounts %s from this machine into the container, where it can be changed or read freely. %s Mount a workspace directory instead.", [c.name, src, _wait]), "privileged", i) if {
+hold contains reason.of("containers.host_mount", sprintf("%s run mounts %s from this machine into the container, where it can be changed or read freely. %s Mount a workspace directory instead.", [c.name, src, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in _engines
@@ -103,7 +102,7 @@ _bad_host_path(abs) if abs in paths.system_top
 _bad_host_path(abs) if regex.match(`(^|/)docker\.sock$|^/var/run|^/run/|^/etc(/|$)|/\.ssh(/|$)|/\.aws(/|$)|/\.kube(/|$)|/\.gnupg(/|$)|/\.config(/|$)`, abs)
 
 # prunes and volume deletion
-hold contains _r("containers.prune", sprintf("%s %s deletes containers, images or volumes (volume data is gone for good). %s", [c.name, concat(" ", array.slice(ps, 0, 2)), _wait]), "destructive", i) if {
+hold contains reason.of("containers.prune", sprintf("%s %s deletes containers, images or volumes (volume data is gone for good). %s", [c.name, concat(" ", array.slice(ps, 0, 2)), _wait]), "destructive", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in _engines

@@ -5,8 +5,7 @@ import rego.v1
 
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+import data.gatesh.lib.reason
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
@@ -57,7 +56,7 @@ _sql_opts := {
 	"cypher-shell": set(),
 }
 
-hold contains _r("db.write", sprintf("%s runs a statement that changes the database: %s. %s", [c.name, _what(s), _wait]), _class(c), i) if {
+hold contains reason.of("db.write", sprintf("%s runs a statement that changes the database: %s. %s", [c.name, _what(s), _wait]), _class(c), i) if {
 	some i, cx in input.commands
 	n := cx.name
 	opts := _sql_opts[n]
@@ -67,7 +66,7 @@ hold contains _r("db.write", sprintf("%s runs a statement that changes the datab
 }
 
 # sqlite3 DB 'SQL...' and duckdb DB 'SQL'
-hold contains _r("db.write", sprintf("%s runs a statement that changes %s: %s. %s", [c.name, db, _what(s), _wait]), "destructive", i) if {
+hold contains reason.of("db.write", sprintf("%s runs a statement that changes %s: %s. %s", [c.name, db, _what(s), _wait]), "destructive", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"sqlite3", "sqlite", "duckdb"}
@@ -81,7 +80,7 @@ hold contains _r("db.write", sprintf("%s runs a statement that changes %s: %s. %
 }
 
 # cypher-shell / mongosh statements given as the last positional or --eval
-hold contains _r("db.write", sprintf("%s runs code that changes the database: %s. %s", [c.name, _what(s), _wait]), "external", i) if {
+hold contains reason.of("db.write", sprintf("%s runs code that changes the database: %s. %s", [c.name, _what(s), _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"mongosh", "mongo"}
@@ -90,7 +89,7 @@ hold contains _r("db.write", sprintf("%s runs code that changes the database: %s
 	regex.match(`(?i)\b(insert\w*|update\w*|delete\w*|remove|drop\w*|replace\w*|create\w*|rename\w*|bulkWrite|findOneAnd\w+|findAndModify|\$out|\$merge|runCommand|adminCommand|shutdownServer|grant\w*|revoke\w*|eval)\b`, s)
 }
 
-hold contains _r("db.write", sprintf("cypher-shell runs a statement that changes the graph: %s. %s", [_what(s), _wait]), "external", i) if {
+hold contains reason.of("db.write", sprintf("cypher-shell runs a statement that changes the graph: %s. %s", [_what(s), _wait]), "external", i) if {
 	some i in cmds.by_name["cypher-shell"]
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-u", "--username", "-p", "--password", "-a", "--address", "-d", "--database", "--format", "-f", "--file", "-P", "--param"})
@@ -100,7 +99,7 @@ hold contains _r("db.write", sprintf("cypher-shell runs a statement that changes
 
 # --- SQL whose text cannot be seen: files, stdin, heredocs ----------------------------------
 
-hold contains _r("db.script", sprintf("%s runs SQL from %s, whose statements cannot be checked here. %s", [c.name, src, _wait]), _class(c), i) if {
+hold contains reason.of("db.script", sprintf("%s runs SQL from %s, whose statements cannot be checked here. %s", [c.name, src, _wait]), _class(c), i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "mongosh", "mongo", "cypher-shell", "clickhouse-client", "sqlcmd", "cqlsh", "redis-cli"}
@@ -138,7 +137,7 @@ _has_stdin_redirect(c) if {
 }
 
 # here-strings carry the SQL as the target: judge it
-hold contains _r("db.write", sprintf("%s runs a statement that changes the database: %s. %s", [c.name, _what(r.target), _wait]), _class(c), i) if {
+hold contains reason.of("db.write", sprintf("%s runs a statement that changes the database: %s. %s", [c.name, _what(r.target), _wait]), _class(c), i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb"}
@@ -160,7 +159,7 @@ _redis_reads := {
 	"BITCOUNT", "PFCOUNT", "GEOPOS", "GEODIST", "RANDOMKEY", "SRANDMEMBER", "LPOS", "HSTRLEN",
 }
 
-hold contains _r("db.redis.write", sprintf("redis-cli %s changes data in Redis. %s", [upper(ps[0]), _wait]), "external", i) if {
+hold contains reason.of("db.redis.write", sprintf("redis-cli %s changes data in Redis. %s", [upper(ps[0]), _wait]), "external", i) if {
 	some i in cmds.by_name["redis-cli"]
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s", "--tls", "--cacert", "-r", "-i", "--pattern", "--count"})
@@ -176,7 +175,7 @@ _redis_config_get(ps) if {
 
 # --- database admin tools ------------------------------------------------------------------------
 
-hold contains _r("db.admin", sprintf("%s changes databases or users on the server. %s", [c.name, _wait]), "external", i) if {
+hold contains reason.of("db.admin", sprintf("%s changes databases or users on the server. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"dropdb", "dropuser", "createdb", "createuser", "pg_restore", "mongorestore", "pg_ctl", "pg_dropcluster", "mongoimport", "mysqlimport"}
@@ -184,7 +183,7 @@ hold contains _r("db.admin", sprintf("%s changes databases or users on the serve
 	not argv.has_any(cmds.args(c), {"--help", "--version", "-l", "--list"})
 }
 
-hold contains _r("db.admin", sprintf("mysqladmin %s changes the server. %s", [ps[0], _wait]), "external", i) if {
+hold contains reason.of("db.admin", sprintf("mysqladmin %s changes the server. %s", [ps[0], _wait]), "external", i) if {
 	some i in cmds.by_name.mysqladmin
 	ps := argv.positionals(cmds.args(input.commands[i]), {"-u", "-p", "-h", "-P", "--user", "--host", "--port"})
 	some w in ps
@@ -193,7 +192,7 @@ hold contains _r("db.admin", sprintf("mysqladmin %s changes the server. %s", [ps
 
 # --- framework commands that drop data ----------------------------------------------------------
 
-hold contains _r("db.reset", sprintf("%s deletes all data in the database. %s", [concat(" ", c.argv), _wait]), "destructive", i) if {
+hold contains reason.of("db.reset", sprintf("%s deletes all data in the database. %s", [concat(" ", c.argv), _wait]), "destructive", i) if {
 	some i, c in input.commands
 	_db_reset(c)
 }

@@ -7,9 +7,8 @@ import rego.v1
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.paths
+import data.gatesh.lib.reason
 import data.gatesh.lib.writes
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 _wait := "Wait for the user to approve it, or ask them to do it."
 
@@ -30,7 +29,7 @@ _recursive(c) if argv.has_any(cmds.args(c), {"-r", "-R", "--recursive"})
 
 # --- catastrophic deletes (deny) ----------------------------------------------
 
-deny contains _r("files.rm.catastrophic", sprintf("recursive delete of %s would destroy the system or the user's files; this is never run from an agent's shell. Delete only specific paths inside the workspace.", [_show(t.p)]), "destructive", t.cmd) if {
+deny contains reason.of("files.rm.catastrophic", sprintf("recursive delete of %s would destroy the system or the user's files; this is never run from an agent's shell. Delete only specific paths inside the workspace.", [_show(t.p)]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "delete"
 	c := input.commands[t.cmd]
@@ -41,7 +40,7 @@ deny contains _r("files.rm.catastrophic", sprintf("recursive delete of %s would 
 
 # --- deletes outside the workspace ----------------------------------------------
 
-hold contains _r("files.rm.outside", sprintf("%s deletes %s, %s, which cannot be undone. %s", [t.how, _show(t.p), _where(t.p), _wait]), _outside_class(t.p), t.cmd) if {
+hold contains reason.of("files.rm.outside", sprintf("%s deletes %s, %s, which cannot be undone. %s", [t.how, _show(t.p), _where(t.p), _wait]), _outside_class(t.p), t.cmd) if {
 	some t in writes.targets
 	t.op in {"delete", "move"}
 	_judged(t)
@@ -80,7 +79,7 @@ _outside_class(p) := "destructive" if not paths.system_target(p)
 # the home's credentials stay protected when the workspace is the home or holds it
 # (a dotfiles repository, an agent started in ~): in the workspace, but not the
 # workspace's (docs/policy-input.md, "Zones")
-hold contains _r("files.secret.home", sprintf("%s changes %s, a credentials file in the home directory, which cannot be undone. %s", [t.how, _show(t.p), _wait]), "secret", t.cmd) if {
+hold contains reason.of("files.secret.home", sprintf("%s changes %s, a credentials file in the home directory, which cannot be undone. %s", [t.how, _show(t.p), _wait]), "secret", t.cmd) if {
 	some t in writes.targets
 	t.op in {"delete", "move", "write"}
 	object.get(t.p, "zone", "") == "secret"
@@ -94,7 +93,7 @@ _ws_below_home if {
 	startswith(paths.ws, concat("", [paths.home, "/"]))
 }
 
-hold contains _r("files.rm.dynamic", sprintf("%s deletes %s, a path whose value is not known before it runs. %s Spell the path out.", [input.commands[t.cmd].name, t.p.value, _wait]), "destructive", t.cmd) if {
+hold contains reason.of("files.rm.dynamic", sprintf("%s deletes %s, a path whose value is not known before it runs. %s Spell the path out.", [input.commands[t.cmd].name, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "delete"
 	t.p.dynamic
@@ -105,7 +104,7 @@ hold contains _r("files.rm.dynamic", sprintf("%s deletes %s, a path whose value 
 # unknown operands is held. (When the parser can tell the operands are below
 # find's start path, they arrive as a START/**/{} glob, not dynamic, and are judged
 # by where they are.)
-hold contains _r("files.rm.dynamic", sprintf("%s -r runs on paths read from its input, not known before it runs. %s", [c.name, _wait]), "destructive", i) if {
+hold contains reason.of("files.rm.dynamic", sprintf("%s -r runs on paths read from its input, not known before it runs. %s", [c.name, _wait]), "destructive", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in writes.delete_names
@@ -126,7 +125,7 @@ _from_find_or_xargs(c) if cmds.via_kind(c, "xargs")
 
 _from_find_or_xargs(c) if cmds.via_kind(c, "find")
 
-hold contains _r("files.rm.workspace_root", sprintf("%s deletes the whole workspace (%s). %s Delete specific files or directories instead.", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
+hold contains reason.of("files.rm.workspace_root", sprintf("%s deletes the whole workspace (%s). %s Delete specific files or directories instead.", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "delete"
 	_judged(t)
@@ -141,13 +140,13 @@ _wipes(p) if {
 	paths.wipe_glob_word(p.value)
 }
 
-hold contains _r("files.rm.git_dir", sprintf("%s deletes %s inside .git: the repository's history. %s", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
+hold contains reason.of("files.rm.git_dir", sprintf("%s deletes %s inside .git: the repository's history. %s", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "delete"
 	t.p.in_git_dir
 }
 
-hold contains _r("files.rm.tmp_root", sprintf("%s deletes the temporary directory %s itself, with other programs' files. %s Delete your own files under it instead.", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
+hold contains reason.of("files.rm.tmp_root", sprintf("%s deletes the temporary directory %s itself, with other programs' files. %s Delete your own files under it instead.", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "delete"
 	t.p.is_tmp_root
@@ -192,7 +191,7 @@ _expr_word(w) if w in {"(", "!", ")", ","}
 
 _deletes(c) if "-delete" in c.argv
 
-hold contains _r("files.find.delete_all", sprintf("find -delete with no test before -delete deletes everything under %s. %s Put -name/-type/-path tests before -delete.", [concat(" ", _find_starts(c)), _wait]), "destructive", i) if {
+hold contains reason.of("files.find.delete_all", sprintf("find -delete with no test before -delete deletes everything under %s. %s Put -name/-type/-path tests before -delete.", [concat(" ", _find_starts(c)), _wait]), "destructive", i) if {
 	some i in cmds.by_name.find
 	c := input.commands[i]
 	_deletes(c)
@@ -219,7 +218,7 @@ _base(w) := b if {
 	b := parts[count(parts) - 1]
 }
 
-hold contains _r("files.find.delete_outside", sprintf("find deletes under %s, outside the workspace and /tmp. %s", [_show(p), _wait]), _outside_class(p), i) if {
+hold contains reason.of("files.find.delete_outside", sprintf("find deletes under %s, outside the workspace and /tmp. %s", [_show(p), _wait]), _outside_class(p), i) if {
 	some i in cmds.by_name.find
 	c := input.commands[i]
 	_find_deleting(c)
@@ -240,13 +239,13 @@ _find_start_bad(p) if p.is_tmp_root
 
 # --- writes outside the workspace ----------------------------------------------------
 
-deny contains _r("files.write.device", sprintf("%s writes to the block device %s, destroying the disk's data. This is never run from an agent's shell.", [t.how, t.p.abs]), "destructive", t.cmd) if {
+deny contains reason.of("files.write.device", sprintf("%s writes to the block device %s, destroying the disk's data. This is never run from an agent's shell.", [t.how, t.p.abs]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "write"
 	paths.block_device(t.p.abs)
 }
 
-hold contains _r("files.write.outside", sprintf("%s writes %s, %s. %s Write inside the workspace or /tmp instead.", [t.how, t.p.abs, _where(t.p), _wait]), _outside_class(t.p), t.cmd) if {
+hold contains reason.of("files.write.outside", sprintf("%s writes %s, %s. %s Write inside the workspace or /tmp instead.", [t.how, t.p.abs, _where(t.p), _wait]), _outside_class(t.p), t.cmd) if {
 	some t in writes.targets
 	t.op in {"write", "link"}
 	_judged(t)
@@ -265,14 +264,14 @@ _capture_write(t) if {
 	t.p.abs == input.harness.snapshot
 }
 
-hold contains _r("files.write.dynamic", sprintf("%s writes to %s, a path whose value is not known before it runs. %s Spell the path out.", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
+hold contains reason.of("files.write.dynamic", sprintf("%s writes to %s, a path whose value is not known before it runs. %s Spell the path out.", [t.how, t.p.value, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "write"
 	t.p.dynamic
 }
 
 # creating files or directories, or changing modes, in system directories
-hold contains _r("files.write.system", sprintf("%s changes %s, a system location. %s", [t.how, t.p.abs, _wait]), "privileged", t.cmd) if {
+hold contains reason.of("files.write.system", sprintf("%s changes %s, a system location. %s", [t.how, t.p.abs, _wait]), "privileged", t.cmd) if {
 	some t in writes.targets
 	t.op in {"create", "meta"}
 	_judged(t)
@@ -281,7 +280,7 @@ hold contains _r("files.write.system", sprintf("%s changes %s, a system location
 }
 
 # chmod/chown -R outside the workspace
-hold contains _r("files.chmod.outside", sprintf("%s -R changes permissions of everything under %s, outside the workspace. %s", [t.how, t.p.abs, _wait]), "destructive", t.cmd) if {
+hold contains reason.of("files.chmod.outside", sprintf("%s -R changes permissions of everything under %s, outside the workspace. %s", [t.how, t.p.abs, _wait]), "destructive", t.cmd) if {
 	some t in writes.targets
 	t.op == "meta"
 	_judged(t)
@@ -291,7 +290,7 @@ hold contains _r("files.chmod.outside", sprintf("%s -R changes permissions of ev
 }
 
 # setuid/setgid bits
-hold contains _r("files.chmod.setuid", sprintf("chmod %s sets the setuid/setgid bit: a program that runs with its owner's rights. %s", [m, _wait]), "privileged", i) if {
+hold contains reason.of("files.chmod.setuid", sprintf("chmod %s sets the setuid/setgid bit: a program that runs with its owner's rights. %s", [m, _wait]), "privileged", i) if {
 	some i in cmds.by_name.chmod
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), set())
@@ -303,7 +302,7 @@ _setuid_mode(m) if regex.match(`^[0-7]?[2-7][0-7]{3}$`, m)
 
 _setuid_mode(m) if regex.match(`^[ugoa]*[+=][rwxXt]*s`, m)
 
-hold contains _r("files.chown.root", sprintf("chown to root hands files to the administrator account. %s", [_wait]), "privileged", i) if {
+hold contains reason.of("files.chown.root", sprintf("chown to root hands files to the administrator account. %s", [_wait]), "privileged", i) if {
 	some i in cmds.by_name.chown
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), set())

@@ -7,9 +7,8 @@ import rego.v1
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.git
+import data.gatesh.lib.reason
 import data.gatesh.rules.tamper
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
@@ -60,12 +59,12 @@ _remote(p) := "the default remote" if p.remote == ""
 
 _remote(p) := p.remote if p.remote != ""
 
-hold contains _r("git.push", sprintf("git push to %s (%s) publishes commits outside this machine. %s Keep committing locally meanwhile.", [_remote(p), _dest(p), _wait]), "external", i) if {
+hold contains reason.of("git.push", sprintf("git push to %s (%s) publishes commits outside this machine. %s Keep committing locally meanwhile.", [_remote(p), _dest(p), _wait]), "external", i) if {
 	some i in _pushes
 	p := _cmd(i).git.push
 }
 
-hold contains _r("git.push.force", sprintf("force push%s to %s rewrites remote history and can destroy others' commits. %s", [_lease(p), _dest(p), _wait]), "external", i) if {
+hold contains reason.of("git.push.force", sprintf("force push%s to %s rewrites remote history and can destroy others' commits. %s", [_lease(p), _dest(p), _wait]), "external", i) if {
 	some i in _pushes
 	p := _cmd(i).git.push
 	_forced(p)
@@ -87,7 +86,7 @@ _lease(p) := "" if {
 	not p.force_with_lease
 }
 
-hold contains _r("git.push.delete", sprintf("git push deletes remote branch %s. %s", [concat(", ", _deleted(p)), _wait]), "external", i) if {
+hold contains reason.of("git.push.delete", sprintf("git push deletes remote branch %s. %s", [concat(", ", _deleted(p)), _wait]), "external", i) if {
 	some i in _pushes
 	p := _cmd(i).git.push
 	p.delete
@@ -95,7 +94,7 @@ hold contains _r("git.push.delete", sprintf("git push deletes remote branch %s. 
 
 _deleted(p) := [r.dst | some r in p.refspecs; r.delete]
 
-hold contains _r("git.push.mirror", sprintf("git push --mirror overwrites and deletes every ref on %s. %s", [_remote(p), _wait]), "external", i) if {
+hold contains reason.of("git.push.mirror", sprintf("git push --mirror overwrites and deletes every ref on %s. %s", [_remote(p), _wait]), "external", i) if {
 	some i in _pushes
 	p := _cmd(i).git.push
 	p.mirror
@@ -103,7 +102,7 @@ hold contains _r("git.push.mirror", sprintf("git push --mirror overwrites and de
 
 # --receive-pack/--exec name the program git runs for the remote side (locally,
 # for a path or file:// remote): code given on the command line.
-hold contains _r("git.push.exec", sprintf("git push %s runs a program named on the command line. %s", [f, _wait]), "opaque", i) if {
+hold contains reason.of("git.push.exec", sprintf("git push %s runs a program named on the command line. %s", [f, _wait]), "opaque", i) if {
 	some i in _pushes
 	c := _cmd(i)
 	some f in c.git.flags
@@ -111,7 +110,7 @@ hold contains _r("git.push.exec", sprintf("git push %s runs a program named on t
 	startswith(f, o)
 }
 
-hold contains _r("git.push.protected", sprintf("%s to protected branch %s. %s Push a feature branch and open a pull request instead.", [_kind(p), b, _wait]), "external", i) if {
+hold contains reason.of("git.push.protected", sprintf("%s to protected branch %s. %s Push a feature branch and open a pull request instead.", [_kind(p), b, _wait]), "external", i) if {
 	some i in _pushes
 	p := _cmd(i).git.push
 	some b in _protected_dests(p)
@@ -133,14 +132,14 @@ _kind(p) := "push" if not _forced(p)
 
 _discard := "Uncommitted changes would be lost for good. Commit or `git stash` them first, or wait for the user to approve."
 
-hold contains _r("git.reset.hard", sprintf("git reset %s discards uncommitted changes. %s", [f, _discard]), "destructive", i) if {
+hold contains reason.of("git.reset.hard", sprintf("git reset %s discards uncommitted changes. %s", [f, _discard]), "destructive", i) if {
 	some i in git.by_sub.reset
 	some f in ["--hard", "--merge", "--keep"]
 	git.has(_cmd(i), f)
 }
 
 # git checkout: -f, paths after --, or a positional that is not a ref
-hold contains _r("git.checkout.force", sprintf("git checkout -f overwrites local changes. %s", [_discard]), "destructive", i) if {
+hold contains reason.of("git.checkout.force", sprintf("git checkout -f overwrites local changes. %s", [_discard]), "destructive", i) if {
 	some i in git.by_sub.checkout
 	_co_force(_cmd(i))
 }
@@ -151,7 +150,7 @@ _co_force(c) if git.has(c, "--force")
 
 _co_force(c) if git.has(c, "--discard-changes")
 
-hold contains _r("git.checkout.paths", sprintf("git checkout of files (%s) overwrites their uncommitted changes. %s", [concat(" ", _co_paths(c)), _discard]), "destructive", i) if {
+hold contains reason.of("git.checkout.paths", sprintf("git checkout of files (%s) overwrites their uncommitted changes. %s", [concat(" ", _co_paths(c)), _discard]), "destructive", i) if {
 	some i in git.by_sub.checkout
 	c := _cmd(i)
 	not git.creates_branch(c)
@@ -242,7 +241,7 @@ _is_ref(c, name) if {
 	git.ref_exists(c, name)
 }
 
-hold contains _r("git.switch.force", sprintf("git switch --discard-changes/-f throws away local changes. %s", [_discard]), "destructive", i) if {
+hold contains reason.of("git.switch.force", sprintf("git switch --discard-changes/-f throws away local changes. %s", [_discard]), "destructive", i) if {
 	some i in git.by_sub.switch
 	c := _cmd(i)
 	_sw_force(c)
@@ -254,7 +253,7 @@ _sw_force(c) if git.has(c, "--force")
 
 _sw_force(c) if git.has(c, "--discard-changes")
 
-hold contains _r("git.restore", sprintf("git restore overwrites uncommitted changes in the working tree. %s Use `git restore --staged` to only unstage.", [_discard]), "destructive", i) if {
+hold contains reason.of("git.restore", sprintf("git restore overwrites uncommitted changes in the working tree. %s Use `git restore --staged` to only unstage.", [_discard]), "destructive", i) if {
 	some i in git.by_sub.restore
 	c := _cmd(i)
 	not _staged_only(c)
@@ -270,7 +269,7 @@ _has_staged(c) if git.has(c, "--staged")
 
 _has_staged(c) if git.has_v(c, "-S", "s")
 
-hold contains _r("git.clean", sprintf("git clean -f deletes untracked files, which git cannot bring back. %s Run `git clean -n` to see what it would delete.", [_wait]), "destructive", i) if {
+hold contains reason.of("git.clean", sprintf("git clean -f deletes untracked files, which git cannot bring back. %s Run `git clean -n` to see what it would delete.", [_wait]), "destructive", i) if {
 	some i in git.by_sub.clean
 	c := _cmd(i)
 	_clean_force(c)
@@ -282,13 +281,13 @@ _clean_force(c) if git.has_v(c, "-f", "e")
 
 _clean_force(c) if git.has(c, "--force")
 
-hold contains _r("git.stash.drop", sprintf("git stash %s deletes stashed work. %s", [s, _wait]), "destructive", i) if {
+hold contains reason.of("git.stash.drop", sprintf("git stash %s deletes stashed work. %s", [s, _wait]), "destructive", i) if {
 	some i in git.by_sub.stash
 	s := _cmd(i).git.positionals[0]
 	s in {"drop", "clear"}
 }
 
-hold contains _r("git.branch.force_delete", sprintf("git branch -D deletes a branch even when its commits are not merged anywhere. %s Use `git branch -d` for merged branches.", [_wait]), "destructive", i) if {
+hold contains reason.of("git.branch.force_delete", sprintf("git branch -D deletes a branch even when its commits are not merged anywhere. %s Use `git branch -d` for merged branches.", [_wait]), "destructive", i) if {
 	some i in git.by_sub.branch
 	c := _cmd(i)
 	_branch_force_delete(c)
@@ -309,7 +308,7 @@ _branch_force(c) if git.has(c, "-f")
 
 _branch_force(c) if git.has(c, "--force")
 
-hold contains _r("git.worktree.force_remove", sprintf("git worktree remove --force deletes a worktree with uncommitted changes. %s", [_wait]), "destructive", i) if {
+hold contains reason.of("git.worktree.force_remove", sprintf("git worktree remove --force deletes a worktree with uncommitted changes. %s", [_wait]), "destructive", i) if {
 	some i in git.by_sub.worktree
 	c := _cmd(i)
 	c.git.positionals[0] in {"remove", "rm"}
@@ -322,18 +321,18 @@ _wt_force(c) if git.has(c, "-f")
 
 # --- history and object deletion --------------------------------------------------
 
-hold contains _r("git.history.rewrite", sprintf("git %s rewrites the repository's history. %s", [sub, _wait]), "destructive", i) if {
+hold contains reason.of("git.history.rewrite", sprintf("git %s rewrites the repository's history. %s", [sub, _wait]), "destructive", i) if {
 	some sub in {"filter-branch", "filter-repo"}
 	some i in git.by_sub[sub]
 }
 
-hold contains _r("git.reflog.expire", sprintf("git reflog %s removes the safety net of recent history. %s", [s, _wait]), "destructive", i) if {
+hold contains reason.of("git.reflog.expire", sprintf("git reflog %s removes the safety net of recent history. %s", [s, _wait]), "destructive", i) if {
 	some i in git.by_sub.reflog
 	s := _cmd(i).git.positionals[0]
 	s in {"expire", "delete"}
 }
 
-hold contains _r("git.update_ref.delete", sprintf("git update-ref -d deletes a ref. %s", [_wait]), "destructive", i) if {
+hold contains reason.of("git.update_ref.delete", sprintf("git update-ref -d deletes a ref. %s", [_wait]), "destructive", i) if {
 	some i in git.by_sub["update-ref"]
 	c := _cmd(i)
 	_update_ref_delete(c)
@@ -343,7 +342,7 @@ _update_ref_delete(c) if git.has(c, "-d")
 
 _update_ref_delete(c) if git.has(c, "--delete")
 
-hold contains _r("git.gc.prune", sprintf("git gc --prune=now deletes unreachable commits for good. %s", [_wait]), "destructive", i) if {
+hold contains reason.of("git.gc.prune", sprintf("git gc --prune=now deletes unreachable commits for good. %s", [_wait]), "destructive", i) if {
 	some i in git.by_sub.gc
 	some f in _cmd(i).git.flags
 	f in {"--prune=now", "--prune=all"}
@@ -353,7 +352,7 @@ hold contains _r("git.gc.prune", sprintf("git gc --prune=now deletes unreachable
 
 _protected_ops := {"commit", "merge", "rebase", "cherry-pick", "revert", "am", "reset"}
 
-hold contains _r("git.protected_branch", sprintf("git %s on protected branch %s. %s Create a feature branch first (`git checkout -b my-change`).", [sub, b, _wait]), "external", i) if {
+hold contains reason.of("git.protected_branch", sprintf("git %s on protected branch %s. %s Create a feature branch first (`git checkout -b my-change`).", [sub, b, _wait]), "external", i) if {
 	some sub in _protected_ops
 	some i in git.by_sub[sub]
 	c := _cmd(i)
@@ -375,13 +374,13 @@ _harmless_on_protected(c, "reset") if count(c.git.pathspecs) > 0
 
 # --- hooks and code-running config ----------------------------------------------
 
-hold contains _r("git.no_verify", sprintf("git %s --no-verify skips the repository's hooks (tests, secret scans). %s Fix what the hook reports instead.", [c.git.subcommand, _wait]), "tamper", i) if {
+hold contains reason.of("git.no_verify", sprintf("git %s --no-verify skips the repository's hooks (tests, secret scans). %s Fix what the hook reports instead.", [c.git.subcommand, _wait]), "tamper", i) if {
 	some i in cmds.by_name.git
 	c := input.commands[i]
 	c.git.no_verify
 }
 
-hold contains _r("git.no_verify", sprintf("git -c core.hooksPath=... disables the repository's hooks. %s", [_wait]), "tamper", i) if {
+hold contains reason.of("git.no_verify", sprintf("git -c core.hooksPath=... disables the repository's hooks. %s", [_wait]), "tamper", i) if {
 	some i in cmds.by_name.git
 	c := input.commands[i]
 	some k, _ in c.git.config
@@ -389,7 +388,7 @@ hold contains _r("git.no_verify", sprintf("git -c core.hooksPath=... disables th
 }
 
 # git config KEY VALUE for keys that make git run code or skip hooks
-hold contains _r("git.config.exec", sprintf("git config %s changes which code git runs (hooks, pagers, helpers, aliases). %s", [key, _wait]), "tamper", i) if {
+hold contains reason.of("git.config.exec", sprintf("git config %s changes which code git runs (hooks, pagers, helpers, aliases). %s", [key, _wait]), "tamper", i) if {
 	some i in git.by_sub.config
 	c := _cmd(i)
 	ps := c.git.positionals
@@ -411,25 +410,25 @@ _exec_key(key, v) if {
 
 # git send-pack and git subtree push push too, under another name; hub is a git
 # wrapper whose push is git push.
-hold contains _r("git.push", sprintf("%s publishes commits outside this machine. %s Keep committing locally meanwhile.", [concat(" ", array.slice(c.argv, 0, 3)), _wait]), "external", i) if {
+hold contains reason.of("git.push", sprintf("%s publishes commits outside this machine. %s Keep committing locally meanwhile.", [concat(" ", array.slice(c.argv, 0, 3)), _wait]), "external", i) if {
 	some i in git.by_sub["send-pack"]
 	c := _cmd(i)
 }
 
-hold contains _r("git.push", sprintf("git subtree push publishes commits outside this machine. %s Keep committing locally meanwhile.", [_wait]), "external", i) if {
+hold contains reason.of("git.push", sprintf("git subtree push publishes commits outside this machine. %s Keep committing locally meanwhile.", [_wait]), "external", i) if {
 	some i in git.by_sub.subtree
 	c := _cmd(i)
 	"push" in c.git.positionals
 }
 
-hold contains _r("git.push", sprintf("hub push publishes commits outside this machine. %s Keep committing locally meanwhile.", [_wait]), "external", i) if {
+hold contains reason.of("git.push", sprintf("hub push publishes commits outside this machine. %s Keep committing locally meanwhile.", [_wait]), "external", i) if {
 	some i in cmds.by_name.hub
 	c := input.commands[i]
 	"push" in argv.positionals(cmds.args(c), set())
 }
 
 # a git subcommand not known before it runs (git "$X", xargs git) could be push
-hold contains _r("git.dynamic", sprintf("git %s: the git subcommand is not known before it runs. %s Spell the subcommand out.", [c.git.subcommand, _wait]), "opaque", i) if {
+hold contains reason.of("git.dynamic", sprintf("git %s: the git subcommand is not known before it runs. %s Spell the subcommand out.", [c.git.subcommand, _wait]), "opaque", i) if {
 	some i in cmds.by_name.git
 	c := input.commands[i]
 	some j in c.dynamic
@@ -441,7 +440,7 @@ hold contains _r("git.dynamic", sprintf("git %s: the git subcommand is not known
 
 # git branch -f main X, git checkout -B main X, git switch -C main X and
 # git update-ref refs/heads/main X move a protected branch without a merge.
-hold contains _r("git.protected_ref", sprintf("%s moves protected branch %s. %s Work on a feature branch instead.", [concat(" ", array.slice(c.argv, 0, 3)), b, _wait]), "external", i) if {
+hold contains reason.of("git.protected_ref", sprintf("%s moves protected branch %s. %s Work on a feature branch instead.", [concat(" ", array.slice(c.argv, 0, 3)), b, _wait]), "external", i) if {
 	some m in _moved_protected
 	i := m[0]
 	b := m[1]
@@ -484,7 +483,7 @@ _branch_force(c) if git.has_v(c, "-M", "")
 _branch_force(c) if git.has_v(c, "-C", "")
 
 # git clone into the gate's own directories
-deny contains _r("tamper.gate_write", sprintf("git clone would write into %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [p.abs]), "tamper", i) if {
+deny contains reason.of("tamper.gate_write", sprintf("git clone would write into %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [p.abs]), "tamper", i) if {
 	some i in git.by_sub.clone
 	c := _cmd(i)
 	count(c.git.positionals) > 1
@@ -494,6 +493,6 @@ deny contains _r("tamper.gate_write", sprintf("git clone would write into %s, wh
 }
 
 # git daemon serves repositories to the network
-hold contains _r("git.daemon", sprintf("git daemon serves repositories to other machines. %s", [_wait]), "external", i) if {
+hold contains reason.of("git.daemon", sprintf("git daemon serves repositories to other machines. %s", [_wait]), "external", i) if {
 	some i in git.by_sub.daemon
 }

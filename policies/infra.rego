@@ -6,8 +6,7 @@ import rego.v1
 
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+import data.gatesh.lib.reason
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
@@ -23,7 +22,7 @@ _kube_reads := {"get", "describe", "logs", "diff", "explain", "top", "version", 
 
 _kube_pos(c) := argv.positionals(cmds.args(c), _kube_valopts)
 
-hold contains _r("infra.kubectl", sprintf("kubectl %s changes the cluster. %s Use --dry-run=client or kubectl diff to preview.", [v, _wait]), "external", i) if {
+hold contains reason.of("infra.kubectl", sprintf("kubectl %s changes the cluster. %s Use --dry-run=client or kubectl diff to preview.", [v, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"kubectl", "oc", "k"}
@@ -39,7 +38,7 @@ hold contains _r("infra.kubectl", sprintf("kubectl %s changes the cluster. %s Us
 
 _kube_read_sub("rollout", ps) if ps[1] in {"status", "history"}
 
-hold contains _r("infra.kubectl.config", sprintf("kubectl config %s changes which cluster every later command talks to. %s", [ps[1], _wait]), "external", i) if {
+hold contains reason.of("infra.kubectl.config", sprintf("kubectl config %s changes which cluster every later command talks to. %s", [ps[1], _wait]), "external", i) if {
 	some i in cmds.by_name.kubectl
 	ps := _kube_pos(input.commands[i])
 	ps[0] == "config"
@@ -52,7 +51,7 @@ _dry_run(c) if {
 	w != "--dry-run=none"
 }
 
-hold contains _r("infra.kubectl.exec", sprintf("kubectl %s runs commands or copies files inside a cluster workload. %s", [v, _wait]), "external", i) if {
+hold contains reason.of("infra.kubectl.exec", sprintf("kubectl %s runs commands or copies files inside a cluster workload. %s", [v, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"kubectl", "oc", "k"}
@@ -67,7 +66,7 @@ hold contains _r("infra.kubectl.exec", sprintf("kubectl %s runs commands or copi
 
 _helm_writes := {"install", "upgrade", "uninstall", "delete", "del", "un", "rollback", "test"}
 
-hold contains _r("infra.helm", sprintf("helm %s changes releases in the cluster. %s Use helm template or helm diff to preview.", [v, _wait]), "external", i) if {
+hold contains reason.of("infra.helm", sprintf("helm %s changes releases in the cluster. %s Use helm template or helm diff to preview.", [v, _wait]), "external", i) if {
 	some i in cmds.by_name.helm
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-n", "--namespace", "--kube-context", "--kubeconfig", "-f", "--values", "--set", "--version", "--set-string", "--set-file", "-o", "--output", "--timeout", "--repo"})
@@ -80,7 +79,7 @@ hold contains _r("infra.helm", sprintf("helm %s changes releases in the cluster.
 
 _tf_writes := {"apply", "destroy", "import", "taint", "untaint", "force-unlock", "refresh", "run-all"}
 
-hold contains _r("infra.terraform", sprintf("%s %s changes real infrastructure or its state. %s Run `%s plan` to preview.", [c.name, v, _wait, c.name]), "external", i) if {
+hold contains reason.of("infra.terraform", sprintf("%s %s changes real infrastructure or its state. %s Run `%s plan` to preview.", [c.name, v, _wait, c.name]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"terraform", "tofu", "terragrunt"}
@@ -109,7 +108,7 @@ _tf_write(ps) if {
 
 # --- pulumi -----------------------------------------------------------------------------
 
-hold contains _r("infra.pulumi", sprintf("pulumi %s changes real infrastructure or its state. %s Run `pulumi preview` first.", [concat(" ", array.slice(ps, 0, 2)), _wait]), "external", i) if {
+hold contains reason.of("infra.pulumi", sprintf("pulumi %s changes real infrastructure or its state. %s Run `pulumi preview` first.", [concat(" ", array.slice(ps, 0, 2)), _wait]), "external", i) if {
 	some i in cmds.by_name.pulumi
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-s", "--stack", "-C", "--cwd", "-m", "--message", "--target", "-t"})
@@ -202,7 +201,7 @@ _copy_word(c, ps) if {
 	ps[1] in {"cp", "sync"}
 }
 
-hold contains _r("infra.cloud", sprintf("%s %s changes cloud resources or deploys. %s Use a read command (describe, list, get) to inspect.", [c.name, concat(" ", array.slice(_cloud_pos(c), 0, 3)), _wait]), "external", i) if {
+hold contains reason.of("infra.cloud", sprintf("%s %s changes cloud resources or deploys. %s Use a read command (describe, list, get) to inspect.", [c.name, concat(" ", array.slice(_cloud_pos(c), 0, 3)), _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in _clouds
@@ -219,7 +218,7 @@ _bare_help(c) if {
 	not argv.has_any(cmds.args(c), {"--prod", "--production"})
 }
 
-hold contains _r("infra.cloud.secret", sprintf("%s %s reads credentials or secrets. %s", [c.name, concat(" ", array.slice(_cloud_pos(c), 0, 3)), "Wait for the user to approve it."]), "secret", i) if {
+hold contains reason.of("infra.cloud.secret", sprintf("%s %s reads credentials or secrets. %s", [c.name, concat(" ", array.slice(_cloud_pos(c), 0, 3)), "Wait for the user to approve it."]), "secret", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in _clouds

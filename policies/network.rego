@@ -8,9 +8,8 @@ import data.gatesh.config
 
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
+import data.gatesh.lib.reason
 import data.gatesh.lib.writes
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
@@ -68,7 +67,7 @@ _opt_is(w, f) if {
 	not startswith(w, "--")
 }
 
-hold contains _r("network.http.write", sprintf("%s sends data or a %s request to %s, changing state outside this machine. %s Use a GET to read.", [c.name, _method_name(c), _target(c), _wait]), "external", i) if {
+hold contains reason.of("network.http.write", sprintf("%s sends data or a %s request to %s, changing state outside this machine. %s Use a GET to read.", [c.name, _method_name(c), _target(c), _wait]), "external", i) if {
 	some i in cmds.by_name.curl
 	c := input.commands[i]
 	_curl_write(c)
@@ -83,14 +82,14 @@ _method_name(c) := "POST/upload" if not _curl_method(c)
 
 # curl -K FILE reads more options (data, uploads, methods) from a file; -Q sends raw
 # FTP/SFTP commands (DELE, RMD, …)
-hold contains _r("network.http.write", sprintf("curl %s: what it sends is not on the command line. %s", [f, _wait]), "external", i) if {
+hold contains reason.of("network.http.write", sprintf("curl %s: what it sends is not on the command line. %s", [f, _wait]), "external", i) if {
 	some i in cmds.by_name.curl
 	c := input.commands[i]
 	some f in {"-K", "--config", "-Q", "--quote"}
 	argv.has_flag(cmds.args(c), f)
 }
 
-hold contains _r("network.http.write", sprintf("wget sends data or a %s request to %s. %s", [_wget_method(c), _target(c), _wait]), "external", i) if {
+hold contains reason.of("network.http.write", sprintf("wget sends data or a %s request to %s. %s", [_wget_method(c), _target(c), _wait]), "external", i) if {
 	some i in cmds.by_name.wget
 	c := input.commands[i]
 	_wget_write(c)
@@ -114,7 +113,7 @@ _wget_method(c) := "POST" if count(argv.values(cmds.args(c), {"--method"})) == 0
 
 # --- httpie / xh ---------------------------------------------------------------------
 
-hold contains _r("network.http.write", sprintf("%s sends a %s request with data to %s. %s", [c.name, _http_method(c), _target(c), _wait]), "external", i) if {
+hold contains reason.of("network.http.write", sprintf("%s sends a %s request with data to %s. %s", [c.name, _http_method(c), _target(c), _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"http", "https", "xh", "xhs", "httpie"}
@@ -139,7 +138,7 @@ _http_method(c) := "POST" if not upper(_http_pos(c)[0]) in {"POST", "PUT", "PATC
 
 # --- raw sockets -------------------------------------------------------------------------
 
-hold contains _r("network.raw", sprintf("%s opens a raw network connection that can send anything. %s", [c.name, _wait]), "external", i) if {
+hold contains reason.of("network.raw", sprintf("%s opens a raw network connection that can send anything. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"nc", "ncat", "netcat", "telnet", "ftp", "tftp", "sftp", "lftp"}
@@ -159,7 +158,7 @@ _nc_harmless(c) if {
 	local_url(ps[0])
 }
 
-hold contains _r("network.raw", sprintf("socat connects to the network and can send anything. %s", [_wait]), "external", i) if {
+hold contains reason.of("network.raw", sprintf("socat connects to the network and can send anything. %s", [_wait]), "external", i) if {
 	some i in cmds.by_name.socat
 	c := input.commands[i]
 	some w in cmds.args(c)
@@ -169,7 +168,7 @@ hold contains _r("network.raw", sprintf("socat connects to the network and can s
 
 # --- copies to other hosts ------------------------------------------------------------
 
-hold contains _r("network.copy.upload", sprintf("%s copies files to another host (%s). %s", [c.name, d, _wait]), "external", i) if {
+hold contains reason.of("network.copy.upload", sprintf("%s copies files to another host (%s). %s", [c.name, d, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"scp", "rsync"}
@@ -184,7 +183,7 @@ hold contains _r("network.copy.upload", sprintf("%s copies files to another host
 
 _ssh_valopts := {"-o", "-p", "-i", "-l", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-e", "-E", "-I", "-m", "-O", "-Q", "-S", "-W", "-w", "-B"}
 
-hold contains _r("network.ssh.session", sprintf("ssh %s without a command opens a remote shell whose commands cannot be judged. %s Pass the command to run: ssh host 'cmd'.", [ps[0], _wait]), "opaque", i) if {
+hold contains reason.of("network.ssh.session", sprintf("ssh %s without a command opens a remote shell whose commands cannot be judged. %s Pass the command to run: ssh host 'cmd'.", [ps[0], _wait]), "opaque", i) if {
 	some i in cmds.by_name.ssh
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), _ssh_valopts)
@@ -197,7 +196,7 @@ hold contains _r("network.ssh.session", sprintf("ssh %s without a command opens 
 # command, like a local one (its deletes, writes, pushes… are held), because
 # agents drive remote build machines all day. settings.hold_remote_commands makes
 # every remote command wait for a person instead.
-hold contains _r("network.ssh.command", sprintf("ssh %s runs commands on another machine, and this policy holds every remote command. %s", [ps[0], _wait]), "external", i) if {
+hold contains reason.of("network.ssh.command", sprintf("ssh %s runs commands on another machine, and this policy holds every remote command. %s", [ps[0], _wait]), "external", i) if {
 	config.settings.hold_remote_commands
 	some i in cmds.by_name.ssh
 	c := input.commands[i]
@@ -205,7 +204,7 @@ hold contains _r("network.ssh.command", sprintf("ssh %s runs commands on another
 	count(ps) > 1
 }
 
-hold contains _r("network.ssh.tunnel", sprintf("ssh port forwarding (-L/-R/-D) opens a tunnel to another network. %s", [_wait]), "external", i) if {
+hold contains reason.of("network.ssh.tunnel", sprintf("ssh port forwarding (-L/-R/-D) opens a tunnel to another network. %s", [_wait]), "external", i) if {
 	some i in cmds.by_name.ssh
 	c := input.commands[i]
 	some w in cmds.args(c)
@@ -222,13 +221,13 @@ _stdin_fed(c) if {
 
 _stdin_fed(c) if count(c.pipe_from) > 0
 
-hold contains _r("network.ssh.copy_id", sprintf("ssh-copy-id installs a key on another host. %s", [_wait]), "external", i) if {
+hold contains reason.of("network.ssh.copy_id", sprintf("ssh-copy-id installs a key on another host. %s", [_wait]), "external", i) if {
 	some i in cmds.by_name["ssh-copy-id"]
 }
 
 # --- mail ---------------------------------------------------------------------------------
 
-hold contains _r("network.mail", sprintf("%s sends mail. %s", [c.name, _wait]), "external", i) if {
+hold contains reason.of("network.mail", sprintf("%s sends mail. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"mail", "mailx", "sendmail", "mutt", "msmtp", "ssmtp", "swaks", "neomutt"}

@@ -8,8 +8,7 @@ import rego.v1
 
 import data.gatesh.config
 import data.gatesh.lib.cmds
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+import data.gatesh.lib.reason
 
 _wait := "Wait for the user to approve it, or rewrite it so the commands are spelled out."
 
@@ -130,7 +129,7 @@ hold contains {"id": "parse.too-deep", "msg": sprintf("Held: the line is nested 
 	input.parse_error.limit == "nesting"
 }
 
-hold contains _r("parse.lookalike", sprintf("`%s` contains look-alike or invisible characters (unicode dashes, spaces or quotes) that can disguise what runs. %s Retype it with plain ASCII.", [concat(" ", c.argv), _wait]), "opaque", i) if {
+hold contains reason.of("parse.lookalike", sprintf("`%s` contains look-alike or invisible characters (unicode dashes, spaces or quotes) that can disguise what runs. %s Retype it with plain ASCII.", [concat(" ", c.argv), _wait]), "opaque", i) if {
 	some i, c in input.commands
 	c.lookalike
 }
@@ -139,26 +138,26 @@ hold contains _r("parse.lookalike", sprintf("`%s` contains look-alike or invisib
 
 _effects(c) := {e | some e in c.code.effects}
 
-hold contains _r("opaque.code.delete", sprintf("%s code deletes files, which cannot be undone. %s Use rm on specific workspace paths instead, so they can be checked.", [c.code.lang, _wait]), "destructive", i) if {
+hold contains reason.of("opaque.code.delete", sprintf("%s code deletes files, which cannot be undone. %s Use rm on specific workspace paths instead, so they can be checked.", [c.code.lang, _wait]), "destructive", i) if {
 	some i, c in input.commands
 	is_object(c.code)
 	"delete" in _effects(c)
 }
 
-hold contains _r("opaque.code.network", sprintf("%s code talks to the network. %s Use curl for a plain GET.", [c.code.lang, _wait]), "external", i) if {
+hold contains reason.of("opaque.code.network", sprintf("%s code talks to the network. %s Use curl for a plain GET.", [c.code.lang, _wait]), "external", i) if {
 	some i, c in input.commands
 	is_object(c.code)
 	"network" in _effects(c)
 }
 
-hold contains _r("opaque.code.eval", sprintf("%s code evaluates text built at run time, which cannot be checked. %s", [c.code.lang, _wait]), "opaque", i) if {
+hold contains reason.of("opaque.code.eval", sprintf("%s code evaluates text built at run time, which cannot be checked. %s", [c.code.lang, _wait]), "opaque", i) if {
 	some i, c in input.commands
 	is_object(c.code)
 	"eval" in _effects(c)
 	not _machine_script
 }
 
-hold contains _r("opaque.code.spawn", sprintf("%s code starts programs that cannot be seen here. %s Run the programs directly in the shell instead.", [c.code.lang, _wait]), "opaque", i) if {
+hold contains reason.of("opaque.code.spawn", sprintf("%s code starts programs that cannot be seen here. %s Run the programs directly in the shell instead.", [c.code.lang, _wait]), "opaque", i) if {
 	some i, c in input.commands
 	is_object(c.code)
 	"spawn" in _effects(c)
@@ -173,7 +172,7 @@ _spawn_visible if {
 }
 
 # code fed from stdin or a file whose text is not known, with no visible command
-hold contains _r("opaque.code.unknown", sprintf("%s runs code whose text cannot be seen. %s", [c.code.lang, _wait]), "opaque", i) if {
+hold contains reason.of("opaque.code.unknown", sprintf("%s runs code whose text cannot be seen. %s", [c.code.lang, _wait]), "opaque", i) if {
 	some i, c in input.commands
 	is_object(c.code)
 	c.code.known == false

@@ -5,8 +5,7 @@ import rego.v1
 
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+import data.gatesh.lib.reason
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
@@ -44,7 +43,7 @@ _publishers := {
 }
 
 # npm accepts any unambiguous prefix of a command: npm pub, npm publ, npm unpub
-hold contains _r("publish.package", sprintf("npm %s publishes outside this machine. %s", [w, _wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("npm %s publishes outside this machine. %s", [w, _wait]), "external", i) if {
 	some i in cmds.by_name.npm
 	c := input.commands[i]
 	ps := _pos(c)
@@ -54,7 +53,7 @@ hold contains _r("publish.package", sprintf("npm %s publishes outside this machi
 	not _dry(c)
 }
 
-hold contains _r("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, w, _wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, w, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	verbs := _publishers[n]
@@ -67,7 +66,7 @@ hold contains _r("publish.package", sprintf("%s %s publishes outside this machin
 }
 
 # yarn npm publish, pnpm -r publish, npm dist-tag add
-hold contains _r("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, concat(" ", array.slice(ps, 0, 2)), _wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("%s %s publishes outside this machine. %s", [c.name, concat(" ", array.slice(ps, 0, 2)), _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"yarn", "npm", "pnpm"}
@@ -84,19 +83,19 @@ _two_word_publish("dist-tag", v) if v in {"add", "rm", "remove"}
 
 _two_word_publish("owner", v) if v in {"add", "rm", "remove"}
 
-hold contains _r("publish.package", sprintf("semantic-release publishes a release. %s", [_wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("semantic-release publishes a release. %s", [_wait]), "external", i) if {
 	some i in cmds.by_name["semantic-release"]
 	not _dry(input.commands[i])
 }
 
-hold contains _r("publish.package", sprintf("dotnet nuget push publishes a package. %s", [_wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("dotnet nuget push publishes a package. %s", [_wait]), "external", i) if {
 	some i in cmds.by_name.dotnet
 	ps := _pos(input.commands[i])
 	ps[0] == "nuget"
 	ps[1] in {"push", "delete"}
 }
 
-hold contains _r("publish.package", sprintf("mvn %s publishes artifacts. %s", [w, _wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("mvn %s publishes artifacts. %s", [w, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"mvn", "mvnw", "./mvnw"}
@@ -104,7 +103,7 @@ hold contains _r("publish.package", sprintf("mvn %s publishes artifacts. %s", [w
 	regex.match(`^(deploy|release:perform|deploy:deploy.*|site-deploy)$`, w)
 }
 
-hold contains _r("publish.package", sprintf("gradle %s publishes artifacts. %s", [w, _wait]), "external", i) if {
+hold contains reason.of("publish.package", sprintf("gradle %s publishes artifacts. %s", [w, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"gradle", "gradlew"}
@@ -117,7 +116,7 @@ _dry(c) if argv.has_any(cmds.args(c), {"--dry-run", "-n", "--dryrun"})
 
 # --- images -----------------------------------------------------------------------
 
-hold contains _r("publish.image", sprintf("%s push uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
+hold contains reason.of("publish.image", sprintf("%s push uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"docker", "podman", "buildah", "nerdctl", "docker-compose"}
@@ -139,7 +138,7 @@ _image_push(ps) if {
 	ps[1] == "push"
 }
 
-hold contains _r("publish.image", sprintf("%s build --push uploads the image to a registry. %s", [c.name, _wait]), "external", i) if {
+hold contains reason.of("publish.image", sprintf("%s build --push uploads the image to a registry. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"docker", "podman"}
@@ -156,7 +155,7 @@ _build_pushes(c) if {
 	regex.match(`^--output=.*push=true`, w)
 }
 
-hold contains _r("publish.image", sprintf("%s uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
+hold contains reason.of("publish.image", sprintf("%s uploads an image to a registry. %s", [c.name, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"skopeo", "crane", "ko"}
@@ -167,7 +166,7 @@ hold contains _r("publish.image", sprintf("%s uploads an image to a registry. %s
 
 # --- releases -------------------------------------------------------------------------
 
-hold contains _r("publish.release", sprintf("goreleaser release publishes a release. %s Use --snapshot for a local build.", [_wait]), "external", i) if {
+hold contains reason.of("publish.release", sprintf("goreleaser release publishes a release. %s Use --snapshot for a local build.", [_wait]), "external", i) if {
 	some i in cmds.by_name.goreleaser
 	c := input.commands[i]
 	ps := _pos(c)
@@ -215,7 +214,7 @@ _gh_reads := {
 
 _gh_pos(c) := argv.positionals(cmds.args(c), {"-R", "--repo", "--jq", "-q", "--template", "-t", "--json", "-L", "--limit", "-b", "--body", "-B", "--base", "-H", "--head", "--title", "-X", "--method", "-f", "-F", "--field", "--raw-field", "-H", "--header", "--input", "-s", "--state", "-a", "--author", "--label", "-l", "-w", "--web", "-A", "--assignee", "--hostname", "-m", "--milestone", "--search", "-S", "-e", "--env", "-o", "--output", "-O", "-p", "--pattern", "-D", "--dir", "-c", "--comments"})
 
-hold contains _r("publish.gh_release", sprintf("gh release %s changes a published release. %s", [v, _wait]), "external", i) if {
+hold contains reason.of("publish.gh_release", sprintf("gh release %s changes a published release. %s", [v, _wait]), "external", i) if {
 	some i in cmds.by_name.gh
 	ps := _gh_pos(input.commands[i])
 	ps[0] == "release"
@@ -223,7 +222,7 @@ hold contains _r("publish.gh_release", sprintf("gh release %s changes a publishe
 	not v in _gh_reads.release
 }
 
-hold contains _r("gh.write", sprintf("gh %s %s changes state on GitHub (visible to others). %s", [g, v, _wait]), "external", i) if {
+hold contains reason.of("gh.write", sprintf("gh %s %s changes state on GitHub (visible to others). %s", [g, v, _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"gh", "glab", "hub", "tea"}
@@ -240,7 +239,7 @@ hold contains _r("gh.write", sprintf("gh %s %s changes state on GitHub (visible 
 
 _gh_help(c) if argv.has_any(cmds.args(c), {"--help", "-h"})
 
-hold contains _r("gh.api.write", sprintf("gh api %s sends a write request to GitHub. %s", [_gh_api_what(c), _wait]), "external", i) if {
+hold contains reason.of("gh.api.write", sprintf("gh api %s sends a write request to GitHub. %s", [_gh_api_what(c), _wait]), "external", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"gh", "glab"}
@@ -263,7 +262,7 @@ _gh_api_write(c) if {
 
 _gh_api_what(c) := concat(" ", [upper(m) | some m in argv.values(cmds.args(c), {"-X", "--method"})])
 
-hold contains _r("gh.auth.token", sprintf("gh auth %s prints or changes GitHub credentials. %s", [ps[1], _wait]), "secret", i) if {
+hold contains reason.of("gh.auth.token", sprintf("gh auth %s prints or changes GitHub credentials. %s", [ps[1], _wait]), "secret", i) if {
 	some i in cmds.by_name.gh
 	ps := _gh_pos(input.commands[i])
 	ps[0] == "auth"

@@ -8,9 +8,8 @@ import data.gatesh.config
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.paths
+import data.gatesh.lib.reason
 import data.gatesh.lib.secretglobs
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 # secret_path(abs): abs matches settings.secret_globs (for strings such as
 # interpreter code paths; path facts carry the same answer in p.secret)
@@ -111,7 +110,7 @@ reads contains [i, abs] if {
 	secret_path(abs)
 }
 
-hold contains _r("secret.read", sprintf("%s reads %s, which holds credentials. Wait for the user to approve it; do not copy secrets into files, commands or messages.", [input.commands[i].name, abs]), "secret", i) if {
+hold contains reason.of("secret.read", sprintf("%s reads %s, which holds credentials. Wait for the user to approve it; do not copy secrets into files, commands or messages.", [input.commands[i].name, abs]), "secret", i) if {
 	some x in reads
 	i := x[0]
 	abs := x[1]
@@ -134,7 +133,7 @@ _secret_source(j) if {
 	count(argv.positionals(cmds.args(c), set())) == 0
 }
 
-hold contains _r("secret.exfil", sprintf("%s would send the output of `%s`, which holds credentials, off this machine. Wait for the user; never send secrets anywhere.", [c.name, input.commands[j].name]), "secret", i) if {
+hold contains reason.of("secret.exfil", sprintf("%s would send the output of `%s`, which holds credentials, off this machine. Wait for the user; never send secrets anywhere.", [c.name, input.commands[j].name]), "secret", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in _senders
@@ -144,7 +143,7 @@ hold contains _r("secret.exfil", sprintf("%s would send the output of `%s`, whic
 }
 
 # curl -d @FILE / -F x=@FILE / -T FILE, wget --post-file FILE
-hold contains _r("secret.exfil", sprintf("%s uploads %s, which holds credentials. Wait for the user; never send secrets anywhere.", [c.name, abs]), "secret", i) if {
+hold contains reason.of("secret.exfil", sprintf("%s uploads %s, which holds credentials. Wait for the user; never send secrets anywhere.", [c.name, abs]), "secret", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"curl", "wget", "http", "xh"}

@@ -36,6 +36,7 @@ import rego.v1
 
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
+import data.gatesh.lib.reason
 
 # The guard: the combiner evaluates this package only for session lines. The rules
 # check input.session themselves too (gatectl test evaluates every package).
@@ -43,7 +44,7 @@ features := {"session"}
 
 _session if input.session == true
 
-_r(id, msg, i) := {"id": id, "msg": msg, "class": "tamper", "cmd": i}
+_r(id, msg, i) := reason.of(id, msg, "tamper", i)
 
 _leave := "Commands in this session may not change it."
 

@@ -6,8 +6,7 @@ import rego.v1
 
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
+import data.gatesh.lib.reason
 
 # names, name_prefixes: the commands this package's rules judge; the combiner
 # evaluates the package only for lines that run one (keep in step with the rules).
@@ -35,7 +34,7 @@ _wait := "Wait for the user to approve it, or ask them to run it themselves."
 
 _pos(c) := argv.positionals(cmds.args(c), set())
 
-hold contains _r("system.sudo", sprintf("%s runs a command as another user (usually root). %s Most work does not need it: install into the workspace instead.", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.sudo", sprintf("%s runs a command as another user (usually root). %s Most work does not need it: install into the workspace instead.", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"sudo", "doas", "su", "pkexec", "run0", "sudoedit", "runuser"}
@@ -44,7 +43,7 @@ hold contains _r("system.sudo", sprintf("%s runs a command as another user (usua
 
 # --- services -----------------------------------------------------------------------
 
-hold contains _r("system.service", sprintf("systemctl %s changes system services. %s", [v, _wait]), "privileged", i) if {
+hold contains reason.of("system.service", sprintf("systemctl %s changes system services. %s", [v, _wait]), "privileged", i) if {
 	some i in cmds.by_name.systemctl
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"-H", "--host", "-M", "--machine", "-t", "--type", "--state", "-p", "--property", "-n", "--lines", "-o", "--output"})
@@ -53,14 +52,14 @@ hold contains _r("system.service", sprintf("systemctl %s changes system services
 	not v in {"status", "show", "cat", "help", "is-active", "is-enabled", "is-failed", "is-system-running", "get-default", "show-environment", "list-units", "list-unit-files", "list-sockets", "list-timers", "list-jobs", "list-dependencies", "list-machines"}
 }
 
-hold contains _r("system.service", sprintf("service %s changes a system service. %s", [concat(" ", ps), _wait]), "privileged", i) if {
+hold contains reason.of("system.service", sprintf("service %s changes a system service. %s", [concat(" ", ps), _wait]), "privileged", i) if {
 	some i in cmds.by_name.service
 	ps := _pos(input.commands[i])
 	count(ps) >= 2
 	not ps[1] in {"status"}
 }
 
-hold contains _r("system.service", sprintf("launchctl %s changes system or user services. %s", [ps[0], _wait]), "privileged", i) if {
+hold contains reason.of("system.service", sprintf("launchctl %s changes system or user services. %s", [ps[0], _wait]), "privileged", i) if {
 	some i in cmds.by_name.launchctl
 	ps := _pos(input.commands[i])
 	count(ps) > 0
@@ -89,7 +88,7 @@ _pkg_verbs := {
 	"brew": {"uninstall", "remove", "rm", "untap", "autoremove"},
 }
 
-hold contains _r("system.package", sprintf("%s %s changes system-wide software. %s Install into the workspace instead (venv, node_modules, go.mod).", [c.name, v, _wait]), "privileged", i) if {
+hold contains reason.of("system.package", sprintf("%s %s changes system-wide software. %s Install into the workspace instead (venv, node_modules, go.mod).", [c.name, v, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	verbs := _pkg_verbs[n]
@@ -100,7 +99,7 @@ hold contains _r("system.package", sprintf("%s %s changes system-wide software. 
 	v in verbs
 }
 
-hold contains _r("system.package", sprintf("%s changes system-wide software. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.package", sprintf("%s changes system-wide software. %s", [c.name, _wait]), "privileged", i) if {
 	some i in cmds.by_name.pacman
 	c := input.commands[i]
 	some w in cmds.args(c)
@@ -114,13 +113,13 @@ _pacman_query(c) if {
 	not regex.match(`^-S[a-z]*[yu]`, w)
 }
 
-hold contains _r("system.package", sprintf("dpkg %s changes system-wide software. %s", [w, _wait]), "privileged", i) if {
+hold contains reason.of("system.package", sprintf("dpkg %s changes system-wide software. %s", [w, _wait]), "privileged", i) if {
 	some i in cmds.by_name.dpkg
 	some w in cmds.args(input.commands[i])
 	regex.match(`^(-i|-r|-P|--install|--remove|--purge|--unpack|--configure|-[a-zA-Z]*[irP])$`, w)
 }
 
-hold contains _r("system.package", sprintf("emerge/xbps-install changes system-wide software. %s", [_wait]), "privileged", i) if {
+hold contains reason.of("system.package", sprintf("emerge/xbps-install changes system-wide software. %s", [_wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"emerge", "xbps-install"}
@@ -130,7 +129,7 @@ hold contains _r("system.package", sprintf("emerge/xbps-install changes system-w
 
 # --- persistence, firewall, mounts, kernel, users, power --------------------------------------
 
-hold contains _r("system.crontab", sprintf("crontab changes scheduled jobs that keep running after this session. %s", [_wait]), "privileged", i) if {
+hold contains reason.of("system.crontab", sprintf("crontab changes scheduled jobs that keep running after this session. %s", [_wait]), "privileged", i) if {
 	some i in cmds.by_name.crontab
 	c := input.commands[i]
 	not _crontab_list(c)
@@ -142,7 +141,7 @@ _crontab_list(c) if {
 	not argv.has_flag(cmds.args(c), "-e")
 }
 
-hold contains _r("system.scheduler", sprintf("%s schedules a job that runs later, outside this session. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.scheduler", sprintf("%s schedules a job that runs later, outside this session. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"at", "batch", "atrm"}
@@ -150,7 +149,7 @@ hold contains _r("system.scheduler", sprintf("%s schedules a job that runs later
 	not argv.has_flag(cmds.args(c), "-l")
 }
 
-hold contains _r("system.firewall", sprintf("%s changes the firewall. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.firewall", sprintf("%s changes the firewall. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"iptables", "ip6tables", "nft", "ufw", "firewall-cmd", "pfctl", "iptables-restore", "ip6tables-restore", "ebtables"}
@@ -197,7 +196,7 @@ _firewall_read(c) if {
 	}
 }
 
-hold contains _r("system.mount", sprintf("%s changes mounted filesystems. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.mount", sprintf("%s changes mounted filesystems. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"mount", "umount", "losetup", "swapon", "swapoff", "mount.nfs", "hdiutil"}
@@ -223,7 +222,7 @@ _mount_list(c) if {
 	_pos(c)[0] in {"info", "imageinfo", "verify", "help"}
 }
 
-hold contains _r("system.sysctl", sprintf("sysctl changes kernel settings. %s", [_wait]), "privileged", i) if {
+hold contains reason.of("system.sysctl", sprintf("sysctl changes kernel settings. %s", [_wait]), "privileged", i) if {
 	some i in cmds.by_name.sysctl
 	c := input.commands[i]
 	_sysctl_write(c)
@@ -236,7 +235,7 @@ _sysctl_write(c) if {
 	contains(w, "=")
 }
 
-hold contains _r("system.kernel", sprintf("%s changes the running kernel or security settings. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.kernel", sprintf("%s changes the running kernel or security settings. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"modprobe", "insmod", "rmmod", "kextload", "kextunload", "setenforce", "csrutil", "spctl", "nvram", "bless", "efibootmgr", "grub-install", "update-grub", "hostnamectl", "timedatectl", "scutil"}
@@ -263,21 +262,21 @@ _kernel_read(c) if {
 	count(_pos(c)) <= 1
 }
 
-hold contains _r("system.users", sprintf("%s changes user accounts or passwords. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.users", sprintf("%s changes user accounts or passwords. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "passwd", "chpasswd", "adduser", "deluser", "addgroup", "delgroup", "visudo", "vipw", "chsh", "chfn", "gpasswd", "sysadminctl", "pwpolicy"}
 	c := input.commands[i]
 }
 
-hold contains _r("system.users", sprintf("dscl %s changes the directory service (users, groups). %s", [concat(" ", _pos(c)), _wait]), "privileged", i) if {
+hold contains reason.of("system.users", sprintf("dscl %s changes the directory service (users, groups). %s", [concat(" ", _pos(c)), _wait]), "privileged", i) if {
 	some i in cmds.by_name.dscl
 	c := input.commands[i]
 	some w in cmds.args(c)
 	regex.match(`^-(create|delete|append|merge|passwd|change)`, w)
 }
 
-hold contains _r("system.power", sprintf("%s shuts down or restarts the machine. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.power", sprintf("%s shuts down or restarts the machine. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"shutdown", "reboot", "halt", "poweroff", "systemd-halt", "kexec"}
@@ -285,7 +284,7 @@ hold contains _r("system.power", sprintf("%s shuts down or restarts the machine.
 	not argv.has_any(cmds.args(c), {"--help", "-c"})
 }
 
-hold contains _r("system.power", sprintf("%s %s changes the machine's run level. %s", [c.name, concat(" ", _pos(c)), _wait]), "privileged", i) if {
+hold contains reason.of("system.power", sprintf("%s %s changes the machine's run level. %s", [c.name, concat(" ", _pos(c)), _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"init", "telinit"}
@@ -295,7 +294,7 @@ hold contains _r("system.power", sprintf("%s %s changes the machine's run level.
 
 # --- disks (deny) -----------------------------------------------------------------------------------
 
-deny contains _r("system.disk.format", sprintf("%s formats or erases a disk or partition: everything on it is destroyed. This is never run from an agent's shell.", [c.name]), "destructive", i) if {
+deny contains reason.of("system.disk.format", sprintf("%s formats or erases a disk or partition: everything on it is destroyed. This is never run from an agent's shell.", [c.name]), "destructive", i) if {
 	some i, c in input.commands
 	_formats(c)
 }
@@ -330,7 +329,7 @@ _partition_read(c) if {
 
 # --- killing everything ------------------------------------------------------------------------------
 
-deny contains _r("system.kill_all", "kill -1 sends a signal to every process you own, ending the session and everything else. This is never run from an agent's shell; kill specific process ids instead.", "destructive", i) if {
+deny contains reason.of("system.kill_all", "kill -1 sends a signal to every process you own, ending the session and everything else. This is never run from an agent's shell; kill specific process ids instead.", "destructive", i) if {
 	some i in cmds.by_name.kill
 	c := input.commands[i]
 	_kills_all(cmds.args(c))
@@ -358,7 +357,7 @@ _kills_all(args) if {
 	not args[j - 1] in {"-s", "-n", "--signal"}
 }
 
-hold contains _r("system.kill_all", sprintf("%s kills every process matching everything or all users' processes. %s", [c.name, _wait]), "destructive", i) if {
+hold contains reason.of("system.kill_all", sprintf("%s kills every process matching everything or all users' processes. %s", [c.name, _wait]), "destructive", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"killall5", "pkill", "killall"}
@@ -386,14 +385,14 @@ _kills_everything(c) if {
 
 # --- namespaces, roots and detached units -----------------------------------------------------
 
-hold contains _r("system.namespace", sprintf("%s enters or creates namespaces or a new root, which needs privileges and escapes the shell's view of the system. %s", [c.name, _wait]), "privileged", i) if {
+hold contains reason.of("system.namespace", sprintf("%s enters or creates namespaces or a new root, which needs privileges and escapes the shell's view of the system. %s", [c.name, _wait]), "privileged", i) if {
 	some i, cx in input.commands
 	cx.name in {"nsenter", "unshare", "chroot"}
 	c := input.commands[i]
 	not argv.has_any(cmds.args(c), {"--help", "-h", "--version", "-V"})
 }
 
-hold contains _r("system.scheduler", sprintf("systemd-run starts a command as a separate service unit that outlives this shell. %s", [_wait]), "privileged", i) if {
+hold contains reason.of("system.scheduler", sprintf("systemd-run starts a command as a separate service unit that outlives this shell. %s", [_wait]), "privileged", i) if {
 	some i in cmds.by_name["systemd-run"]
 	c := input.commands[i]
 	not argv.has_any(cmds.args(c), {"--help", "-h", "--version"})

@@ -8,9 +8,8 @@ import rego.v1
 import data.gatesh.lib.argv
 import data.gatesh.lib.cmds
 import data.gatesh.lib.paths
+import data.gatesh.lib.reason
 import data.gatesh.lib.writes
-
-_r(id, msg, class, i) := {"id": id, "msg": msg, "class": class, "cmd": i}
 
 _gate_paths := array.concat(object.get(input, ["gate", "paths"], []), [h | h := input.gate.home; h != ""])
 
@@ -31,7 +30,7 @@ gate_path(abs) if {
 	startswith(abs, pre)
 }
 
-deny contains _r("tamper.gate_write", sprintf("%s would change %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+deny contains reason.of("tamper.gate_write", sprintf("%s would change %s, which belongs to the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	_gate_target(t.p)
 }
@@ -46,7 +45,7 @@ _gate_verbs := {"approve", "deny", "revoke", "serve", "grant", "grants", "queue"
 
 # deleting or moving a directory that holds the gate's files (rm -rf ~/.config,
 # rm -rf "$GATESH_HOME") removes the gate's policies and state with it
-deny contains _r("tamper.gate_write", sprintf("%s would remove %s, which holds the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+deny contains reason.of("tamper.gate_write", sprintf("%s would remove %s, which holds the gate that checks this shell. Commands may not modify the gate.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	t.op in {"delete", "move"}
 	t.p.abs != ""
@@ -64,14 +63,14 @@ _holds_gate(p) if {
 _holds_gate(p) if "gate" in object.get(p, "holds", [])
 
 # env -u GATESH_HOME bash …: a nested shell without the gate's settings
-deny contains _r("tamper.env", sprintf("env -u %s changes how the gate behaves for the command it starts. Commands may not change it.", [v]), "tamper", i) if {
+deny contains reason.of("tamper.env", sprintf("env -u %s changes how the gate behaves for the command it starts. Commands may not change it.", [v]), "tamper", i) if {
 	some i in cmds.by_name.env
 	c := input.commands[i]
 	some v in argv.values(cmds.args(c), {"-u", "--unset"})
 	_gate_var(v)
 }
 
-deny contains _r("tamper.gatectl", sprintf("gatectl %s decides or serves approvals; it is for the person at the terminal, not for commands in this shell. Wait for the user.", [v]), "tamper", i) if {
+deny contains reason.of("tamper.gatectl", sprintf("gatectl %s decides or serves approvals; it is for the person at the terminal, not for commands in this shell. Wait for the user.", [v]), "tamper", i) if {
 	some i in cmds.by_name.gatectl
 	c := input.commands[i]
 	ps := argv.positionals(cmds.args(c), {"--cwd", "--reason"})
@@ -79,7 +78,7 @@ deny contains _r("tamper.gatectl", sprintf("gatectl %s decides or serves approva
 	v in _gate_verbs
 }
 
-deny contains _r("tamper.gatectl", "gatectl with no subcommand is for the person at the terminal. Wait for the user.", "tamper", i) if {
+deny contains reason.of("tamper.gatectl", "gatectl with no subcommand is for the person at the terminal. Wait for the user.", "tamper", i) if {
 	some i in cmds.by_name.gatectl
 	c := input.commands[i]
 	count(argv.positionals(cmds.args(c), {"--cwd", "--reason"})) == 0
@@ -90,7 +89,7 @@ _gate_var(k) if startswith(upper(k), "GATESH_")
 
 _gate_var(k) if k in {"BASH_ENV", "ENV", "PROMPT_COMMAND", "BASH_XTRACEFD", "SHELLOPTS", "BASHOPTS", "INPUTRC"}
 
-deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [k]), "tamper", i) if {
+deny contains reason.of("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [k]), "tamper", i) if {
 	some i, c in input.commands
 	some k, _ in c.env
 	_gate_var(k)
@@ -104,7 +103,7 @@ _session_prompt_command_env("PROMPT_COMMAND") if {
 	not regex.match(`PROMPT_COMMAND(\[|\+?=\()`, input.text)
 }
 
-deny contains _r("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [a.name]), "tamper", i) if {
+deny contains reason.of("tamper.env", sprintf("setting %s changes how the gate or bash itself behaves. Commands may not set it.", [a.name]), "tamper", i) if {
 	some i, c in input.commands
 	some a in c.assigns
 	_gate_var(a.name)
@@ -123,7 +122,7 @@ _session_prompt_command(a) if {
 	not regex.match(`PROMPT_COMMAND(\[|\+?=\()`, input.text)
 }
 
-deny contains _r("tamper.env", sprintf("unset %s changes how the gate behaves. Commands may not change it.", [w]), "tamper", i) if {
+deny contains reason.of("tamper.env", sprintf("unset %s changes how the gate behaves. Commands may not change it.", [w]), "tamper", i) if {
 	some i in cmds.by_name.unset
 	c := input.commands[i]
 	some w in cmds.args(c)
@@ -139,7 +138,7 @@ _nested_session_prompt_command(c, "PROMPT_COMMAND") if {
 	s.kind == "shell"
 }
 
-deny contains _r("tamper.kill", sprintf("%s would stop the gate's daemon. Commands may not stop the gate.", [c.name]), "tamper", i) if {
+deny contains reason.of("tamper.kill", sprintf("%s would stop the gate's daemon. Commands may not stop the gate.", [c.name]), "tamper", i) if {
 	some i, cx in input.commands
 	n := cx.name
 	n in {"pkill", "killall"}
@@ -149,7 +148,7 @@ deny contains _r("tamper.kill", sprintf("%s would stop the gate's daemon. Comman
 }
 
 # readline bindings can remove the hook that checks typed lines
-hold contains _r("tamper.bind", "bind changes the shell's key bindings, which the gate's interactive check relies on. Wait for the user to approve it.", "tamper", i) if {
+hold contains reason.of("tamper.bind", "bind changes the shell's key bindings, which the gate's interactive check relies on. Wait for the user to approve it.", "tamper", i) if {
 	not input.session # a session's own hook: session.bind denies it
 	some i in cmds.by_name.bind
 	c := input.commands[i]
@@ -196,13 +195,13 @@ _hooks(t) if {
 	_under(t.p.abs, concat("/", [paths.ws, ".git/hooks"]))
 }
 
-hold contains _r("tamper.shell_startup", sprintf("%s would change %s, which every future shell runs. Wait for the user to approve it; set variables for one command instead (VAR=x cmd).", [t.how, t.p.abs]), "tamper", t.cmd) if {
+hold contains reason.of("tamper.shell_startup", sprintf("%s would change %s, which every future shell runs. Wait for the user to approve it; set variables for one command instead (VAR=x cmd).", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	t.op != "meta"
 	_rc(t.p.abs)
 }
 
-hold contains _r("tamper.harness", sprintf("%s would change %s, which the agent harness loads into its shells. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+hold contains reason.of("tamper.harness", sprintf("%s would change %s, which the agent harness loads into its shells. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	_snapshot(t.p.abs)
 	not _capture_write(t)
@@ -221,12 +220,12 @@ _capture_write(t) if {
 	t.p.abs == input.harness.snapshot
 }
 
-hold contains _r("tamper.git_hooks", sprintf("%s would change %s, a git hook that runs on later git commands. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+hold contains reason.of("tamper.git_hooks", sprintf("%s would change %s, a git hook that runs on later git commands. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	_hooks(t)
 }
 
-hold contains _r("tamper.ssh_keys", sprintf("%s would change %s, which controls who can log in. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
+hold contains reason.of("tamper.ssh_keys", sprintf("%s would change %s, which controls who can log in. Wait for the user to approve it.", [t.how, t.p.abs]), "tamper", t.cmd) if {
 	some t in writes.targets
 	t.op != "meta"
 	regex.match(`/\.ssh/(authorized_keys2?|config|rc|environment)$`, t.p.abs)
