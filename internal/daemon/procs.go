@@ -18,55 +18,57 @@ type proc struct {
 	start uint64
 }
 
+// readStat reads /proc/PID/stat with one open and one read into buf (every
+// request walks its caller's ancestors through it) and returns what follows
+// the command name: field 2 is in parentheses and may hold anything, so the
+// fields after it start after the last ')'.
+func readStat(pid int, buf []byte) ([]byte, error) {
+	path := "/proc/" + strconv.Itoa(pid) + "/stat"
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	n, err := syscall.Read(fd, buf)
+	syscall.Close(fd)
+	if err != nil || n <= 0 || n == len(buf) {
+		return nil, fmt.Errorf("reading %s: %v (%d bytes)", path, err, n)
+	}
+	b := buf[:n]
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("%s: unexpected format", path)
+	}
+	return b[i+1:], nil
+}
+
 // statFields reads /proc/PID/stat from field 3 (state) on: f[i] is field i+3.
 func statFields(pid int) ([]string, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	var buf [4096]byte
+	b, err := readStat(pid, buf[:])
 	if err != nil {
 		return nil, err
 	}
-	// The command name (field 2) is in parentheses and may hold anything:
-	// the fields that follow start after the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return nil, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	f := strings.Fields(s[i+1:])
+	f := strings.Fields(string(b))
 	if len(f) < 20 {
 		return nil, fmt.Errorf("/proc/%d/stat: too few fields", pid)
 	}
 	return f, nil
 }
 
-// procStat reads a process's parent and start time. Every request walks its
-// caller's ancestors with it, so it reads the file with one open and one read
-// into a buffer of its own and takes the two fields without splitting the rest.
+// procStat reads a process's parent and start time: ppid is field 4,
+// starttime field 22, the 2nd and the 20th after the command name. It takes
+// the two without splitting the rest of the line.
 func procStat(pid int) (ppid int, start uint64, err error) {
 	var buf [4096]byte
-	path := "/proc/" + strconv.Itoa(pid) + "/stat"
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	rest, err := readStat(pid, buf[:])
 	if err != nil {
-		return 0, 0, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	n, err := syscall.Read(fd, buf[:])
-	syscall.Close(fd)
-	if err != nil || n <= 0 || n == len(buf) {
-		return 0, 0, fmt.Errorf("reading %s: %v (%d bytes)", path, err, n)
-	}
-	// The command name (field 2) is in parentheses and may hold anything:
-	// the fields that follow start after the last ')'. ppid is field 4,
-	// starttime field 22: the 2nd and the 20th after it.
-	b := buf[:n]
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0, fmt.Errorf("%s: unexpected format", path)
+		return 0, 0, err
 	}
 	var field [20][]byte
-	k := 0
-	for rest := b[i+1:]; k < len(field); k++ {
+	for k := range field {
 		rest = bytes.TrimLeft(rest, " \n")
 		if len(rest) == 0 {
-			return 0, 0, fmt.Errorf("%s: too few fields", path)
+			return 0, 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
 		}
 		end := bytes.IndexAny(rest, " \n")
 		if end < 0 {
