@@ -37,19 +37,10 @@ func (p *parser) runner(name string, f []field, st *state, c ctx) bool {
 	case "nix-shell":
 		// nix-shell … --run CODE | --command CODE: shell code.
 		for i := 1; i < len(f); i++ {
-			n, v, eq := strings.Cut(f[i].s, "=")
-			if f[i].dyn || (n != "--run" && n != "--command") {
-				continue
+			n, v, known, ok := optionValue(f, &i, "--run", "--command")
+			if ok {
+				p.codeStr(v, known, Step{Kind: "wrapper", Name: name, Detail: n}, st.fresh(), c)
 			}
-			known := true
-			if !eq {
-				if i+1 >= len(f) {
-					break
-				}
-				i++
-				v, known = f[i].s, !f[i].dyn
-			}
-			p.codeStr(v, known, Step{Kind: "wrapper", Name: name, Detail: n}, st.fresh(), c)
 		}
 	case "nix":
 		// nix develop|shell … --command|-c CMD ARGS…
@@ -64,26 +55,15 @@ func (p *parser) runner(name string, f []field, st *state, c ctx) bool {
 	case "gdb", "gdb-multiarch", "cgdb":
 		// gdb -ex 'shell CMD' (or '!CMD', 'pipe … | CMD'): shell code.
 		for i := 1; i < len(f); i++ {
-			n, v, eq := strings.Cut(f[i].s, "=")
-			switch n {
-			case "-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--iex", "-init-eval-command", "--init-eval-command":
-			default:
-				continue
-			}
-			known := !f[i].dyn
-			if !eq {
-				if i+1 >= len(f) {
-					break
-				}
-				i++
-				v, known = f[i].s, !f[i].dyn
-			}
-			if !known {
+			n, v, known, ok := optionValue(f, &i, "-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--iex", "-init-eval-command", "--init-eval-command")
+			switch {
+			case !ok:
+			case !known:
 				p.opaque("dynamic-code", v, c.with(Step{Kind: "interp", Name: name}))
-				continue
-			}
-			if code, ok := gdbShell(v); ok {
-				p.codeStr(code, true, Step{Kind: "interp", Name: name, Detail: n}, st.fresh(), c)
+			default:
+				if code, isShell := gdbShell(v); isShell {
+					p.codeStr(code, true, Step{Kind: "interp", Name: name, Detail: n}, st.fresh(), c)
+				}
 			}
 		}
 	case "bwrap":
@@ -127,6 +107,25 @@ var bwrapArity = func() map[string]int {
 	}
 	return m
 }()
+
+// optionValue reads the option word at f[*i] when its name is one of names:
+// the name, its value (NAME=VALUE, or the next word, which *i then moves
+// to), and whether the value is known. ok is false for any other word, and
+// for a last word that wants a value it lacks.
+func optionValue(f []field, i *int, names ...string) (name, val string, known, ok bool) {
+	n, v, eq := strings.Cut(f[*i].s, "=")
+	if !containsStr(names, n) {
+		return "", "", false, false
+	}
+	if eq {
+		return n, v, !f[*i].dyn, true
+	}
+	if f[*i].dyn || *i+1 >= len(f) {
+		return "", "", false, false
+	}
+	*i++
+	return n, f[*i].s, !f[*i].dyn, true
+}
 
 // gdbShell is the shell command a gdb command line runs, if it runs one:
 // shell CMD, !CMD, or pipe [COMMAND] | CMD (gdb's own abbreviations she and
