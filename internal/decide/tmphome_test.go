@@ -16,36 +16,13 @@ import (
 // files, not scratch space; the rest of /tmp stays scratch (docs/policy-input.md,
 // "Zones").
 func TestHomeUnderTmp(t *testing.T) {
-	base, err := os.MkdirTemp("/tmp", "gatesh-home-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	base, _ = filepath.EvalSymlinks(base)
-	gh, err := os.MkdirTemp("/tmp", "gatesh-run.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(gh) })
+	base := tmpDir(t, "gatesh-home-test-")
+	gh := tmpDir(t, "gatesh-run.")
 	home := filepath.Join(base, "h")
 	ws := filepath.Join(home, "ws")
 	gitInit(t, ws, home)
 	gitInit(t, home+"-dots", home) // unused sibling: a repository outside the home
-	t.Setenv("HOME", home)
-	t.Setenv("GATESH_HOME", gh)
-	t.Setenv("TMPDIR", "/tmp")
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("XDG_STATE_HOME", "")
-	t.Setenv("XDG_RUNTIME_DIR", "")
-
-	d, err := dirs.From(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := New(context.Background(), Config{Dirs: d, Timeout: testTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := tmpHomeDecider(t, home, gh)
 	env := map[string]string{"HOME": home, "GATESH_HOME": gh, "TMPDIR": "/tmp", "PATH": "/usr/bin:/bin"}
 	tests := []struct {
 		cmd, cwd string
@@ -95,25 +72,10 @@ func TestHomeUnderTmp(t *testing.T) {
 // TestWorkspaceIsTmpHome: the workspace is the home under /tmp. Files in it are
 // the workspace's; the home itself and its startup files stay protected.
 func TestWorkspaceIsTmpHome(t *testing.T) {
-	base, err := os.MkdirTemp("/tmp", "gatesh-home-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	base, _ = filepath.EvalSymlinks(base)
+	base := tmpDir(t, "gatesh-home-test-")
 	home := filepath.Join(base, "h")
 	gitInit(t, home, home)
-	t.Setenv("HOME", home)
-	t.Setenv("GATESH_HOME", filepath.Join(base, "gatesh"))
-	t.Setenv("TMPDIR", "/tmp")
-	d, err := dirs.From(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := New(context.Background(), Config{Dirs: d, Timeout: testTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := tmpHomeDecider(t, home, filepath.Join(base, "gatesh"))
 	env := map[string]string{"HOME": home, "TMPDIR": "/tmp", "PATH": "/usr/bin:/bin"}
 	for _, tc := range []struct {
 		cmd  string
@@ -134,6 +96,40 @@ func TestWorkspaceIsTmpHome(t *testing.T) {
 			t.Errorf("%q: got %s %s, want %s\n%s", tc.cmd, got.Action, got.Class, tc.want, reasons(got))
 		}
 	}
+}
+
+// tmpDir is a new directory under /tmp itself (not TMPDIR: the tests are
+// about /tmp), its symlinks resolved, removed when the test ends.
+func tmpDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir, _ = filepath.EvalSymlinks(dir)
+	return dir
+}
+
+// tmpHomeDecider is a decider for a user whose HOME is home and whose
+// GATESH_HOME is gh, with TMPDIR /tmp and no XDG directories set.
+func tmpHomeDecider(t *testing.T, home, gh string) *Decider {
+	t.Helper()
+	t.Setenv("HOME", home)
+	t.Setenv("GATESH_HOME", gh)
+	t.Setenv("TMPDIR", "/tmp")
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	d, err := dirs.From(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := New(context.Background(), Config{Dirs: d, Timeout: testTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dec
 }
 
 // gitInit makes dir a git repository on feature/x with one commit.
