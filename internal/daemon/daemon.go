@@ -223,6 +223,9 @@ func (s *Server) Close() error {
 	if s.holds != nil {
 		s.holds.close()
 	}
+	if st := s.policy.Load(); st != nil && st.dec != nil {
+		st.dec.Engine().Close() // writes the decisions still queued for the warm file
+	}
 	s.unlock()
 	return nil
 }

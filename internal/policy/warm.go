@@ -65,6 +65,65 @@ type warmFile struct {
 	f    *os.File // nil once writing failed: the cache then lives in memory only
 	n    int      // entries in the file
 	max  int
+	shut bool // closed: not opened again
+
+	// Decisions are written by a goroutine of the file's own, off the
+	// decision's path: the key (the SHA-256 of the input's text) costs about
+	// a tenth of a fresh decision. A decision that finds the queue full is
+	// not written (the file is a cache).
+	queue   chan warmItem
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+type warmItem struct {
+	input ast.Value
+	d     Decision
+}
+
+// newWarmFile starts the writer of the file at path, which holds seen.
+func newWarmFile(path string, seen map[string]Decision, max int) *warmFile {
+	w := &warmFile{path: path, seen: seen, n: len(seen), max: max,
+		queue: make(chan warmItem, 256), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go w.writer()
+	return w
+}
+
+// writer writes queued decisions until the file is closed, then what is
+// left in the queue.
+func (w *warmFile) writer() {
+	defer close(w.stopped)
+	for {
+		select {
+		case it := <-w.queue:
+			w.write(it)
+		case <-w.stop:
+			for {
+				select {
+				case it := <-w.queue:
+					w.write(it)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// close writes what is queued and closes the file.
+func (w *warmFile) close() {
+	w.once.Do(func() {
+		close(w.stop)
+		<-w.stopped
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.shut = true
+		if w.f != nil {
+			w.f.Close()
+			w.f = nil
+		}
+	})
 }
 
 // compileGate, when a test sets it, holds a warm start's background compile
@@ -185,7 +244,7 @@ func startWarm(ctx context.Context, opts Options, fp string) *Engine {
 	if err != nil {
 		return nil
 	}
-	w := &warmFile{path: opts.Warm, seen: seen, n: len(seen), max: warmMax(opts)}
+	w := newWarmFile(opts.Warm, seen, warmMax(opts))
 	p := &pending{done: make(chan struct{})}
 	e := &Engine{opts: opts, settings: hdr.Settings, files: hdr.Files, pending: p, warm: w}
 	gate := compileGate
@@ -218,7 +277,7 @@ func warmMax(opts Options) int {
 
 // newWarm starts a file for a policy just compiled.
 func newWarm(opts Options, fp string, e *Engine) *warmFile {
-	w := &warmFile{path: opts.Warm, seen: map[string]Decision{}, max: warmMax(opts)}
+	w := newWarmFile(opts.Warm, map[string]Decision{}, warmMax(opts))
 	w.rewrite(fp, e.settings, e.files)
 	return w
 }
@@ -228,6 +287,9 @@ func newWarm(opts Options, fp string, e *Engine) *warmFile {
 func (w *warmFile) rewrite(fp string, settings map[string]any, files []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.shut {
+		return
+	}
 	hdr, err := json.Marshal(warmHeader{V: warmVersion, Fingerprint: fp, Settings: settings, Files: files})
 	if err != nil {
 		return
@@ -259,6 +321,9 @@ func (w *warmFile) rewrite(fp string, settings map[string]any, files []string) {
 func (w *warmFile) open() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.shut {
+		return
+	}
 	w.f, _ = os.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0)
 }
 
@@ -276,11 +341,20 @@ func (w *warmFile) get(input ast.Value) (Decision, bool) {
 	return d, ok
 }
 
-// add appends a decision the compiled policy made (one write of one line).
+// add queues a decision the compiled policy made for the file.
 func (w *warmFile) add(input ast.Value, d Decision) {
 	if w == nil {
 		return
 	}
+	select {
+	case w.queue <- warmItem{input, d}:
+	default:
+	}
+}
+
+// write appends a queued decision (one write of one line).
+func (w *warmFile) write(it warmItem) {
+	input, d := it.input, it.d
 	k := inputKey(input)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -303,18 +377,19 @@ func (w *warmFile) add(input ast.Value, d Decision) {
 // Close closes the warm file.
 func (e *Engine) Close() {
 	if p := e.pending; p != nil {
-		<-p.done
-		if p.eng != nil {
-			p.eng.Close()
+		// A compile still running is not waited for (a daemon that is
+		// stopping holds its lock meanwhile): its engine shares the warm
+		// file closed below, and what it would queue is not written.
+		select {
+		case <-p.done:
+			if p.eng != nil {
+				p.eng.Close()
+			}
+		default:
 		}
 	}
 	if w := e.warm; w != nil {
-		w.mu.Lock()
-		if w.f != nil {
-			w.f.Close()
-			w.f = nil
-		}
-		w.mu.Unlock()
+		w.close()
 	}
 }
 
