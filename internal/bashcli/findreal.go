@@ -73,6 +73,9 @@ func checkBash(path string, self fs.FileInfo) error {
 	return nil
 }
 
+// rOK is access(2)'s R_OK: readable by the caller.
+const rOK = 4
+
 // ScriptOnPath is the file bash runs for `bash NAME` when NAME has no slash and
 // is not in the current directory: the first readable regular file of that
 // name in a PATH directory (bash's open_shell_script, on ENOENT), an empty or
@@ -94,7 +97,7 @@ func ScriptOnPath(name, pathEnv string) string {
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		if syscall.Access(candidate, 4) == nil { // R_OK
+		if syscall.Access(candidate, rOK) == nil {
 			return candidate
 		}
 	}
