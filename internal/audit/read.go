@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/gatesh/gatesh/internal/verdict"
 )
 
 // MaxLine is the longest line Reader returns, as long as the longest Verify reads.
@@ -88,11 +90,7 @@ func (r *Reader) Next() (Line, error) {
 }
 
 // Reason is a rule that fired, as logged under result.reasons.
-type Reason struct {
-	ID    string `json:"id"`
-	Msg   string `json:"msg"`
-	Class string `json:"class,omitempty"`
-}
+type Reason = verdict.Reason
 
 // Record is what a person reads of one entry. Every field is "" (or nil) when the
 // entry does not have it.

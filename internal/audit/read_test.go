@@ -80,7 +80,7 @@ func TestDecode(t *testing.T) {
 		rec.Wrapper != "bash -c 'git push origin main'" || rec.RequestID != "7" || rec.Event != "" {
 		t.Errorf("decision = %+v", rec)
 	}
-	if len(rec.Reasons) != 2 || rec.Reasons[0] != (Reason{"git.push", "pushing publishes", "external"}) {
+	if len(rec.Reasons) != 2 || rec.Reasons[0] != (Reason{ID: "git.push", Msg: "pushing publishes", Class: "external"}) {
 		t.Errorf("reasons = %+v", rec.Reasons)
 	}
 

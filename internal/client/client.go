@@ -134,7 +134,7 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	werr := wire.WriteLine(conn, req)
 	r := bufio.NewReader(conn)
 	resp, err := readResponse(r, werr)
-	if err != nil || req.Op != wire.OpDecide || resp.Action != "hold" || resp.RequestID == 0 || resp.Wait <= 0 {
+	if err != nil || req.Op != wire.OpDecide || resp.Action != wire.ActionHold || resp.RequestID == 0 || resp.Wait <= 0 {
 		return resp, err
 	}
 	// Held as a request: the daemon keeps this connection open and sends a
@@ -150,7 +150,7 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 // ctx ends first, it withdraws the request.
 func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, held wire.Response, mode string) (wire.Response, error) {
 	deadline := time.Now().Add(time.Duration(held.Wait) * time.Second)
-	expired := wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}
+	expired := wire.Response{V: wire.Version, Action: wire.ActionHold, Outcome: wire.OutcomeExpired, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}
 	var mu sync.Mutex // guards conn against the withdrawal
 	withdraw := context.AfterFunc(ctx, func() {
 		mu.Lock()
@@ -185,7 +185,7 @@ func (c *Client) await(ctx context.Context, conn *sockConn, r *bufio.Reader, hel
 		conn = next
 		mu.Unlock()
 		if ctx.Err() != nil {
-			return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeWithdrawn, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}, nil
+			return wire.Response{V: wire.Version, Action: wire.ActionDeny, Outcome: wire.OutcomeWithdrawn, RequestID: held.RequestID, Command: held.Command, Reasons: held.Reasons}, nil
 		}
 		remaining := int(time.Until(deadline)/time.Second) + 1
 		if err := wire.WriteLine(conn, wire.Request{V: wire.Version, Op: wire.OpWait, ID: held.RequestID, Wait: remaining, Mode: mode}); err != nil {

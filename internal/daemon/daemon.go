@@ -415,11 +415,11 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		return
 	}
 	s.holds.remember(me, under, resp.Command, req.Cwd, doc, since)
-	if resp.Action == "hold" {
+	if resp.Action == wire.ActionHold {
 		s.hold(ctx, conn, req, resp, entry, doc, me, int(cred.Uid))
 		return
 	}
-	if resp.Action == "allow" {
+	if resp.Action == wire.ActionAllow {
 		s.holds.ran.add(me, 0)
 	}
 	if err := s.write(conn, resp); err != nil && entry != nil {

@@ -186,12 +186,12 @@ func requestKey(command, cwd string) string {
 func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (event string, requestID int64) {
 	h := s.holds
 	if _, id, ok := h.approved.ancestor(peer.pid); ok && !touchesGate(resp.Reasons) {
-		resp.Action, resp.Note = "allow", fmt.Sprintf("started by a command the user approved (request %d)", id)
+		resp.Action, resp.Note = wire.ActionAllow, fmt.Sprintf("started by a command the user approved (request %d)", id)
 		return "approved-tree", id
 	}
 	if doc == nil || !doc.Session {
 		if _, id, ok := h.sessionLine.ancestor(peer.pid); ok && foreground(peer.pid) && !touchesGate(resp.Reasons) {
-			resp.Action, resp.Note = "allow", fmt.Sprintf("run by a session line the user approved (request %d)", id)
+			resp.Action, resp.Note = wire.ActionAllow, fmt.Sprintf("run by a session line the user approved (request %d)", id)
 			return "approved-tree", id
 		}
 	}
@@ -201,7 +201,7 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 	key := requestKey(resp.Command, doc.Cwd)
 	if r, ok, err := h.db().FindApproved(key); err == nil && ok && time.Since(r.Decided) < approvalStands {
 		if _, err := h.db().SetStatus(r.ID, []string{store.Approved}, store.Used); err == nil {
-			resp.Action, resp.Note = "allow", fmt.Sprintf("approved by the user as request %d", r.ID)
+			resp.Action, resp.Note = wire.ActionAllow, fmt.Sprintf("approved by the user as request %d", r.ID)
 			h.cover(peer, r.ID, doc.Session)
 			return "approval-use", r.ID
 		}
@@ -217,7 +217,7 @@ func (s *Server) settle(resp *wire.Response, doc *input.Document, peer proc) (ev
 		if err := h.db().UseGrant(g.ID, time.Now()); err != nil {
 			continue
 		}
-		resp.Action, resp.Note = "allow", fmt.Sprintf("covered by the user's grant %d", g.ID)
+		resp.Action, resp.Note = wire.ActionAllow, fmt.Sprintf("covered by the user's grant %d", g.ID)
 		return "grant-use", g.RequestID
 	}
 	return "", 0
@@ -323,19 +323,19 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 		if resp.Outcome == wire.OutcomeApproved && !s.runApproved(id, peer, session) {
 			// Two runs of the same command waited on one request: an
 			// approve-once lets one of them run.
-			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}
+			return wire.Response{V: wire.Version, Action: wire.ActionHold, Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}
 		}
 		return resp
 	case <-timer.C:
 		s.event("expire", id, "the wait ran out; the request stays pending", "")
-		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id}
+		return wire.Response{V: wire.Version, Action: wire.ActionHold, Outcome: wire.OutcomeExpired, RequestID: id}
 	case <-withdrawn:
 		if h.db() != nil {
 			if _, err := h.db().SetStatus(id, []string{store.Pending}, store.Withdrawn); err == nil {
 				s.event("withdraw", id, "the agent withdrew the request (Ctrl-C while it waited)", "")
 			}
 		}
-		return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeWithdrawn, RequestID: id}
+		return wire.Response{V: wire.Version, Action: wire.ActionDeny, Outcome: wire.OutcomeWithdrawn, RequestID: id}
 	case <-gone:
 		if h.db() != nil {
 			if _, err := h.db().SetStatus(id, []string{store.Pending}, store.Gone); err == nil {
@@ -344,7 +344,7 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 		}
 		return wire.Response{}
 	case <-ctx.Done():
-		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "the daemon is stopping"}
+		return wire.Response{V: wire.Version, Action: wire.ActionHold, Outcome: wire.OutcomeExpired, RequestID: id, Note: "the daemon is stopping"}
 	}
 }
 
@@ -360,13 +360,13 @@ func (s *Server) answered(id int64, peer proc, session bool) (wire.Response, boo
 	switch r.Status {
 	case store.Approved:
 		if !s.runApproved(id, peer, session) {
-			return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}, true
+			return wire.Response{V: wire.Version, Action: wire.ActionHold, Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used by another run of the same command"}, true
 		}
-		return wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: id}, true
+		return wire.Response{V: wire.Version, Action: wire.ActionAllow, Outcome: wire.OutcomeApproved, RequestID: id}, true
 	case store.Denied:
-		return wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeDenied, RequestID: id, Note: r.Reason}, true
+		return wire.Response{V: wire.Version, Action: wire.ActionDeny, Outcome: wire.OutcomeDenied, RequestID: id, Note: r.Reason}, true
 	case store.Used:
-		return wire.Response{V: wire.Version, Action: "hold", Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used already"}, true
+		return wire.Response{V: wire.Version, Action: wire.ActionHold, Outcome: wire.OutcomeExpired, RequestID: id, Note: "its approval was used already"}, true
 	}
 	return wire.Response{}, false
 }
@@ -540,7 +540,7 @@ func (s *Server) personOp(req wire.Request, cred proc, uid int) wire.Response {
 			return fail("request %d: %v", req.ID, err)
 		}
 		s.event("deny", r.ID, req.Reason, who)
-		h.notify(r.ID, wire.Response{V: wire.Version, Action: "deny", Outcome: wire.OutcomeDenied, RequestID: r.ID, Note: req.Reason})
+		h.notify(r.ID, wire.Response{V: wire.Version, Action: wire.ActionDeny, Outcome: wire.OutcomeDenied, RequestID: r.ID, Note: req.Reason})
 		return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, false)}}
 	case wire.OpRevoke:
 		g, err := h.db().Revoke(req.ID)
@@ -599,7 +599,7 @@ func (s *Server) approve(req wire.Request, who string) wire.Response {
 		note = fmt.Sprintf("approved by %s with grant %d for %s", who, grantID, req.Grant)
 	}
 	s.event("approve", r.ID, note, who)
-	h.notify(r.ID, wire.Response{V: wire.Version, Action: "allow", Outcome: wire.OutcomeApproved, RequestID: r.ID, Note: note})
+	h.notify(r.ID, wire.Response{V: wire.Version, Action: wire.ActionAllow, Outcome: wire.OutcomeApproved, RequestID: r.ID, Note: note})
 	return wire.Response{V: wire.Version, Requests: []wire.RequestInfo{s.info(r, false)}}
 }
 

@@ -32,6 +32,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/types"
 
 	gatesh "github.com/gatesh/gatesh"
+	"github.com/gatesh/gatesh/internal/verdict"
 )
 
 // DecisionQuery is the query every command line is judged by.
@@ -42,9 +43,9 @@ const DefaultTimeout = 2 * time.Second
 
 // Actions, from least to most strict.
 const (
-	Allow = "allow"
-	Hold  = "hold"
-	Deny  = "deny"
+	Allow = verdict.Allow
+	Hold  = verdict.Hold
+	Deny  = verdict.Deny
 )
 
 // Reason ids the engine itself produces when it cannot get a decision from policy.
@@ -55,14 +56,8 @@ const (
 	ReasonMalformed = "policy.malformed"
 )
 
-// Reason is one rule that fired.
-type Reason struct {
-	ID    string `json:"id"`
-	Msg   string `json:"msg"`
-	Class string `json:"class,omitempty"`
-	// Cmd is the index in input.commands of the command the rule is about, if any.
-	Cmd *int `json:"cmd,omitempty"`
-}
+// Reason is one rule that fired (the one type every layer uses).
+type Reason = verdict.Reason
 
 // Decision is the verdict on one command line.
 type Decision struct {

@@ -82,7 +82,7 @@ func (s *sess) judgeLoop(conn *os.File) {
 			text += "\n" + h.line
 		}
 		verdict, defines, label := s.judge(text, h, functions)
-		if verdict == "allow" && defines && len(functions)+len(text) < maxFunctions {
+		if verdict == wire.ActionAllow && defines && len(functions)+len(text) < maxFunctions {
 			functions += text + "\n"
 		}
 		s.inMu.Lock()
@@ -124,17 +124,17 @@ func (s *sess) judge(text string, h hookRequest, functions string) (verdict stri
 	switch {
 	case err != nil:
 		s.say("gatesh: not run: %v (the gate could not decide, so it fails closed)", err)
-		return "deny", false, "error: " + err.Error()
+		return wire.ActionDeny, false, "error: " + err.Error()
 	case resp.Error != "":
 		s.say("gatesh: not run: the daemon did not judge the line: %s", resp.Error)
-		return "deny", false, "error: " + resp.Error
+		return wire.ActionDeny, false, "error: " + resp.Error
 	case resp.Action == wire.ActionMore:
 		return wire.ActionMore, false, ""
-	case resp.Action == "allow":
+	case resp.Action == wire.ActionAllow:
 		if held {
 			s.say("gatesh: request %d approved; running it", resp.RequestID)
 		}
-		return "allow", resp.Defines, "allow: " + oneLine(text)
+		return wire.ActionAllow, resp.Defines, "allow: " + oneLine(text)
 	case resp.Outcome == wire.OutcomeWithdrawn:
 		s.say("gatesh: request %d withdrawn; not run", resp.RequestID)
 		label = fmt.Sprintf("withdrawn request=%d", resp.RequestID)
@@ -145,7 +145,7 @@ func (s *sess) judge(text string, h hookRequest, functions string) (verdict stri
 		}
 		s.say("gatesh: the user denied request %d, so it was not run (their reason: %s)", resp.RequestID, termtext.Cut(termtext.OneLine(reason), 300))
 		label = fmt.Sprintf("denied request=%d", resp.RequestID)
-	case resp.Outcome == wire.OutcomeExpired || (resp.Action == "hold" && resp.RequestID != 0):
+	case resp.Outcome == wire.OutcomeExpired || (resp.Action == wire.ActionHold && resp.RequestID != 0):
 		note := ""
 		if resp.Note != "" {
 			note = " (" + termtext.Cut(termtext.OneLine(resp.Note), 200) + ")"
@@ -158,14 +158,14 @@ func (s *sess) judge(text string, h hookRequest, functions string) (verdict stri
 		}
 		s.say("gatesh: request %d was not approved in time, so it was not run%s. Once it is approved, run the same line again (Up recalls it).", resp.RequestID, note)
 		label = fmt.Sprintf("expired request=%d", resp.RequestID)
-	case resp.Action == "hold":
+	case resp.Action == wire.ActionHold:
 		s.say("gatesh: held, not run: %s", explain(resp))
 		label = "hold: " + oneLine(text)
 	default:
 		s.say("gatesh: denied, not run: %s", explain(resp))
 		label = "deny: " + oneLine(text)
 	}
-	return "deny", false, label
+	return wire.ActionDeny, false, label
 }
 
 // explain is the command and each rule's message.

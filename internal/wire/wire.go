@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+
+	"github.com/gatesh/gatesh/internal/verdict"
 )
 
 // Version is the protocol version. A daemon answers a request of another version
@@ -60,10 +62,15 @@ const (
 	ModeSession = "session" // a line typed in a gated interactive session
 )
 
-// ActionMore answers a session line that is not a complete command yet (an
-// open loop, quote or here-document): bash reads on, and the whole is judged
-// when it is complete.
-const ActionMore = "more"
+// Actions, as the daemon answers them (see package verdict).
+const (
+	ActionAllow = verdict.Allow
+	ActionHold  = verdict.Hold
+	ActionDeny  = verdict.Deny
+	// ActionMore answers a session line that is not a complete command yet:
+	// bash reads on, and the whole is judged when it is complete.
+	ActionMore = verdict.More
+)
 
 // Request is one question from gatesh.
 type Request struct {
@@ -110,12 +117,8 @@ type Request struct {
 	Functions string            `json:"functions,omitempty"`
 }
 
-// Reason is one rule's finding.
-type Reason struct {
-	ID    string `json:"id"`
-	Msg   string `json:"msg"`
-	Class string `json:"class,omitempty"`
-}
+// Reason is one rule's finding (the one type every layer uses).
+type Reason = verdict.Reason
 
 // Response is the daemon's answer.
 type Response struct {
