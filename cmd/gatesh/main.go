@@ -46,13 +46,40 @@ const maxScript = 256 << 10
 const statusRefused = 126
 
 func main() {
-	os.Exit(run())
+	os.Exit(run(shell{
+		args:       os.Args,
+		environ:    os.Environ(),
+		getwd:      os.Getwd,
+		stdin:      os.Stdin,
+		stderr:     os.Stderr,
+		isTerminal: isTerminal,
+		exec:       execve,
+	}))
 }
 
-func run() int {
-	inv, err := bashcli.Parse(os.Args)
+// shell is what gatesh takes from the process it runs in: main passes the
+// process's own, a test its own and a stand-in for exec. A gated session
+// relays the process's terminal (descriptors 0 and 1) itself.
+type shell struct {
+	args    []string // bash's argv, argv[0] included
+	environ []string // the caller's environment: sent to the daemon, handed to bash unchanged
+	getwd   func() (string, error)
+	stdin   io.Reader // read only for a script on stdin, which bash then gets from memory
+	stderr  io.Writer // every gatesh: line
+	// isTerminal tells whether descriptor 0 (stdin) or 2 (stderr) is a terminal.
+	isTerminal func(fd int) bool
+	// exec becomes the real bash with argv and env, keeping every inherited
+	// descriptor, with script (when not nil) as its stdin. It returns only if
+	// it could not, and is the last thing run does.
+	exec func(bash string, argv, env []string, script []byte) error
+}
+
+// run is gatesh: it reads the argv as bash would, asks the daemon, and execs
+// the real bash (s.exec) or returns the status to exit with.
+func run(s shell) int {
+	inv, err := bashcli.Parse(s.args)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(s.stderr, err)
 		var st interface{ Status() int }
 		if errors.As(err, &st) {
 			return st.Status()
@@ -60,27 +87,27 @@ func run() int {
 		return 2
 	}
 	self, _ := os.Executable()
-	real, err := bashcli.FindReal(os.Getenv("GATESH_REAL_BASH"), os.Getenv("PATH"), self)
+	real, err := bashcli.FindReal(s.getenv("GATESH_REAL_BASH"), s.getenv("PATH"), self)
 	if err != nil {
-		return refuse("cannot find the real bash (%v), so nothing was run; set GATESH_REAL_BASH to its path", err)
+		return s.refuse("cannot find the real bash (%v), so nothing was run; set GATESH_REAL_BASH to its path", err)
 	}
 	// What runs nothing needs no judgment.
-	interactive := inv.WouldBeInteractive(isTerminal(0), isTerminal(2))
+	stdinTTY := s.isTerminal(0)
+	interactive := inv.WouldBeInteractive(stdinTTY, s.isTerminal(2))
 	if !inv.Executes(interactive) {
-		return execBash(real, nil)
+		return s.execBash(real, nil)
 	}
 	// A shell reading commands from a terminal is a gated session, judged line
 	// by line. One reading them from elsewhere with -i has no readline to hook:
 	// it is refused rather than started ungated.
-	stdinTTY := isTerminal(0)
 	if (interactive && !inv.Command) || (inv.Stdin && stdinTTY) || (inv.Command && stdinTTY && bashcli.StartsShell(inv.Text)) {
 		if !stdinTTY {
-			return refuse("an interactive shell reading commands from a file or pipe cannot be gated line by line, so it was not started; run the commands with -c 'CMD' or as a script")
+			return s.refuse("an interactive shell reading commands from a file or pipe cannot be gated line by line, so it was not started; run the commands with -c 'CMD' or as a script")
 		}
-		return runSession(real, inv)
+		return s.runSession(real, inv)
 	}
 
-	req := wire.Request{V: wire.Version, Op: wire.OpDecide, Flags: inv.Flags, Login: inv.Login, Interactive: inv.Interactive, Env: os.Environ(), PID: os.Getpid()}
+	req := wire.Request{V: wire.Version, Op: wire.OpDecide, Flags: inv.Flags, Login: inv.Login, Interactive: inv.Interactive, Env: s.environ, PID: os.Getpid()}
 	var script []byte // a script read from stdin, handed to bash after the decision
 	switch {
 	case inv.Command:
@@ -91,84 +118,84 @@ func run() int {
 		if errors.Is(err, fs.ErrNotExist) {
 			// bash looks a name without a slash up on PATH when it is not
 			// in the current directory: judge the file it will run.
-			if p := bashcli.ScriptOnPath(path, os.Getenv("PATH")); p != "" {
+			if p := bashcli.ScriptOnPath(path, s.getenv("PATH")); p != "" {
 				path = p
 				b, err = readAtMost(path, maxScript)
 			}
 		}
 		if errors.Is(err, errTooLarge) {
-			return refuse("the script %s is larger than %d KiB; gatesh judges scripts whole and did not run it", path, maxScript>>10)
+			return s.refuse("the script %s is larger than %d KiB; gatesh judges scripts whole and did not run it", path, maxScript>>10)
 		}
 		if err != nil {
 			// Bash cannot read it either: let it say so in its own words.
-			return execBash(real, nil)
+			return s.execBash(real, nil)
 		}
 		req.Mode, req.Text, req.Script = wire.ModeScript, string(b), path
 	default:
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, maxScript+1))
+		b, err := io.ReadAll(io.LimitReader(s.stdin, maxScript+1))
 		if err != nil {
-			return refuse("reading the script on stdin: %v; nothing was run", err)
+			return s.refuse("reading the script on stdin: %v; nothing was run", err)
 		}
 		if len(b) > maxScript {
-			return refuse("the script on stdin is larger than %d KiB; gatesh judges scripts whole and did not run it", maxScript>>10)
+			return s.refuse("the script on stdin is larger than %d KiB; gatesh judges scripts whole and did not run it", maxScript>>10)
 		}
 		req.Mode, req.Text, script = wire.ModeStdin, string(b), b
 	}
-	if req.Cwd, err = workingDir(); err != nil {
-		return refuse("cannot tell the working directory (%v), so nothing was run", err)
+	if req.Cwd, err = s.workingDir(); err != nil {
+		return s.refuse("cannot tell the working directory (%v), so nothing was run", err)
 	}
 
-	c, d, err := newClient()
+	c, d, err := s.newClient()
 	if err != nil {
-		return refuse("%v; nothing was run", err)
+		return s.refuse("%v; nothing was run", err)
 	}
 	c.OnHeld = func(r wire.Response) {
 		// The only line gatesh adds to a command that may still run: the agent
 		// (and the person watching it) learn why it waits.
-		say("held as request %d: %s; waiting up to %d s for the user to approve it", r.RequestID, explain(r, ""), r.Wait)
+		s.say("held as request %d: %s; waiting up to %d s for the user to approve it", r.RequestID, explain(r, ""), r.Wait)
 	}
 	resp, err := c.Ask(context.Background(), req)
 	if err != nil {
-		return refuse("%v; nothing was run. Tell the user: gatesh cannot get a decision (the daemon's log is %s/daemon.log)", err, d.State)
+		return s.refuse("%v; nothing was run. Tell the user: gatesh cannot get a decision (the daemon's log is %s/daemon.log)", err, d.State)
 	}
 	if resp.Error != "" {
-		return refuse("the gatesh daemon did not judge the command: %s; nothing was run", resp.Error)
+		return s.refuse("the gatesh daemon did not judge the command: %s; nothing was run", resp.Error)
 	}
 	switch {
 	case resp.Action == "allow":
-		return execBash(real, script)
+		return s.execBash(real, script)
 	case resp.Outcome == wire.OutcomeDenied:
 		reason := "no reason given"
 		if resp.Note != "" {
 			reason = resp.Note
 		}
-		return refuse("the user denied request %d, so it was not run: `%s` (their reason: %s). Do not retry it; ask the user how to go on.", resp.RequestID, oneLine(resp.Command, 160), reason)
+		return s.refuse("the user denied request %d, so it was not run: `%s` (their reason: %s). Do not retry it; ask the user how to go on.", resp.RequestID, oneLine(resp.Command, 160), reason)
 	case resp.Outcome == wire.OutcomeExpired || (resp.Action == "hold" && resp.RequestID != 0):
-		return refuse("held as request %d, not run: %s Ask the user to approve request %d, then run the same command again.", resp.RequestID, explain(resp, ""), resp.RequestID)
+		return s.refuse("held as request %d, not run: %s Ask the user to approve request %d, then run the same command again.", resp.RequestID, explain(resp, ""), resp.RequestID)
 	case resp.Action == "hold":
 		msg := explain(resp, "It needs a person's approval: ask the user to approve it or to run it themselves, then go on.")
 		if resp.Note != "" {
 			msg += " (" + resp.Note + ")"
 		}
-		return refuse("held, not run: %s", msg)
+		return s.refuse("held, not run: %s", msg)
 	case resp.Action == "deny":
-		return refuse("denied, not run: %s", explain(resp, "Do not retry it; use another way or ask the user."))
+		return s.refuse("denied, not run: %s", explain(resp, "Do not retry it; use another way or ask the user."))
 	default:
-		return refuse("the daemon answered %q, which is not a decision; nothing was run", resp.Action)
+		return s.refuse("the daemon answered %q, which is not a decision; nothing was run", resp.Action)
 	}
 }
 
 // runSession is gatesh on a terminal: one real bash in a PTY, each line judged
 // before it runs (internal/session).
-func runSession(real string, inv bashcli.Invocation) int {
-	c, d, err := newClient()
+func (s *shell) runSession(real string, inv bashcli.Invocation) int {
+	c, d, err := s.newClient()
 	if err != nil {
-		return refuse("%v; the session was not started", err)
+		return s.refuse("%v; the session was not started", err)
 	}
 	id := session.NewID()
 	o := session.Options{
 		Bash: real, Argv0: inv.Argv0, Login: inv.Login, NoRC: inv.NoRC, NoProfile: inv.NoProfile, RCFile: inv.RCFile,
-		Env: os.Environ(), ID: id, In: os.Stdin, Out: os.Stdout,
+		Env: s.environ, ID: id, In: os.Stdin, Out: os.Stdout,
 		Ask: func(ctx context.Context, req wire.Request, onHeld func(wire.Response)) (wire.Response, error) {
 			cc := c
 			cc.OnHeld = onHeld
@@ -184,14 +211,14 @@ func runSession(real string, inv bashcli.Invocation) int {
 	// setting wants it recorded; one that cannot be reached judges no line
 	// either (each fails closed), and the session is recorded.
 	rec := true
-	cwd, err := workingDir()
+	cwd, err := s.workingDir()
 	if err != nil {
 		cwd = "/" // only logged with the session's start
 	}
 	if resp, err := c.Do(context.Background(), wire.Request{V: wire.Version, Op: wire.OpSession, Env: o.Env, Session: id, Cwd: cwd}); err == nil && resp.Error == "" {
 		rec, o.Agent = resp.Record, resp.Agent
 	}
-	switch os.Getenv("GATESH_RECORD") {
+	switch s.getenv("GATESH_RECORD") {
 	case "0", "off", "no":
 		rec = false
 	case "1", "on", "yes":
@@ -202,49 +229,70 @@ func runSession(real string, inv bashcli.Invocation) int {
 	}
 	status, err := session.Run(o)
 	if err != nil {
-		return refuse("the gated session could not start: %v", err)
+		return s.refuse("the gated session could not start: %v", err)
 	}
 	return status
 }
 
 // newClient is the daemon client for this user's gatesh directories.
-func newClient() (client.Client, dirs.Dirs, error) {
-	d, err := dirs.From(os.Getenv)
+func (s *shell) newClient() (client.Client, dirs.Dirs, error) {
+	d, err := dirs.From(s.getenv)
 	if err != nil {
 		return client.Client{}, d, err
 	}
-	duid, err := client.DaemonUIDFrom(os.Getenv)
+	duid, err := client.DaemonUIDFrom(s.getenv)
 	if err != nil {
 		return client.Client{}, d, err
 	}
-	return client.Client{Runtime: d.Runtime, Env: os.Environ(), DaemonUID: duid}, d, nil
+	return client.Client{Runtime: d.Runtime, Env: s.environ, DaemonUID: duid}, d, nil
+}
+
+// getenv is os.Getenv over the caller's environment (the first definition of
+// a name wins, as in the runtime's).
+func (s *shell) getenv(name string) string {
+	for _, kv := range s.environ {
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return kv[len(name)+1:]
+		}
+	}
+	return ""
 }
 
 // workingDir is the caller's working directory: getcwd, else an absolute $PWD
 // (getcwd fails in a directory that was removed).
-func workingDir() (string, error) {
-	wd, err := os.Getwd()
+func (s *shell) workingDir() (string, error) {
+	wd, err := s.getwd()
 	if err == nil {
 		return wd, nil
 	}
-	if pwd := os.Getenv("PWD"); strings.HasPrefix(pwd, "/") {
+	if pwd := s.getenv("PWD"); strings.HasPrefix(pwd, "/") {
 		return pwd, nil
 	}
 	return "", err
 }
 
 // execBash becomes the real bash with the caller's argv (argv[0] a bash name:
-// bashcli.ShellArgv0), environment and descriptors. A script read from stdin becomes bash's stdin again, as an
-// in-memory file holding exactly what was judged.
-func execBash(real string, script []byte) int {
+// bashcli.ShellArgv0), environment and descriptors, and a script read from
+// stdin as its stdin.
+func (s *shell) execBash(real string, script []byte) int {
+	argv := []string{bashcli.ShellArgv0("")}
+	if len(s.args) > 0 {
+		argv = append([]string{bashcli.ShellArgv0(s.args[0])}, s.args[1:]...)
+	}
+	err := s.exec(real, argv, s.environ, script)
+	return s.refuse("cannot run the real bash %s: %v; nothing was run", real, err)
+}
+
+// execve is the exec step of gatesh as a process: a script read from stdin
+// becomes bash's stdin again, as an in-memory file holding exactly what was
+// judged, and the process becomes bash.
+func execve(bash string, argv, env []string, script []byte) error {
 	if script != nil {
 		if err := replaceStdin(script); err != nil {
-			return refuse("handing the script to bash: %v; nothing was run", err)
+			return fmt.Errorf("handing it the script read from stdin: %w", err)
 		}
 	}
-	argv := append([]string{bashcli.ShellArgv0(os.Args[0])}, os.Args[1:]...)
-	err := syscall.Exec(real, argv, os.Environ())
-	return refuse("cannot run the real bash %s: %v", real, err)
+	return syscall.Exec(bash, argv, env)
 }
 
 // replaceStdin puts content on descriptor 0 as a sealed memory file positioned at
@@ -326,15 +374,15 @@ func oneLine(s string, n int) string {
 }
 
 // say prints one gatesh: line (whitespace folded: harnesses read it as one line).
-func say(format string, args ...any) {
+func (s *shell) say(format string, args ...any) {
 	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
-	fmt.Fprintln(os.Stderr, "gatesh: "+msg)
+	fmt.Fprintln(s.stderr, "gatesh: "+msg)
 }
 
 // refuse prints one gatesh: line (whitespace folded: harnesses read it as one
 // line) and returns 126.
-func refuse(format string, args ...any) int {
-	say(format, args...)
+func (s *shell) refuse(format string, args ...any) int {
+	s.say(format, args...)
 	return statusRefused
 }
 
