@@ -162,7 +162,7 @@ func run(s shell) int {
 		return s.refuse("the gatesh daemon did not judge the command: %s; nothing was run", resp.Error)
 	}
 	switch {
-	case resp.Action == "allow":
+	case resp.Action == wire.ActionAllow:
 		return s.execBash(real, script)
 	case resp.Outcome == wire.OutcomeDenied:
 		reason := "no reason given"
@@ -170,15 +170,15 @@ func run(s shell) int {
 			reason = resp.Note
 		}
 		return s.refuse("the user denied request %d, so it was not run: `%s` (their reason: %s). Do not retry it; ask the user how to go on.", resp.RequestID, oneLine(resp.Command, 160), reason)
-	case resp.Outcome == wire.OutcomeExpired || (resp.Action == "hold" && resp.RequestID != 0):
+	case resp.Outcome == wire.OutcomeExpired || (resp.Action == wire.ActionHold && resp.RequestID != 0):
 		return s.refuse("held as request %d, not run: %s Ask the user to approve request %d, then run the same command again.", resp.RequestID, explain(resp, ""), resp.RequestID)
-	case resp.Action == "hold":
+	case resp.Action == wire.ActionHold:
 		msg := explain(resp, "It needs a person's approval: ask the user to approve it or to run it themselves, then go on.")
 		if resp.Note != "" {
 			msg += " (" + resp.Note + ")"
 		}
 		return s.refuse("held, not run: %s", msg)
-	case resp.Action == "deny":
+	case resp.Action == wire.ActionDeny:
 		return s.refuse("denied, not run: %s", explain(resp, "Do not retry it; use another way or ask the user."))
 	default:
 		return s.refuse("the daemon answered %q, which is not a decision; nothing was run", resp.Action)
