@@ -92,15 +92,14 @@ func run(s shell) int {
 		return s.refuse("cannot find the real bash (%v), so nothing was run; set GATESH_REAL_BASH to its path", err)
 	}
 	// What runs nothing needs no judgment.
-	stdinTTY := s.isTerminal(0)
-	interactive := inv.WouldBeInteractive(stdinTTY, s.isTerminal(2))
-	if !inv.Executes(interactive) {
+	stdinTTY, stderrTTY := s.isTerminal(0), s.isTerminal(2)
+	if !inv.Executes(inv.WouldBeInteractive(stdinTTY, stderrTTY)) {
 		return s.execBash(real, nil)
 	}
 	// A shell reading commands from a terminal is a gated session, judged line
 	// by line. One reading them from elsewhere with -i has no readline to hook:
 	// it is refused rather than started ungated.
-	if (interactive && !inv.Command) || (inv.Stdin && stdinTTY) || (inv.Command && stdinTTY && bashcli.StartsShell(inv.Text)) {
+	if inv.ReadsLines(stdinTTY, stderrTTY) {
 		if !stdinTTY {
 			return s.refuse("an interactive shell reading commands from a file or pipe cannot be gated line by line, so it was not started; run the commands with -c 'CMD' or as a script")
 		}

@@ -99,6 +99,24 @@ func (inv Invocation) Executes(interactive bool) bool {
 	return true
 }
 
+// ReadsLines reports whether the shell, if it executes anything, would take
+// command lines as a person types them, given whether its stdin and stderr are
+// terminals: an interactive shell without -c (WouldBeInteractive, so also one
+// given -i with a script or a pipe), a shell reading its commands from stdin
+// when stdin is a terminal, or a -c string on a terminal that only starts such
+// a shell (StartsShell: tmux runs `$SHELL -c /bin/bash`). gatesh judges these
+// line by line in a session, and cannot when stdin is not a terminal.
+func (inv Invocation) ReadsLines(stdinTTY, stderrTTY bool) bool {
+	interactive := inv.WouldBeInteractive(stdinTTY, stderrTTY)
+	switch {
+	case !inv.Executes(interactive):
+		return false
+	case inv.Command:
+		return stdinTTY && StartsShell(inv.Text)
+	}
+	return interactive || (inv.Stdin && stdinTTY)
+}
+
 // parser holds bash's state while it walks the argv.
 type parser struct {
 	argv []string

@@ -314,6 +314,40 @@ func TestWouldBeInteractive(t *testing.T) {
 	}
 }
 
+func TestReadsLines(t *testing.T) {
+	for _, tc := range []struct {
+		argv          []string
+		stdin, stderr bool
+		want          bool
+	}{
+		{[]string{"bash"}, true, true, true},
+		{[]string{"bash"}, true, false, true}, // not interactive, but fed by a terminal
+		{[]string{"bash"}, false, true, false},
+		{[]string{"bash", "-s", "a"}, true, false, true},
+		{[]string{"bash", "-i"}, false, false, true}, // gatesh refuses this one
+		{[]string{"bash", "-i", "script"}, false, false, true},
+		{[]string{"bash", "script"}, true, true, false},
+		{[]string{"bash", "-c", "ls"}, true, true, false},
+		{[]string{"bash", "-i", "-c", "ls"}, true, true, false},
+		{[]string{"bash", "-c", "/bin/bash"}, true, true, true},
+		{[]string{"bash", "-c", "exec bash -l"}, true, false, true},
+		{[]string{"bash", "-c", "/bin/bash"}, false, true, false},
+		{[]string{"bash", "-n"}, true, true, false},
+		{[]string{"bash", "-i", "-n"}, false, false, false},
+		{[]string{"bash", "--version"}, true, true, false},
+		{[]string{"bash", "--pretty-print"}, true, true, true}, // interactive: bash ignores it
+		{[]string{"bash", "--pretty-print"}, false, false, false},
+	} {
+		inv, err := Parse(tc.argv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := inv.ReadsLines(tc.stdin, tc.stderr); got != tc.want {
+			t.Errorf("%q ReadsLines(%v, %v) = %v, want %v", tc.argv, tc.stdin, tc.stderr, got, tc.want)
+		}
+	}
+}
+
 // probe reports, one marked line each, what a running bash knows about itself.
 const probe = `printf '\n@@args'; printf '|%s' "$0" "$@"; printf '\n@@flags|%s\n' "$-"
 shopt -q login_shell && echo @@login
