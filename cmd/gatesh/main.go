@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 	"syscall"
@@ -112,17 +111,9 @@ func run(s shell) int {
 	case inv.Command:
 		req.Mode, req.Text = wire.ModeCommand, inv.Text
 	case inv.Script != "":
-		path := inv.Script
-		b, err := readAtMost(path, maxScript)
-		if errors.Is(err, fs.ErrNotExist) {
-			// bash looks a name without a slash up on PATH when it is not
-			// in the current directory: judge the file it will run.
-			if p := bashcli.ScriptOnPath(path, s.getenv("PATH")); p != "" {
-				path = p
-				b, err = readAtMost(path, maxScript)
-			}
-		}
-		if errors.Is(err, errTooLarge) {
+		// Judge the file bash will run (NAME, else NAME on PATH).
+		path, b, err := bashcli.ReadScript(inv.Script, s.getenv("PATH"), maxScript)
+		if errors.Is(err, bashcli.ErrTooLarge) {
 			return s.refuse("the script %s is larger than %d KiB; gatesh judges scripts whole and did not run it", path, maxScript>>10)
 		}
 		if err != nil {
@@ -320,24 +311,6 @@ func memfd(name string) (int, error) {
 		return -1, fmt.Errorf("memfd_create: %w", err)
 	}
 	return fd, nil
-}
-
-var errTooLarge = errors.New("too large")
-
-func readAtMost(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, errTooLarge
-	}
-	return b, nil
 }
 
 // explain is the one-line account of a refusal: the command, each rule and its

@@ -3,6 +3,7 @@ package bashcli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -102,4 +103,39 @@ func ScriptOnPath(name, pathEnv string) string {
 		}
 	}
 	return ""
+}
+
+// ErrTooLarge is ReadScript's error for a script longer than its limit.
+var ErrTooLarge = errors.New("script too large")
+
+// ReadScript reads the script bash runs for `bash NAME`: the file NAME, or, when
+// there is none and NAME has no slash, the file ScriptOnPath finds, as bash
+// does. It returns the path read and the script's content, at most limit bytes:
+// a longer script is ErrTooLarge (with its path). Any other error is one bash
+// meets too when it opens the script.
+func ReadScript(name, pathEnv string, limit int64) (string, []byte, error) {
+	b, err := readAtMost(name, limit)
+	if errors.Is(err, fs.ErrNotExist) {
+		if p := ScriptOnPath(name, pathEnv); p != "" {
+			b, err = readAtMost(p, limit)
+			return p, b, err
+		}
+	}
+	return name, b, err
+}
+
+func readAtMost(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, ErrTooLarge
+	}
+	return b, nil
 }

@@ -1,6 +1,8 @@
 package bashcli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +147,41 @@ func TestFindRealExplicit(t *testing.T) {
 func TestFindRealUnreadableSelf(t *testing.T) {
 	if got, err := FindReal("", "/bin", "/nonexistent/gatesh"); err == nil {
 		t.Errorf("FindReal with a missing self = %q, nil; want an error", got)
+	}
+}
+
+func TestReadScript(t *testing.T) {
+	cwd, onPath := t.TempDir(), t.TempDir()
+	for name, content := range map[string]string{
+		filepath.Join(cwd, "here.sh"):      "echo here\n",
+		filepath.Join(cwd, "both.sh"):      "echo cwd\n",
+		filepath.Join(onPath, "both.sh"):   "echo path\n",
+		filepath.Join(onPath, "onpath.sh"): "echo path\n",
+		filepath.Join(onPath, "slash.sh"):  "echo path\n",
+		filepath.Join(cwd, "big.sh"):       "echo 1234567\n",
+		filepath.Join(onPath, "bigp.sh"):   "echo 1234567\n",
+	} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(cwd)
+	pathEnv := "/nonexistent:" + onPath
+	for _, tt := range []struct {
+		name, wantPath, want string
+		wantErr              error
+	}{
+		{name: "here.sh", wantPath: "here.sh", want: "echo here\n"},
+		{name: "both.sh", wantPath: "both.sh", want: "echo cwd\n"}, // the current directory first
+		{name: "onpath.sh", wantPath: filepath.Join(onPath, "onpath.sh"), want: "echo path\n"},
+		{name: "./slash.sh", wantPath: "./slash.sh", wantErr: fs.ErrNotExist}, // a name with a slash is not looked up
+		{name: "big.sh", wantPath: "big.sh", wantErr: ErrTooLarge},
+		{name: "bigp.sh", wantPath: filepath.Join(onPath, "bigp.sh"), wantErr: ErrTooLarge},
+		{name: "nowhere.sh", wantPath: "nowhere.sh", wantErr: fs.ErrNotExist},
+	} {
+		path, b, err := ReadScript(tt.name, pathEnv, 12)
+		if path != tt.wantPath || string(b) != tt.want || !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
+			t.Errorf("ReadScript(%q) = %q, %q, %v; want %q, %q, %v", tt.name, path, b, err, tt.wantPath, tt.want, tt.wantErr)
+		}
 	}
 }
