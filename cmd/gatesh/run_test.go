@@ -356,6 +356,10 @@ func (w *world) startDaemon(t *testing.T) {
 func TestAllowedThroughDaemon(t *testing.T) {
 	w := newWorld(t)
 	w.startDaemon(t)
+	script := filepath.Join(w.work, "list.sh")
+	if err := os.WriteFile(script, []byte("ls -la \"$1\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tt := range []struct {
 		name     string
@@ -370,6 +374,7 @@ func TestAllowedThroughDaemon(t *testing.T) {
 		{name: "login argv0", argv: []string{"-bash", "-c", "ls"}},
 		{name: "argv0 a path to bash", argv: []string{"/usr/local/bin/bash", "-c", "ls"}},
 		{name: "gatesh by its own name", argv: []string{"/opt/gatesh/bin/gatesh", "-c", "ls"}, wantArgv: []string{"bash", "-c", "ls"}},
+		{name: "script file with an argument", argv: []string{"bash", script, "."}},
 		{name: "script on stdin", argv: []string{"bash"}, stdin: "ls -la\necho done\n", script: true},
 		{name: "-s with arguments", argv: []string{"bash", "-s", "a", "b"}, stdin: "echo \"$1-$2\"\n", script: true},
 	} {
@@ -402,6 +407,7 @@ func TestRefusedByDaemon(t *testing.T) {
 		name  string
 		argv  []string
 		stdin string
+		file  string // a script of that text, publish.sh, in a PATH directory
 		want  []string
 	}{
 		{name: "deny", argv: []string{"bash", "-c", "rm -rf /"},
@@ -410,9 +416,18 @@ func TestRefusedByDaemon(t *testing.T) {
 			want: []string{"denied, not run: `echo start rm -rf /` ["}},
 		{name: "hold", argv: []string{"bash", "-c", "git push origin main"},
 			want: []string{"held as request 1, not run: `git push origin main` [", "Ask the user to approve request 1"}},
+		// bash runs NAME from PATH when there is no NAME here: so must the
+		// judgment.
+		{name: "hold in a script found on PATH", argv: []string{"bash", "publish.sh"}, file: "git push origin main\n",
+			want: []string{"held as request 1, not run:", "git push origin main", "Ask the user to approve request 1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
+			if tt.file != "" {
+				if err := os.WriteFile(filepath.Join(filepath.Dir(w.realBash), "publish.sh"), []byte(tt.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			w.startDaemon(t)
 			wantRefused(t, w.gatesh(t, tt.stdin, tt.argv...), tt.want...)
 		})
