@@ -56,153 +56,10 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 		return nil
 	case "type", "which", "hash", "whence", "where", "true", "false", ":":
 		return nil
-	case "command":
-		i := 1
-		for ; i < len(f) && !f[i].dyn && strings.HasPrefix(f[i].s, "-") && f[i].s != "-"; i++ {
-			if f[i].s == "--" {
-				i++
-				break
-			}
-			if strings.ContainsAny(f[i].s, "vV") {
-				return nil // command -v/-V only looks the name up
-			}
-		}
-		c.noFunc = true
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "builtin":
-		c.noFunc = true
-		return p.wrap(name, "", f, 1, nil, st, c)
-	case "exec":
-		i, _ := skipOpts(f, 1, "a", nil)
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "sudo", "doas", "run0":
-		p.sudo(name, f, st, c)
-		return nil
 	case "env":
 		p.env(f, st, c)
 		return nil
-	case "nohup", "setsid", "unbuffer", "torsocks", "proxychains", "proxychains4", "fakeroot",
-		"catchsegv", "firejail", "tsocks", "dbus-launch", "nocache", "eatmydata", "pkexec":
-		i, _ := skipOpts(f, 1, "", nil)
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "npx", "bunx", "pnpx":
-		// npx [opts] CMD args: runs CMD from a package
-		i, _ := skipOpts(f, 1, "pc", []string{"--package", "--call", "--node-options", "--registry", "--cache", "--userconfig"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "uvx":
-		i, _ := skipOpts(f, 1, "p", []string{"--from", "--with", "--python", "--index", "--index-url", "--extra-index-url", "--with-requirements", "--directory"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "nsenter", "unshare":
-		i, _ := skipOpts(f, 1, "tSGw", []string{"--target", "--setuid", "--setgid", "--wd", "--root", "--map-user", "--map-group"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "systemd-run":
-		i, _ := skipOpts(f, 1, "upEMH", []string{"--unit", "--property", "--setenv", "--machine", "--host", "--uid", "--gid", "--slice", "--description", "--on-calendar", "--on-active", "--on-boot", "--working-directory", "--nice"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "pyenv-exec", "rbenv-exec", "nodenv-exec", "goenv-exec", "plenv-exec", "jenv-exec", "nvm-exec":
-		// a version manager's libexec exec script, called by its path: it runs
-		// its arguments with the selected version
-		return p.wrap(name, "", f, 1, nil, st, c)
-	case "nvm":
-		// nvm exec [--silent] [VERSION] CMD args (nvm run runs node on a file)
-		if len(f) < 3 || f[1].dyn || f[1].s != "exec" {
-			return nil
-		}
-		i := 2
-		for i < len(f) && !f[i].dyn && (f[i].s == "--silent" || strings.HasPrefix(f[i].s, "--lts")) {
-			i++
-		}
-		if i < len(f)-1 && !f[i].dyn && nvmVersion(f[i].s) {
-			i++
-		}
-		return p.wrap(name, "exec", f, i, nil, st, c)
-	case "poetry", "uv", "pipenv", "pdm", "hatch", "pipx", "conda", "mamba", "micromamba", "bundle", "npm", "pnpm", "yarn", "mise", "asdf", "rtx",
-		"pyenv", "rbenv", "nodenv", "goenv", "plenv", "jenv":
-		// poetry run CMD, uv run CMD, bundle exec CMD, npm exec CMD, pnpm dlx CMD…
-		// run the named program (npm run/yarn run run package scripts, whose
-		// content is not known here, so they are not unwrapped).
-		if len(f) < 3 || f[1].dyn || !runsCommand(name, f[1].s) {
-			return nil
-		}
-		i, _ := skipOpts(f, 2, "nep", []string{"--name", "--prefix", "--env", "--python", "--with", "--package", "--from", "--directory", "--project", "--group", "--extra"})
-		return p.wrap(name, f[1].s, f, i, nil, st, c)
-	case "time":
-		i, _ := skipOpts(f, 1, "fo", []string{"--format", "--output"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "nice":
-		i, _ := skipOpts(f, 1, "n", []string{"--adjustment"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "ionice":
-		i, opts := skipOpts(f, 1, "cnpPu", []string{"--class", "--classdata", "--pid", "--pgid", "--uid"})
-		if opts["p"] != "" || opts["P"] != "" || opts["u"] != "" || opts["--pid"] != "" {
-			return nil
-		}
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "chrt":
-		i, opts := skipOpts(f, 1, "TPD", nil)
-		if _, ok := opts["p"]; ok {
-			return nil
-		}
-		if i < len(f) && isNumber(f[i].s) {
-			i++
-		}
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "taskset":
-		i, opts := skipOpts(f, 1, "", nil)
-		if _, ok := opts["p"]; ok {
-			return nil
-		}
-		if _, ok := opts["--pid"]; ok {
-			return nil
-		}
-		return p.wrap(name, "", f, i+1, nil, st, c)
-	case "timeout":
-		i, _ := skipOpts(f, 1, "sk", []string{"--signal", "--kill-after"})
-		return p.wrap(name, "", f, i+1, nil, st, c)
-	case "stdbuf":
-		i, _ := skipOpts(f, 1, "ioe", []string{"--input", "--output", "--error"})
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "caffeinate":
-		i, _ := skipOpts(f, 1, "tw", nil)
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "chroot":
-		i, _ := skipOpts(f, 1, "", []string{"--userspec", "--groups"})
-		return p.wrap(name, "", f, i+1, nil, st, c)
-	case "strace", "ltrace":
-		i, _ := skipOpts(f, 1, "abeEIoOpPsSuUXA", nil)
-		return p.wrap(name, "", f, i, nil, st, c)
-	case "flock":
-		i, _ := skipOpts(f, 1, "wEc", []string{"--timeout", "--conflict-exit-code", "--command"})
-		if i+1 < len(f) && (f[i+1].s == "-c" || f[i+1].s == "--command") && i+2 < len(f) {
-			p.code(f[i+2], Step{Kind: "wrapper", Name: name, Detail: "-c"}, st.fresh(), c)
-			return nil
-		}
-		if i < len(f) && isNumber(f[i].s) {
-			return nil
-		}
-		return p.wrap(name, "", f, i+1, nil, st, c)
-	case "busybox", "toybox":
-		if len(f) > 1 && !strings.HasPrefix(f[1].s, "-") {
-			return p.wrap(name, "", f, 1, nil, st, c)
-		}
-		return nil
-	case "watch":
-		p.watch(f, st, c)
-		return nil
-	case "su", "runuser":
-		p.su(name, f, st, c)
-		return nil
-	case "script":
-		i, opts := skipOpts(f, 1, "cETIOBm", []string{"--command", "--echo", "--log-timing", "--log-in", "--log-out", "--log-io", "--logging-format"})
-		_ = i
-		for _, k := range []string{"c", "--command"} {
-			if code, ok := opts[k]; ok {
-				_, isDyn := opts[k+"!"]
-				p.codeStr(code, !isDyn, Step{Kind: "wrapper", Name: name, Detail: "-c"}, st.fresh(), c)
-				break
-			}
-		}
-		return nil
-	case "sg", "direnv", "devbox", "nix-shell", "nix", "gdb", "gdb-multiarch", "cgdb", "bwrap":
+	case "gdb", "gdb-multiarch", "cgdb", "bwrap":
 		p.runner(name, f, st, c)
 		return nil
 	case "xargs":
@@ -236,6 +93,9 @@ func (p *parser) dispatch(name string, idx int, f []field, st *state, c ctx) *ou
 		p.zip(f, st, c)
 		return nil
 	}
+	if r := runnerNamed[name]; r != nil {
+		return p.follow(r, name, f, st, c)
+	}
 	if shellNames[name] {
 		p.shell(name, idx, f, st, c)
 		return nil
@@ -256,71 +116,6 @@ func isNumber(s string) bool {
 		}
 	}
 	return true
-}
-
-// skipOpts walks the options of a wrapper starting at f[i] and returns the
-// index of its first operand. shortArg lists the short options taking an
-// argument; longArg the long options taking one (as "--name"). The values
-// seen are returned by option ("u", "--user"); flags map to "".
-func skipOpts(f []field, i int, shortArg string, longArg []string) (int, map[string]string) {
-	var opts map[string]string
-	set := func(k, v string) {
-		if opts == nil {
-			opts = map[string]string{}
-		}
-		opts[k] = v
-	}
-	for i < len(f) {
-		a := f[i]
-		if a.dyn || len(a.s) < 2 || a.s[0] != '-' {
-			return i, opts
-		}
-		if a.s == "--" {
-			return i + 1, opts
-		}
-		if strings.HasPrefix(a.s, "--") {
-			name, val, hasEq := strings.Cut(a.s, "=")
-			takes := false
-			for _, l := range longArg {
-				if l == name {
-					takes = true
-				}
-			}
-			if hasEq {
-				set(name, val)
-			} else if takes && i+1 < len(f) {
-				set(name, f[i+1].s)
-				if f[i+1].dyn {
-					set(name+"!", "")
-				}
-				i++
-			} else {
-				set(name, "")
-			}
-			i++
-			continue
-		}
-		// A cluster of short options.
-		s := a.s[1:]
-		for j := 0; j < len(s); j++ {
-			ch := s[j]
-			if strings.IndexByte(shortArg, ch) >= 0 {
-				if j+1 < len(s) {
-					set(string(ch), s[j+1:])
-				} else if i+1 < len(f) {
-					set(string(ch), f[i+1].s)
-					if f[i+1].dyn {
-						set(string(ch)+"!", "")
-					}
-					i++
-				}
-				break
-			}
-			set(string(ch), "")
-		}
-		i++
-	}
-	return i, opts
 }
 
 // wrap follows the inner command f[i:] of a wrapper.
@@ -677,57 +472,6 @@ func isStdinPath(s string) bool {
 		strings.HasPrefix(s, "/dev/fd/") || strings.HasPrefix(s, "/proc/") && strings.Contains(s, "/fd/")
 }
 
-func (p *parser) sudo(name string, f []field, st *state, c ctx) {
-	i, opts := skipOpts(f, 1, "ugCDhprtUTRc", []string{"--user", "--group", "--close-from", "--chdir",
-		"--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot", "--login-class"})
-	for k := range opts {
-		switch k {
-		case "e", "l", "v", "k", "K", "V", "--edit", "--list", "--validate", "--version", "--remove-timestamp", "--reset-timestamp":
-			if i >= len(f) || k == "e" || k == "--edit" {
-				return
-			}
-		}
-	}
-	var env map[string]string
-	var envDyn []string
-	for i < len(f) && isAssignWord(f[i].s) {
-		if env == nil {
-			env = map[string]string{}
-		}
-		k, v, _ := strings.Cut(f[i].s, "=")
-		env[k] = v
-		if f[i].dyn {
-			envDyn = append(envDyn, k)
-		}
-		i++
-	}
-	sst := st
-	dir := opts["D"]
-	if dir == "" {
-		dir = opts["--chdir"]
-	}
-	if dir != "" {
-		sst = st.sub()
-		if a := p.absPath(dir, st); a != "" {
-			sst.cwd, sst.cwdDyn = a, false
-		} else {
-			sst.cwdDyn = true
-		}
-	}
-	parts := make([]string, 0, i)
-	for _, x := range f[1:i] {
-		if !isAssignWord(x.s) {
-			parts = append(parts, x.s)
-		}
-	}
-	detail := strings.Join(parts, " ")
-	if i >= len(f) {
-		return
-	}
-	c2 := c.with(Step{Kind: "wrapper", Name: name, Detail: detail})
-	p.run(f[i:], env, envDyn, nil, sst, c2)
-}
-
 func isAssignWord(s string) bool {
 	k, _, ok := strings.Cut(s, "=")
 	return ok && k != "" && validName(k)
@@ -920,66 +664,20 @@ func splitWords(s string) []field {
 	return out
 }
 
-func (p *parser) watch(f []field, st *state, c ctx) {
-	i, opts := skipOpts(f, 1, "nqd", []string{"--interval", "--equexit", "--differences"})
-	if i >= len(f) {
-		return
-	}
-	_, exec := opts["x"]
-	if _, ok := opts["--exec"]; ok {
-		exec = true
-	}
-	if exec {
-		p.wrap("watch", "-x", f, i, nil, st, c)
-		return
-	}
-	text, ok := joinCodeFields(f[i:])
-	p.codeStr(text, ok, Step{Kind: "wrapper", Name: "watch", Detail: "sh -c"}, st.fresh(), c)
-}
-
-func (p *parser) su(name string, f []field, st *state, c ctx) {
-	user := ""
-	for i := 1; i < len(f); i++ {
-		a := f[i]
-		s := a.s
-		switch {
-		case s == "-c" || s == "--command" || s == "-C" || s == "--session-command":
-			if i+1 < len(f) {
-				p.code(f[i+1], Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
-			}
-			return
-		case strings.HasPrefix(s, "--command=") || strings.HasPrefix(s, "--session-command="):
-			_, v, _ := strings.Cut(s, "=")
-			p.code(field{s: v, dyn: a.dyn}, Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
-			return
-		case s == "-s" || s == "--shell" || s == "-g" || s == "--group" || s == "-G" || s == "--supp-group" || s == "-w" || s == "-u" || s == "--user":
-			i++
-		case strings.HasPrefix(s, "-c") && len(s) > 2 && !strings.HasPrefix(s, "--"):
-			p.code(field{s: s[2:], dyn: a.dyn}, Step{Kind: "wrapper", Name: name, Detail: strings.TrimSpace(user + " -c")}, st.fresh(), c)
-			return
-		case strings.HasPrefix(s, "-"):
-		default:
-			if user == "" {
-				user = s
-			}
-		}
-	}
-}
-
 // xargs: the inner command receives stdin items as extra arguments.
 func (p *parser) xargs(f []field, st *state, c ctx) {
 	i, opts := skipOpts(f, 1, "aEdILnPsSR", []string{"--arg-file", "--delimiter", "--eof", "--max-lines",
 		"--max-args", "--max-procs", "--max-chars", "--process-slot-var", "--replace", "-i"})
 	repl := ""
 	if v, ok := opts["I"]; ok {
-		repl = v
+		repl = v.s
 	} else if v, ok := opts["--replace"]; ok {
-		repl = v
+		repl = v.s
 		if repl == "" {
 			repl = "{}"
 		}
 	} else if v, ok := opts["i"]; ok {
-		repl = v
+		repl = v.s
 		if repl == "" {
 			repl = "{}"
 		}
@@ -1039,7 +737,7 @@ func (p *parser) xargs(f []field, st *state, c ctx) {
 // are exact names; blank- or newline-split items could be any text held in a
 // file name) reads a pipe whose only writer is a find with literal start
 // paths that only prints with -print0 after tests false for the start paths.
-func (p *parser) xargsFromFind(opts map[string]string, st *state, c ctx) []string {
+func (p *parser) xargsFromFind(opts map[string]field, st *state, c ctx) []string {
 	_, z := opts["0"]
 	_, null := opts["--null"]
 	if !z && !null {
@@ -1436,25 +1134,4 @@ func nvmVersion(w string) bool {
 	}
 	w = strings.TrimPrefix(w, "v")
 	return w != "" && w[0] >= '0' && w[0] <= '9' && strings.Trim(w, "0123456789.x") == ""
-}
-
-// runsCommand reports whether sub is the subcommand with which a tool runs
-// another program given on its command line.
-func runsCommand(tool, sub string) bool {
-	switch tool {
-	case "npm":
-		return sub == "exec" || sub == "x"
-	case "pnpm":
-		return sub == "exec" || sub == "dlx"
-	case "yarn":
-		return sub == "dlx" || sub == "exec"
-	case "bundle":
-		return sub == "exec"
-	case "mise", "asdf", "rtx":
-		return sub == "exec" || sub == "x"
-	case "pyenv", "rbenv", "nodenv", "goenv", "plenv", "jenv":
-		return sub == "exec"
-	default: // poetry, uv, pipenv, pdm, hatch, pipx, conda, mamba, micromamba
-		return sub == "run"
-	}
 }
