@@ -45,7 +45,7 @@ test-rego: $(BIN)/gatectl
 # approval-to-run latency, one request at a time and 50 queued at once.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./internal/...
-	GATESH_WORKLOAD_REPORT=1 $(GO) test -run '^TestWorkloadReport$$' -count=1 -v ./internal/decide
+	GATESH_WORKLOAD_REPORT=1 $(GO) test -run '^TestWorkloadReport$$' -count=1 -v ./internal/judge
 	GATESH_SHELL_BENCH=1 $(GO) test -run '^TestShellBench$$' -count=1 -v ./cmd/gatesh
 	GATESH_APPROVAL_BENCH=1 $(GO) test -run 'TestApprovalBench' -count=1 -v ./test/e2e
 	GATESH_SESSION_BENCH=1 $(GO) test -run '^TestSessionBench$$' -count=1 -v ./test/e2e

@@ -14,10 +14,9 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/client"
-	"github.com/gatesh/gatesh/internal/daemon"
-	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -33,16 +32,26 @@ func (p *policyFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&p.noDefaults, "no-defaults", false, "use only the user policy directory's rules")
 }
 
-func (p *policyFlags) decider(ctx context.Context, e env) (*decide.Decider, error) {
+// config is the judge's configuration these flags and e's directories give.
+func (p *policyFlags) config(e env) (judge.Config, error) {
 	d, err := dirs.From(e.getenv)
+	if err != nil {
+		return judge.Config{}, err
+	}
+	return judge.Config{Dirs: d, PolicyDir: p.dir, NoDefaults: p.noDefaults, Binaries: judge.SelfBinaries()}, nil
+}
+
+// judge compiles the policy these flags name into a judge.
+func (p *policyFlags) judge(ctx context.Context, e env) (*judge.Judge, error) {
+	cfg, err := p.config(e)
 	if err != nil {
 		return nil, err
 	}
-	dec, err := decide.New(ctx, decide.Config{Dirs: d, PolicyDir: p.dir, NoDefaults: p.noDefaults, Binaries: decide.SelfBinaries()})
+	j, err := judge.New(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
-	return dec, nil
+	return j, nil
 }
 
 // checkResult is the JSON form of a decision (`gatectl check --json`).
@@ -114,7 +123,7 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		// Several words: join them as a shell would see `gatectl check -- git push`.
 		lines = []string{strings.Join(fs.Args(), " ")}
 	}
-	dec, err := pf.decider(ctx, e)
+	j, err := pf.judge(ctx, e)
 	if err != nil {
 		if d, derr := dirs.From(e.getenv); derr == nil && pf.dir == "" {
 			if pid := daemonPID(ctx, d); pid != 0 {
@@ -126,45 +135,54 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 	if d, derr := dirs.From(e.getenv); derr == nil && pf.dir == "" && !pf.noDefaults {
 		warnDaemonPolicy(ctx, e, d)
 	}
-	environ := decide.Environ(e.environ)
+	environ := judge.Environ(e.environ)
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
 	failed := false
 	for _, text := range lines {
-		q := decide.Query{Text: text, Cwd: cwd, Env: environ, Session: session}
-		if !session {
-			// What gatesh -c would judge: the agent's command inside a harness
-			// wrapper, the same view the daemon takes.
-			q = daemon.See(wire.Request{Mode: wire.ModeCommand, Text: text, Flags: []string{"-c"}}, environ).Query(cwd, environ)
-		}
-		doc, err := dec.InputFor(q)
-		if err != nil {
-			return err
+		// What gatesh -c would judge (the agent's command inside a harness
+		// wrapper), through the same judge the daemon asks; or a line typed
+		// in a gated session.
+		q := judge.Question{Mode: wire.ModeCommand, Flags: []string{"-c"}, Text: text, Cwd: cwd, Env: environ}
+		if session {
+			q.Mode, q.Flags = wire.ModeSession, nil
 		}
 		if inputOnly {
+			doc, err := j.Input(q)
+			if err != nil {
+				return err
+			}
 			if err := printJSON(out, doc, true); err != nil {
 				return err
 			}
 			continue
 		}
-		d, derr := dec.Decide(ctx, doc)
-		if derr != nil {
+		v, err := j.Judge(ctx, q)
+		if err != nil {
+			return err
+		}
+		// A session line that is not a complete command yet shows as "more",
+		// the daemon's own answer: the session reads on and judges the whole.
+		if v.Action != wire.ActionMore && v.Doc == nil && v.Err != nil {
+			return v.Err
+		}
+		if v.Err != nil {
 			failed = true
 		}
-		if explain {
-			if err := printExplain(ctx, out, dec, doc); err != nil {
+		if explain && v.Doc != nil {
+			if err := printExplain(ctx, out, j, v.Doc); err != nil {
 				return err
 			}
 		}
-		res := checkResult{Command: text, Cwd: cwd, Action: d.Action, Class: d.Class, Reasons: d.Reasons}
-		if q.Text != text {
-			res.Judged = q.Text
+		res := checkResult{Command: text, Cwd: cwd, Action: v.Action, Class: v.Class, Reasons: v.Reasons}
+		if v.Command != text {
+			res.Judged = v.Command
 		}
 		if res.Reasons == nil {
 			res.Reasons = []policy.Reason{}
 		}
-		if derr != nil {
-			res.Error = derr.Error()
+		if v.Err != nil {
+			res.Error = v.Err.Error()
 		}
 		if asJSON {
 			if err := writeJSON(out, res, false); err != nil {
@@ -233,7 +251,7 @@ func writeJSON(w io.Writer, v any, indent bool) error {
 	return enc.Encode(v)
 }
 
-func printExplain(ctx context.Context, w io.Writer, dec *decide.Decider, doc *input.Document) error {
+func printExplain(ctx context.Context, w io.Writer, j *judge.Judge, doc *input.Document) error {
 	fmt.Fprintln(w, "# input")
 	if err := printJSON(w, doc, true); err != nil {
 		return err
@@ -242,7 +260,7 @@ func printExplain(ctx context.Context, w io.Writer, dec *decide.Decider, doc *in
 	if err != nil {
 		return err
 	}
-	fired, err := dec.Engine().Fired(ctx, v)
+	fired, err := j.Engine().Fired(ctx, v)
 	if err != nil {
 		fmt.Fprintf(w, "# rules that fired: cannot evaluate: %v\n", err)
 		return nil

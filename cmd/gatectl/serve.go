@@ -10,15 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
-	"github.com/gatesh/gatesh/internal/audit"
 	"github.com/gatesh/gatesh/internal/daemon"
-	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -61,7 +58,7 @@ func runServe(ctx context.Context, e env) error {
 			}
 		}
 	}
-	logw, err := openLog(d)
+	logw, err := daemon.OpenLog(d)
 	if err != nil {
 		say("error: " + err.Error())
 		return err
@@ -75,7 +72,7 @@ func runServe(ctx context.Context, e env) error {
 	defer stop()
 	srv, err := daemon.Listen(ctx, daemon.Config{
 		Dirs:     d,
-		Decide:   decide.Config{PolicyDir: pf.dir, NoDefaults: pf.noDefaults, Binaries: decide.SelfBinaries()},
+		Judge:    judge.Config{PolicyDir: pf.dir, NoDefaults: pf.noDefaults, Binaries: judge.SelfBinaries()},
 		Idle:     *idle,
 		AgentUID: *agentUID,
 		Log:      out,
@@ -104,13 +101,6 @@ func runServe(ctx context.Context, e env) error {
 	return srv.Serve(ctx)
 }
 
-func openLog(d dirs.Dirs) (*os.File, error) {
-	if err := os.MkdirAll(d.State, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the state directory: %w", err)
-	}
-	return os.OpenFile(filepath.Join(d.State, "daemon.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-}
-
 // runDecide is the one-shot decision gatesh falls back on when no daemon can
 // serve: one wire request on stdin, one response on stdout, logged like the
 // daemon's. A policy that does not compile gives a deny that says so.
@@ -130,29 +120,10 @@ func runDecide(ctx context.Context, e env) error {
 	if err := json.Unmarshal(line, &req); err != nil {
 		return fmt.Errorf("malformed request: %w", err)
 	}
-	d, err := dirs.From(e.getenv)
+	cfg, err := pf.config(e)
 	if err != nil {
 		return err
 	}
-	dec, perr := decide.New(ctx, decide.Config{Dirs: d, PolicyDir: pf.dir, NoDefaults: pf.noDefaults, Binaries: decide.SelfBinaries()})
-	if perr != nil {
-		dec = nil
-	}
-	resp, entry, _ := daemon.Judge(ctx, dec, perr, req)
-	entry.Custom["one_shot"] = true
-	entry.Custom["uid"] = os.Getuid()
-	entry.Labels = map[string]string{"version": version}
-	if err := os.MkdirAll(d.State, 0o700); err == nil {
-		if l, err := audit.Open(filepath.Join(d.State, "decisions.jsonl")); err == nil {
-			if id, err := l.Append(entry); err == nil {
-				resp.DecisionID = id
-			}
-			l.Close()
-		}
-	}
-	if logw, err := openLog(d); err == nil {
-		fmt.Fprintf(logw, "%s gatectl decide: one-shot decision for pid %s (the daemon was not reachable)\n", time.Now().Format("2006/01/02 15:04:05"), strconv.Itoa(req.PID))
-		logw.Close()
-	}
+	resp := daemon.AnswerOnce(ctx, cfg, req, version)
 	return wire.WriteLine(e.stdout, resp)
 }

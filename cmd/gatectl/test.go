@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/policy"
 )
 
@@ -45,7 +45,7 @@ func runTest(ctx context.Context, e env) error {
 		UserDir:    dir,
 		NoDefaults: noDefaults,
 		NoCoverage: noCoverage,
-		Builtins:   decide.Builtins(),
+		Builtins:   judge.Builtins(),
 	})
 	if err != nil {
 		return err

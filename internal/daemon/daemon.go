@@ -30,9 +30,9 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/audit"
-	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/store"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -40,8 +40,9 @@ import (
 // Config configures a daemon.
 type Config struct {
 	Dirs dirs.Dirs
-	// Decide configures the policy (its Dirs field is filled from Dirs).
-	Decide decide.Config
+	// Judge configures the judge and its policy (its Dirs field is filled
+	// from Dirs).
+	Judge judge.Config
 	// Idle is how long the daemon waits without a request before it exits
 	// (DefaultIdle when zero; negative: never).
 	Idle time.Duration
@@ -84,9 +85,9 @@ type Server struct {
 
 // policyState is the policy in force and the fate of the last reload.
 type policyState struct {
-	dec *decide.Decider // nil when no policy ever compiled
-	err error           // the last compile error, nil when the last compile worked
-	sig string          // the policy directory's signature when last compiled
+	j   *judge.Judge // nil when no policy ever compiled
+	err error        // the last compile error, nil when the last compile worked
+	sig string       // the policy directory's signature when last compiled
 }
 
 // Listen prepares the runtime directory, takes the lock, binds the socket and
@@ -101,11 +102,11 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Idle == 0 {
 		cfg.Idle = DefaultIdle
 	}
-	cfg.Decide.Dirs = cfg.Dirs
-	if cfg.Decide.Warm == "" {
+	cfg.Judge.Dirs = cfg.Dirs
+	if cfg.Judge.Warm == "" {
 		// The decision cache outlives the daemon (policy.Options.Warm): the
 		// next one answers the lines it knows before its policy compiles.
-		cfg.Decide.Warm = filepath.Join(cfg.Dirs.State, "policy.warm")
+		cfg.Judge.Warm = filepath.Join(cfg.Dirs.State, "policy.warm")
 	}
 	s := &Server{cfg: cfg, log: log.New(cfg.Log, "gatectl serve: ", log.LstdFlags|log.Lmsgprefix)}
 	if err := s.prepareDir(); err != nil {
@@ -223,8 +224,8 @@ func (s *Server) Close() error {
 	if s.holds != nil {
 		s.holds.close()
 	}
-	if st := s.policy.Load(); st != nil && st.dec != nil {
-		st.dec.Engine().Close() // writes the decisions still queued for the warm file
+	if st := s.policy.Load(); st != nil && st.j != nil {
+		st.j.Engine().Close() // writes the decisions still queued for the warm file
 	}
 	s.unlock()
 	return nil
@@ -301,14 +302,14 @@ func (s *Server) reload(ctx context.Context, force bool) {
 		return
 	}
 	start := time.Now()
-	dec, err := decide.New(ctx, s.cfg.Decide)
-	next := &policyState{dec: dec, sig: sig}
+	j, err := judge.New(ctx, s.cfg.Judge)
+	next := &policyState{j: j, sig: sig}
 	if err != nil {
 		next.err = err
 		if cur != nil {
-			next.dec = cur.dec
+			next.j = cur.j
 		}
-		if next.dec != nil {
+		if next.j != nil {
 			s.log.Printf("POLICY ERROR: %v\n\tthe last good policy stays in force until this is fixed", err)
 		} else {
 			s.log.Printf("POLICY ERROR: %v\n\tno policy compiles: every command is denied until this is fixed", err)
@@ -319,17 +320,17 @@ func (s *Server) reload(ctx context.Context, force bool) {
 		s.log.Printf("policy compiled in %v (user directory %s)", time.Since(start).Round(time.Millisecond), udir)
 	}
 	s.policy.Store(next)
-	if cur != nil && cur.dec != nil && cur.dec != next.dec {
+	if cur != nil && cur.j != nil && cur.j != next.j {
 		// Lines being judged may still hold the old policy: its warm file
 		// is closed once they are long done.
-		old := cur.dec.Engine()
+		old := cur.j.Engine()
 		time.AfterFunc(time.Minute, old.Close)
 	}
 }
 
 func (s *Server) policyDir() string {
-	if s.cfg.Decide.PolicyDir != "" {
-		return s.cfg.Decide.PolicyDir
+	if s.cfg.Judge.PolicyDir != "" {
+		return s.cfg.Judge.PolicyDir
 	}
 	return s.cfg.Dirs.Policies()
 }
@@ -409,7 +410,7 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	// should not wait for the log write.
 	since := time.Now()
 	under := s.holds.under(me, req.Mode)
-	resp, entry, doc := s.judgeUnder(ctx, req, int(cred.Uid), under)
+	resp, entry, doc := s.judge(ctx, req, int(cred.Uid), under)
 	if resp.Action == wire.ActionMore {
 		s.write(conn, resp) // not a command yet: nothing to log
 		return
@@ -463,7 +464,7 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 	if doc != nil {
 		agent = doc.Agent.Name
 	}
-	resp.RequestID, resp.Wait = id, s.holdWait(decide.Environ(req.Env), agent)
+	resp.RequestID, resp.Wait = id, s.holdWait(judge.Environ(req.Env), agent)
 	entry.Custom["request_id"] = id
 	if err := s.write(conn, resp); err != nil {
 		s.record(entry)
@@ -510,19 +511,15 @@ func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Reques
 
 // Answer judges a request with the policy in force and logs the decision.
 func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Response {
-	resp, entry, _ := s.judge(ctx, req, uid)
+	resp, entry, _ := s.judge(ctx, req, uid, nil)
 	s.record(entry)
 	return resp
 }
 
-// judge answers a request; the entry (nil for a ping) is the decision to log.
-func (s *Server) judge(ctx context.Context, req wire.Request, uid int) (wire.Response, *audit.Entry, *input.Document) {
-	return s.judgeUnder(ctx, req, uid, nil)
-}
-
-// judgeUnder is judge for a call that runs under the agent's line under (nil
-// for the agent's own line).
-func (s *Server) judgeUnder(ctx context.Context, req wire.Request, uid int, under *input.Nested) (wire.Response, *audit.Entry, *input.Document) {
+// judge answers a request with the policy in force, for a call that runs under
+// the agent's line under (nil for the agent's own line); the entry (nil for a
+// ping) is the decision to log.
+func (s *Server) judge(ctx context.Context, req wire.Request, uid int, under *input.Nested) (wire.Response, *audit.Entry, *input.Document) {
 	st := s.policy.Load()
 	if req.Op == wire.OpPing {
 		resp := wire.Response{V: wire.Version, PID: os.Getpid()}
@@ -531,12 +528,12 @@ func (s *Server) judgeUnder(ctx context.Context, req wire.Request, uid int, unde
 		}
 		return resp, nil, nil
 	}
-	var dec *decide.Decider
+	var j *judge.Judge
 	var perr error
 	if st != nil {
-		dec, perr = st.dec, st.err
+		j, perr = st.j, st.err
 	}
-	resp, entry, doc := JudgeUnder(ctx, dec, perr, req, under)
+	resp, entry, doc := answer(ctx, j, perr, req, under)
 	entry.DecisionID = audit.NewID()
 	entry.Custom["uid"] = uid
 	entry.Labels = map[string]string{"version": s.cfg.Version}

@@ -158,10 +158,10 @@ func (s *Server) holdWait(env map[string]string, agent string) int {
 // setting reads a number from the policy's settings.
 func (s *Server) setting(key string) (float64, bool) {
 	st := s.policy.Load()
-	if st == nil || st.dec == nil {
+	if st == nil || st.j == nil {
 		return 0, false
 	}
-	return st.dec.Engine().SettingNumber(key)
+	return st.j.Engine().SettingNumber(key)
 }
 
 // maxGrant is the longest grant the settings allow.

@@ -2,14 +2,12 @@ package daemon
 
 import (
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gatesh/gatesh/internal/input"
-	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -107,39 +105,4 @@ func scriptArgs(pid int, script string) []string {
 		}
 	}
 	return nil
-}
-
-// invocation is the command line that runs script's name with args, each
-// word quoted: what the agent's line asked the script to do.
-func invocation(script string, args []string) string {
-	words := make([]string, 0, len(args)+1)
-	for _, w := range append([]string{filepath.Base(script)}, args...) {
-		words = append(words, "'"+strings.ReplaceAll(w, "'", `'\''`)+"'")
-	}
-	return strings.Join(words, " ")
-}
-
-// stricter combines two decisions on one call: the stricter action wins, with
-// its class, and a hold or deny keeps the reasons of both.
-func stricter(a, b policy.Decision) policy.Decision {
-	rank := map[string]int{policy.Deny: 0, policy.Hold: 1, policy.Allow: 2}
-	ra, okA := rank[a.Action]
-	rb, okB := rank[b.Action]
-	switch {
-	case !okA:
-		return a
-	case !okB || rb < ra:
-		a, b = b, a
-	}
-	if a.Action == policy.Allow {
-		return a
-	}
-	out := policy.Decision{Action: a.Action, Class: a.Class, Reasons: append([]policy.Reason(nil), a.Reasons...)}
-	if b.Action == a.Action {
-		for _, r := range b.Reasons {
-			r.Cmd = nil // an index into the other document
-			out.Reasons = append(out.Reasons, r)
-		}
-	}
-	return out
 }

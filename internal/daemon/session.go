@@ -2,8 +2,8 @@ package daemon
 
 import (
 	"github.com/gatesh/gatesh/internal/audit"
-	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/facts"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -17,10 +17,10 @@ const (
 // startSession answers a gated session's start: which agent drives it and
 // whether to record it, and logs the start so that its decisions can be found.
 func (s *Server) startSession(req wire.Request) wire.Response {
-	agent := facts.DetectAgent(decide.Environ(req.Env)).Name
+	agent := facts.DetectAgent(judge.Environ(req.Env)).Name
 	mode := RecordAgents
-	if st := s.policy.Load(); st != nil && st.dec != nil {
-		if v, ok := st.dec.Engine().Settings()["record"].(string); ok {
+	if st := s.policy.Load(); st != nil && st.j != nil {
+		if v, ok := st.j.Engine().Settings()["record"].(string); ok {
 			mode = v
 		}
 	}

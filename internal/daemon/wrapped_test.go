@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatesh/gatesh/internal/decide"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/wire"
 	"github.com/gatesh/gatesh/internal/workload"
 )
@@ -40,7 +40,7 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 	}
 	git("init", "-q", "-b", "feature/x", repo)
 	git("-C", repo, "commit", "-q", "--allow-empty", "-m", "init")
-	dec, err := decide.New(context.Background(), decide.Config{Dirs: testDirs(t)})
+	j, err := judge.New(context.Background(), judge.Config{Dirs: testDirs(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestWrappersChangeNoDecision(t *testing.T) {
 	codex0169 := codex0169Wrapper(t, home)
 	verdict := func(text string, env []string, flags []string) (string, string) {
 		req := wire.Request{V: wire.Version, Op: wire.OpDecide, Mode: wire.ModeCommand, Text: text, Cwd: repo, Env: env, Flags: flags}
-		resp, _, _ := Judge(context.Background(), dec, nil, req)
+		resp, _, _ := answer(context.Background(), j, nil, req, nil)
 		var ids []string
 		for _, r := range resp.Reasons {
 			ids = append(ids, r.ID)

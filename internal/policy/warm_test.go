@@ -9,15 +9,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatesh/gatesh/internal/decide"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // warmWorld is a gatesh home with an empty user policy directory and a
 // workspace to judge lines in.
 type warmWorld struct {
-	cfg  decide.Config
+	cfg  judge.Config
 	warm string
 	ws   string
 	env  map[string]string
@@ -42,17 +43,20 @@ func newWarmWorld(t *testing.T) *warmWorld {
 	}
 	w := &warmWorld{warm: filepath.Join(d.State, "policy.warm"), ws: filepath.Join(root, "ws"),
 		env: map[string]string{"HOME": filepath.Join(root, "home"), "TMPDIR": filepath.Join(root, "tmp")}}
-	w.cfg = decide.Config{Dirs: d, Warm: w.warm}
+	w.cfg = judge.Config{Dirs: d, Warm: w.warm}
 	return w
 }
 
-func (w *warmWorld) check(t *testing.T, d *decide.Decider, line string) policy.Decision {
+func (w *warmWorld) check(t *testing.T, d *judge.Judge, line string) policy.Decision {
 	t.Helper()
-	_, dec, err := d.Check(context.Background(), line, w.ws, w.env)
+	v, err := d.Judge(context.Background(), judge.Question{Mode: wire.ModeCommand, Text: line, Cwd: w.ws, Env: w.env})
+	if err == nil {
+		err = v.Err
+	}
 	if err != nil {
 		t.Fatalf("%s: %v", line, err)
 	}
-	return dec
+	return v.Decision
 }
 
 // rewriteEntries applies f to every decision in the warm file.
@@ -99,7 +103,7 @@ func entries(t *testing.T, path string) int {
 // any other line.
 func TestWarmStartAnswersBeforeTheCompile(t *testing.T) {
 	w := newWarmWorld(t)
-	first, err := decide.New(context.Background(), w.cfg)
+	first, err := judge.New(context.Background(), w.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +121,7 @@ func TestWarmStartAnswersBeforeTheCompile(t *testing.T) {
 	rewriteEntries(t, w.warm, func(d *policy.Decision) { d.Class = "from-warm-file" })
 
 	release := policy.HoldCompile()
-	second, err := decide.New(context.Background(), w.cfg)
+	second, err := judge.New(context.Background(), w.cfg)
 	if err != nil {
 		release()
 		t.Fatal(err)
@@ -133,8 +137,8 @@ func TestWarmStartAnswersBeforeTheCompile(t *testing.T) {
 	// A line the file does not know waits for the compiled policy.
 	got := make(chan policy.Decision)
 	go func() {
-		_, d, _ := second.Check(context.Background(), "git push origin main", w.ws, w.env)
-		got <- d
+		v, _ := second.Judge(context.Background(), judge.Question{Mode: wire.ModeCommand, Text: "git push origin main", Cwd: w.ws, Env: w.env})
+		got <- v.Decision
 	}()
 	release()
 	if d := <-got; d.Action != policy.Hold {
@@ -175,7 +179,7 @@ func TestWarmStartOnlyForTheSamePolicy(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWarmWorld(t)
-			first, err := decide.New(context.Background(), w.cfg)
+			first, err := judge.New(context.Background(), w.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +189,7 @@ func TestWarmStartOnlyForTheSamePolicy(t *testing.T) {
 			c.change(t, w)
 			release := policy.HoldCompile() // a warm start would wait here
 			defer release()
-			second, err := decide.New(context.Background(), w.cfg)
+			second, err := judge.New(context.Background(), w.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +208,7 @@ func TestWarmStartOnlyForTheSamePolicy(t *testing.T) {
 // that is not JSON, and one whose decision the policy could not have given.
 func TestWarmFileDamagedLines(t *testing.T) {
 	w := newWarmWorld(t)
-	first, err := decide.New(context.Background(), w.cfg)
+	first, err := judge.New(context.Background(), w.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +228,7 @@ func TestWarmFileDamagedLines(t *testing.T) {
 	os.WriteFile(w.warm, []byte(lines[0]+"\n"+string(nb)+"\nnot json\n"+cut), 0o600)
 
 	release := policy.HoldCompile()
-	second, err := decide.New(context.Background(), w.cfg)
+	second, err := judge.New(context.Background(), w.cfg)
 	if err != nil {
 		release()
 		t.Fatal(err)
@@ -232,8 +236,8 @@ func TestWarmFileDamagedLines(t *testing.T) {
 	defer second.Engine().Close()
 	done := make(chan policy.Decision)
 	go func() {
-		_, d, _ := second.Check(context.Background(), "rm -rf ~", w.ws, w.env)
-		done <- d
+		v, _ := second.Judge(context.Background(), judge.Question{Mode: wire.ModeCommand, Text: "rm -rf ~", Cwd: w.ws, Env: w.env})
+		done <- v.Decision
 	}()
 	release()
 	if d := <-done; d.Action != policy.Deny {

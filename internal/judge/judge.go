@@ -1,12 +1,21 @@
-// Package decide wires the decision core together: a command line and its context
-// become a policy input document (internal/input), which the compiled policy
-// (internal/policy) turns into a verdict. gatectl check uses it directly; the daemon
-// holds one Decider for its lifetime.
-package decide
+// Package judge is gatesh's decision pipeline, in one place. A question (a
+// command line, a script, a line typed in a gated session) with its working
+// directory, environment and caller becomes a verdict, in these steps:
+//
+//	harness     see through the agent harness's wrapper to the agent's command
+//	shellparse  parse it into everything that would run
+//	facts       the workspace, the repository, the paths' zones
+//	input       the policy input document
+//	policy      the compiled Rego policy: allow, hold or deny, with reasons
+//
+// The daemon, gatectl check, gatectl input and the one-shot gatectl decide all
+// ask a Judge, so a command gets the same verdict whoever asks. Three words
+// keep one meaning each: to judge is the whole pipeline; the input is the
+// document the policy reads; to decide is the policy's evaluation of it.
+package judge
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,7 +27,7 @@ import (
 	"github.com/gatesh/gatesh/internal/policy"
 )
 
-// Config configures a Decider.
+// Config configures a Judge.
 type Config struct {
 	// Dirs are gatesh's own directories; the user policy directory is
 	// Dirs.Policies() unless PolicyDir is set.
@@ -41,8 +50,8 @@ type Config struct {
 	Binaries []string
 }
 
-// Decider judges command lines. It is safe for concurrent use.
-type Decider struct {
+// Judge judges command lines. It is safe for concurrent use.
+type Judge struct {
 	engine    *policy.Engine
 	gatePaths []string
 	roots     []string
@@ -67,7 +76,7 @@ type wsEntry struct {
 const noRepoTTL = 2 * time.Second
 
 // New compiles the policy. The error of a broken policy names the file and line.
-func New(ctx context.Context, cfg Config) (*Decider, error) {
+func New(ctx context.Context, cfg Config) (*Judge, error) {
 	udir := cfg.PolicyDir
 	if udir == "" {
 		udir = cfg.Dirs.Policies()
@@ -90,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*Decider, error) {
 			gate = append(gate, b)
 		}
 	}
-	return &Decider{
+	return &Judge{
 		engine:    eng,
 		gatePaths: cleanAll(gate),
 		roots:     eng.SettingStrings("workspace_roots"),
@@ -110,51 +119,12 @@ func Builtins() policy.Builtins {
 }
 
 // Engine returns the compiled policy.
-func (d *Decider) Engine() *policy.Engine { return d.engine }
-
-// Query is a command line to judge, with what is known of its caller.
-type Query struct {
-	Text string
-	Cwd  string
-	Env  map[string]string
-	// Harness is the agent harness wrapper Text was taken out of, if any.
-	Harness input.HarnessInfo
-	// Session, Aliases and Functions describe a line typed in a gated
-	// interactive session (see input.Request).
-	Session   bool
-	Aliases   map[string]string
-	Functions string
-	// Nested and Script describe a shell started under an agent's line, and
-	// the script file it runs (see input.Request).
-	Nested     *input.Nested
-	Script     string
-	ScriptArgs []string
-}
-
-// Input builds the policy input for text run in cwd with env.
-func (d *Decider) Input(text, cwd string, env map[string]string) (*input.Document, error) {
-	return d.InputFor(Query{Text: text, Cwd: cwd, Env: env})
-}
-
-// InputFor builds the policy input for q.
-func (d *Decider) InputFor(q Query) (*input.Document, error) {
-	text, cwd, env := q.Text, q.Cwd, q.Env
-	if !filepath.IsAbs(cwd) {
-		return nil, fmt.Errorf("working directory %q is not absolute", cwd)
-	}
-	cwd = filepath.Clean(cwd)
-	ws, err := d.workspace(cwd, env["HOME"], env["TMPDIR"])
-	if err != nil {
-		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
-	}
-	return input.Build(input.Request{Text: text, Cwd: cwd, Env: env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: q.Harness,
-		Session: q.Session, Aliases: q.Aliases, Functions: q.Functions, Nested: q.Nested, Script: q.Script, ScriptArgs: q.ScriptArgs}), nil
-}
+func (d *Judge) Engine() *policy.Engine { return d.engine }
 
 // workspace discovers the workspace of cwd, reusing an earlier discovery while the
 // repository's HEAD is unchanged: discovery walks the directory tree, and the
 // daemon sees the same few directories over and over.
-func (d *Decider) workspace(cwd, home, tmpdir string) (facts.Workspace, error) {
+func (d *Judge) workspace(cwd, home, tmpdir string) (facts.Workspace, error) {
 	key := wsKey{cwd, home, tmpdir}
 	now := time.Now()
 	if v, ok := d.wsCache.Load(key); ok {
@@ -183,9 +153,10 @@ func (d *Decider) workspace(cwd, home, tmpdir string) (facts.Workspace, error) {
 	return ws, nil
 }
 
-// Decide judges a built document. On any failure the decision is a deny whose
-// reason says what happened, and the error is returned too.
-func (d *Decider) Decide(ctx context.Context, doc *input.Document) (policy.Decision, error) {
+// Decide evaluates a built document with the policy. On any failure the
+// decision is a deny whose reason says what happened, and the error is
+// returned too.
+func (d *Judge) Decide(ctx context.Context, doc *input.Document) (policy.Decision, error) {
 	v, err := policy.ValueOf(doc)
 	if err != nil {
 		return policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
@@ -193,23 +164,6 @@ func (d *Decider) Decide(ctx context.Context, doc *input.Document) (policy.Decis
 		}}}, err
 	}
 	return d.engine.Decide(ctx, v)
-}
-
-// Check builds the input and decides in one step.
-func (d *Decider) Check(ctx context.Context, text, cwd string, env map[string]string) (*input.Document, policy.Decision, error) {
-	return d.CheckView(ctx, Query{Text: text, Cwd: cwd, Env: env})
-}
-
-// CheckView builds the input for q and decides in one step.
-func (d *Decider) CheckView(ctx context.Context, q Query) (*input.Document, policy.Decision, error) {
-	doc, err := d.InputFor(q)
-	if err != nil {
-		return nil, policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
-			ID: policy.ReasonError, Msg: err.Error() + "; the command was not run.", Class: "opaque",
-		}}}, err
-	}
-	dec, err := d.Decide(ctx, doc)
-	return doc, dec, err
 }
 
 // Environ turns os.Environ-style pairs into a map.

@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func BenchmarkValueOf(b *testing.B) {
 	lines := benchLines(b)
 	var docs []any
 	for _, l := range lines[:2000] {
-		doc, _ := te.dec.Input(l, te.ws, te.env)
+		doc, _ := inputLine(te.judge, l, te.ws, te.env)
 		docs = append(docs, doc)
 	}
 	b.ResetTimer()
@@ -31,7 +31,7 @@ func BenchmarkTrivialEval(b *testing.B) {
 	lines := benchLines(b)
 	var vals []ast.Value
 	for _, l := range lines[:2000] {
-		doc, _ := te.dec.Input(l, te.ws, te.env)
+		doc, _ := inputLine(te.judge, l, te.ws, te.env)
 		v, _ := policy.ValueOf(doc)
 		vals = append(vals, v)
 	}
@@ -51,11 +51,11 @@ decision := {"action": "allow", "class": "x", "reasons": []} if { count(input.co
 // each time (cache off).
 func BenchmarkDecideSimple(b *testing.B) {
 	te := newTestEnv(b)
-	te.dec = uncached(b, te)
+	te.judge = uncached(b, te)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := te.dec.Check(ctx, "python reproduce_issue.py", te.ws, te.env); err != nil {
+		if _, _, err := checkLine(ctx, te.judge, "python reproduce_issue.py", te.ws, te.env); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, d, err := te.dec.Check(ctx, tt.text, te.ws, te.env)
+			doc, d, err := checkLine(ctx, te.judge, tt.text, te.ws, te.env)
 			if err != nil {
 				t.Fatalf("decision failed: %v", err)
 			}
@@ -46,7 +46,7 @@ func TestBadInput(t *testing.T) {
 	}
 	t.Run("empty line", func(t *testing.T) {
 		for _, text := range []string{"", "   ", "\n\n", "# just a comment"} {
-			doc, d, err := te.dec.Check(ctx, text, te.ws, te.env)
+			doc, d, err := checkLine(ctx, te.judge, text, te.ws, te.env)
 			if err != nil {
 				t.Fatal(err)
 			}

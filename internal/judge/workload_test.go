@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -65,7 +65,7 @@ func TestWorkloadReport(t *testing.T) {
 	// (as SWE-agent's and OpenHands' lines are), with the session package on.
 	session := os.Getenv("GATESH_WORKLOAD_SESSION") != ""
 	for _, l := range lines {
-		_, d, err := te.dec.CheckView(ctx, Query{Text: l.Command, Cwd: te.ws, Env: te.env, Session: session})
+		_, d, err := checkSession(ctx, te.judge, l.Command, te.ws, te.env, session)
 		if err != nil {
 			t.Errorf("%q: %v", l.Command, err)
 		}
@@ -184,7 +184,7 @@ func benchLines(tb testing.TB) []string {
 // off: every decision is evaluated (BenchmarkDecideRepeated measures the cache).
 func BenchmarkDecide(b *testing.B) {
 	te := newTestEnv(b)
-	te.dec = uncached(b, te)
+	te.judge = uncached(b, te)
 	lines := benchLines(b)
 	ctx := context.Background()
 	durs := make([]time.Duration, 0, b.N)
@@ -192,7 +192,7 @@ func BenchmarkDecide(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		_, _, err := te.dec.Check(ctx, lines[i%len(lines)], te.ws, te.env)
+		_, _, err := checkLine(ctx, te.judge, lines[i%len(lines)], te.ws, te.env)
 		durs = append(durs, time.Since(start))
 		if err != nil {
 			b.Fatal(err)
@@ -212,14 +212,14 @@ func BenchmarkDecideRepeated(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := te.dec.Check(ctx, "python reproduce_issue.py", te.ws, te.env); err != nil {
+		if _, _, err := checkLine(ctx, te.judge, "python reproduce_issue.py", te.ws, te.env); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // uncached returns a decider like te's with the decision cache off.
-func uncached(tb testing.TB, te *testEnv) *Decider {
+func uncached(tb testing.TB, te *testEnv) *Judge {
 	return te.variant(tb, func(c *Config) { c.CacheSize = -1 })
 }
 
@@ -250,7 +250,7 @@ func BenchmarkInput(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := te.dec.Input(lines[i%len(lines)], te.ws, te.env); err != nil {
+		if _, err := inputLine(te.judge, lines[i%len(lines)], te.ws, te.env); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -34,11 +34,11 @@ func TestGuardsChangeNoDecision(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, l := range lines {
-		_, a, err := te.dec.Check(ctx, l, te.ws, te.env)
+		_, a, err := checkLine(ctx, te.judge, l, te.ws, te.env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, b, err := unguarded.Check(ctx, l, te.ws, te.env)
+		_, b, err := checkLine(ctx, unguarded, l, te.ws, te.env)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,6 @@
 //go:build !race
 
-package decide
+package judge
 
 // raceEnabled says the tests run under the race detector.
 const raceEnabled = false

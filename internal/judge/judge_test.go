@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"os/exec"
@@ -10,7 +10,7 @@ import (
 // the current branch).
 func TestWorkspaceFollowsCheckout(t *testing.T) {
 	te := newTestEnv(t)
-	doc, err := te.dec.Input("git status", te.ws, te.env)
+	doc, err := inputLine(te.judge, "git status", te.ws, te.env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestWorkspaceFollowsCheckout(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("git checkout: %v\n%s", err, out)
 		}
-		doc, err = te.dec.Input("git status", te.ws, te.env)
+		doc, err = inputLine(te.judge, "git status", te.ws, te.env)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"bufio"
@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // testEnv is the context every corpus label assumes: the current directory is the
@@ -23,8 +26,8 @@ import (
 type testEnv struct {
 	root, ws, home string
 	env            map[string]string
-	cfg            Config // what dec was built from
-	dec            *Decider
+	cfg            Config // what judge was built from
+	judge          *Judge
 }
 
 func newTestEnv(tb testing.TB) *testEnv {
@@ -76,7 +79,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 		tb.Fatal(err)
 	}
 	te.cfg = Config{Dirs: d, Timeout: testTimeout, Binaries: []string{"/usr/local/bin/gatesh", "/usr/local/bin/gatectl"}}
-	te.dec = te.variant(tb, func(*Config) {})
+	te.judge = te.variant(tb, func(*Config) {})
 	return te
 }
 
@@ -85,7 +88,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 const testTimeout = time.Minute
 
 // variant builds a decider like te's, with change applied to its configuration.
-func (te *testEnv) variant(tb testing.TB, change func(*Config)) *Decider {
+func (te *testEnv) variant(tb testing.TB, change func(*Config)) *Judge {
 	tb.Helper()
 	cfg := te.cfg
 	change(&cfg)
@@ -172,4 +175,29 @@ func unescape(s string) string {
 func testdataDir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata")
+}
+
+// checkLine judges text as gatesh -c judges it, in cwd with env: the
+// document, the decision and the policy's error.
+func checkLine(ctx context.Context, j *Judge, text, cwd string, env map[string]string) (*input.Document, policy.Decision, error) {
+	return checkSession(ctx, j, text, cwd, env, false)
+}
+
+// checkSession is checkLine for a line typed in a gated session when session
+// is set.
+func checkSession(ctx context.Context, j *Judge, text, cwd string, env map[string]string, session bool) (*input.Document, policy.Decision, error) {
+	q := Question{Mode: wire.ModeCommand, Flags: []string{"-c"}, Text: text, Cwd: cwd, Env: env}
+	if session {
+		q.Mode, q.Flags = wire.ModeSession, nil
+	}
+	v, err := j.Judge(ctx, q)
+	if err != nil {
+		return nil, policy.Decision{}, err
+	}
+	return v.Doc, v.Decision, v.Err
+}
+
+// inputLine builds the policy input for text as gatesh -c would send it.
+func inputLine(j *Judge, text, cwd string, env map[string]string) (*input.Document, error) {
+	return j.Input(Question{Mode: wire.ModeCommand, Flags: []string{"-c"}, Text: text, Cwd: cwd, Env: env})
 }

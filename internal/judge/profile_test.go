@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func TestProfilePolicy(t *testing.T) {
 	}
 	te := newTestEnv(t)
 	if os.Getenv("GATESH_PROFILE") == "noguards" {
-		te.dec = te.variant(t, func(c *Config) { c.NoGuards = true })
+		te.judge = te.variant(t, func(c *Config) { c.NoGuards = true })
 	}
 	lines := benchLines(t)[:600]
 	if one := os.Getenv("GATESH_PROFILE_LINE"); one != "" {
@@ -30,14 +30,14 @@ func TestProfilePolicy(t *testing.T) {
 	}
 	var inputs []ast.Value
 	for _, l := range lines {
-		doc, err := te.dec.Input(l, te.ws, te.env)
+		doc, err := inputLine(te.judge, l, te.ws, te.env)
 		if err != nil {
 			t.Fatal(err)
 		}
 		v, _ := policy.ValueOf(doc)
 		inputs = append(inputs, v)
 	}
-	costs, err := te.dec.Engine().Profile(context.Background(), inputs, 60)
+	costs, err := te.judge.Engine().Profile(context.Background(), inputs, 60)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // returns the ids of the session package's reasons, sorted and deduplicated.
 func sessionIDs(t *testing.T, te *testEnv, line string, session bool) (policy.Decision, []string) {
 	t.Helper()
-	_, d, err := te.dec.CheckView(context.Background(), Query{Text: line, Cwd: te.ws, Env: te.env, Session: session})
+	_, d, err := checkSession(context.Background(), te.judge, line, te.ws, te.env, session)
 	if err != nil {
 		t.Fatalf("%q: decision failed: %v", line, err)
 	}

@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 	for _, c := range cases {
 		name := fmt.Sprintf("%s:%d", c.file, c.line)
 		t.Run(name, func(t *testing.T) {
-			doc, d, err := te.dec.Check(ctx, c.command, te.ws, te.env)
+			doc, d, err := checkLine(ctx, te.judge, c.command, te.ws, te.env)
 			if err != nil {
 				t.Fatalf("%q: decision failed: %v", c.command, err)
 			}

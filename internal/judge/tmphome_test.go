@@ -1,4 +1,4 @@
-package decide
+package judge
 
 import (
 	"context"
@@ -54,7 +54,7 @@ func TestHomeUnderTmp(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range tests {
 		t.Run(tc.cmd, func(t *testing.T) {
-			_, got, err := dec.Check(ctx, tc.cmd, tc.cwd, env)
+			_, got, err := checkLine(ctx, dec, tc.cmd, tc.cwd, env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestWorkspaceIsTmpHome(t *testing.T) {
 		{"rm -rf ~", policy.Deny},
 		{"rm ~/.ssh/id_rsa", policy.Hold},
 	} {
-		_, got, err := dec.Check(context.Background(), tc.cmd, home, env)
+		_, got, err := checkLine(context.Background(), dec, tc.cmd, home, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +113,7 @@ func tmpDir(t *testing.T, prefix string) string {
 
 // tmpHomeDecider is a decider for a user whose HOME is home and whose
 // GATESH_HOME is gh, with TMPDIR /tmp and no XDG directories set.
-func tmpHomeDecider(t *testing.T, home, gh string) *Decider {
+func tmpHomeDecider(t *testing.T, home, gh string) *Judge {
 	t.Helper()
 	t.Setenv("HOME", home)
 	t.Setenv("GATESH_HOME", gh)

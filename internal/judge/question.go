@@ -1,0 +1,224 @@
+package judge
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/gatesh/gatesh/internal/harness"
+	"github.com/gatesh/gatesh/internal/input"
+	"github.com/gatesh/gatesh/internal/policy"
+	"github.com/gatesh/gatesh/internal/shellparse"
+	"github.com/gatesh/gatesh/internal/verdict"
+	"github.com/gatesh/gatesh/internal/wire"
+)
+
+// Question is what is asked of the judge: text that bash is about to run, and
+// what is known of its caller.
+type Question struct {
+	// Mode says where Text came from: one of wire's Mode constants (bash -c,
+	// a script file, stdin, a line typed in a gated session).
+	Mode string
+	// Text is the command line, or the script's content.
+	Text string
+	// Flags, Login and Interactive are bash's own options as given: a harness's
+	// wrapper is recognised partly by them.
+	Flags       []string
+	Login       bool
+	Interactive bool
+	// Cwd is the caller's working directory (absolute).
+	Cwd string
+	// Env is the caller's environment.
+	Env map[string]string
+	// Aliases and Functions are a gated session's aliases and the text of the
+	// functions its earlier lines defined (ModeSession).
+	Aliases   map[string]string
+	Functions string
+	// Script is the script file's path (ModeScript).
+	Script string
+	// Under is the agent's line this call runs under, when a shell was started
+	// by something that line started (nil for the agent's own line). ScriptArgs
+	// are then the words that followed the script's name in the shell's argv,
+	// as the kernel recorded them.
+	Under      *input.Nested
+	ScriptArgs []string
+}
+
+// Verdict is the judge's answer.
+type Verdict struct {
+	// Decision is the policy's: Action (verdict.More for a session line that is
+	// not a complete command yet), Class and Reasons.
+	policy.Decision
+	// Command is the text that was judged: the agent's command inside a
+	// harness's wrapper, or the whole text.
+	Command string
+	// Harness describes the wrapper that was seen through (Name is "" when
+	// there was none).
+	Harness input.HarnessInfo
+	// Doc is the policy input the decision was made on (nil when none could be
+	// built).
+	Doc *input.Document
+	// Defines is set when a session line defines shell functions.
+	Defines bool
+	// Err says why the policy could not decide, when it could not: the
+	// decision is then the fail-closed deny that says so.
+	Err error
+}
+
+// Judge answers q. Its error means the question itself is malformed (an
+// unknown mode, a relative working directory): nothing was judged.
+func (d *Judge) Judge(ctx context.Context, q Question) (Verdict, error) {
+	v, err := look(q)
+	if err != nil || v.Action == verdict.More {
+		return v, err
+	}
+	doc, dec, err := d.check(ctx, d.query(q, v))
+	v.Doc, v.Decision, v.Err = doc, dec, err
+	if q.Under != nil && q.Mode == wire.ModeScript && q.ScriptArgs != nil && dec.Action != policy.Deny {
+		// What the agent's line told the tool to do, judged as a line
+		// named after it: `pyenv exec git push` holds as the push.
+		_, inv, ierr := d.check(ctx, request{text: invocation(q.Script, q.ScriptArgs), cwd: q.Cwd, env: q.Env})
+		v.Decision = stricter(v.Decision, inv)
+		if ierr != nil && v.Err == nil {
+			v.Err = ierr
+		}
+	}
+	v.Defines = q.Mode == wire.ModeSession && doc != nil && len(doc.Functions) > 0
+	return v, nil
+}
+
+// Input builds the policy input for q: the document the policy would decide
+// on, for gatectl input.
+func (d *Judge) Input(q Question) (*input.Document, error) {
+	v, err := look(q)
+	if err != nil {
+		return nil, err
+	}
+	return d.input(d.query(q, v))
+}
+
+// NoPolicy is the verdict when no policy compiles: a deny that says why, so
+// that nothing runs until the policy is fixed.
+func NoPolicy(q Question, perr error) (Verdict, error) {
+	v, err := look(q)
+	if err != nil || v.Action == verdict.More {
+		return v, err
+	}
+	v.Decision = policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
+		ID: policy.ReasonError, Class: "opaque",
+		Msg: fmt.Sprintf("the gate's policy does not compile (%v), so nothing runs until it is fixed; tell the user (gatectl check shows the error).", perr),
+	}}}
+	return v, nil
+}
+
+// look checks q and sees through a harness wrapper at the top level of a -c
+// command. Scripts and stdin are judged whole: harnesses do not wrap them.
+func look(q Question) (Verdict, error) {
+	switch {
+	case q.Mode != wire.ModeCommand && q.Mode != wire.ModeScript && q.Mode != wire.ModeStdin && q.Mode != wire.ModeSession:
+		return Verdict{}, fmt.Errorf("unknown mode %q", q.Mode)
+	case !filepath.IsAbs(q.Cwd):
+		return Verdict{}, fmt.Errorf("working directory %q is not absolute", q.Cwd)
+	}
+	if q.Mode == wire.ModeSession && shellparse.Incomplete(q.Text) {
+		return Verdict{Decision: policy.Decision{Action: verdict.More}, Command: q.Text}, nil
+	}
+	if q.Mode != wire.ModeCommand {
+		return Verdict{Command: q.Text}, nil
+	}
+	hv := harness.See(harness.Call{Text: q.Text, Flags: q.Flags, Login: q.Login, Interactive: q.Interactive, Env: q.Env})
+	v := Verdict{Command: hv.Command, Harness: input.HarnessInfo{Name: hv.Harness, Form: hv.Form, Snapshot: hv.Snapshot, Sourced: hv.Sourced}}
+	if hv.Command != q.Text {
+		v.Harness.Wrapper = q.Text
+	}
+	return v, nil
+}
+
+// request is one text to build a policy input for.
+type request struct {
+	text    string
+	cwd     string
+	env     map[string]string
+	harness input.HarnessInfo
+
+	session    bool
+	aliases    map[string]string
+	functions  string
+	nested     *input.Nested
+	script     string
+	scriptArgs []string
+}
+
+// query is the request for q, whose wrapper v saw through.
+func (d *Judge) query(q Question, v Verdict) request {
+	r := request{text: v.Command, cwd: q.Cwd, env: q.Env, harness: v.Harness, nested: q.Under}
+	switch q.Mode {
+	case wire.ModeSession:
+		r.session, r.aliases, r.functions = true, q.Aliases, q.Functions
+	case wire.ModeScript:
+		r.script = q.Script
+		if q.Under != nil {
+			r.scriptArgs = q.ScriptArgs
+		}
+	}
+	return r
+}
+
+// input builds the policy input for r.
+func (d *Judge) input(r request) (*input.Document, error) {
+	cwd := filepath.Clean(r.cwd)
+	ws, err := d.workspace(cwd, r.env["HOME"], r.env["TMPDIR"])
+	if err != nil {
+		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
+	}
+	return input.Build(input.Request{Text: r.text, Cwd: cwd, Env: r.env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: r.harness,
+		Session: r.session, Aliases: r.aliases, Functions: r.functions, Nested: r.nested, Script: r.script, ScriptArgs: r.scriptArgs}), nil
+}
+
+// check builds the input for r and decides.
+func (d *Judge) check(ctx context.Context, r request) (*input.Document, policy.Decision, error) {
+	doc, err := d.input(r)
+	if err != nil {
+		return nil, policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
+			ID: policy.ReasonError, Msg: err.Error() + "; the command was not run.", Class: "opaque",
+		}}}, err
+	}
+	dec, err := d.Decide(ctx, doc)
+	return doc, dec, err
+}
+
+// invocation is the command line that runs script's name with args, each
+// word quoted: what the agent's line asked the script to do.
+func invocation(script string, args []string) string {
+	words := make([]string, 0, len(args)+1)
+	for _, w := range append([]string{filepath.Base(script)}, args...) {
+		words = append(words, "'"+strings.ReplaceAll(w, "'", `'\''`)+"'")
+	}
+	return strings.Join(words, " ")
+}
+
+// stricter combines two decisions on one call: the stricter action wins, with
+// its class, and a hold or deny keeps the reasons of both.
+func stricter(a, b policy.Decision) policy.Decision {
+	rank := map[string]int{policy.Deny: 0, policy.Hold: 1, policy.Allow: 2}
+	ra, okA := rank[a.Action]
+	rb, okB := rank[b.Action]
+	switch {
+	case !okA:
+		return a
+	case !okB || rb < ra:
+		a, b = b, a
+	}
+	if a.Action == policy.Allow {
+		return a
+	}
+	out := policy.Decision{Action: a.Action, Class: a.Class, Reasons: append([]policy.Reason(nil), a.Reasons...)}
+	if b.Action == a.Action {
+		for _, r := range b.Reasons {
+			r.Cmd = nil // an index into the other document
+			out.Reasons = append(out.Reasons, r)
+		}
+	}
+	return out
+}
