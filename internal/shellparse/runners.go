@@ -134,6 +134,25 @@ var runners = []runner{
 	{names: []string{"devbox"}, sub: []string{"run"}, arg: "ce", longArg: []string{"--config", "--env", "--env-file", "--environment"}},
 	{names: []string{"nix-shell"}, runs: runsCode, longCode: []string{"--run", "--command"}},
 	{names: []string{"nix"}, sub: []string{"develop", "shell"}, after: []string{"--command", "-c"}},
+
+	// Grammars no row can say.
+	//  env:      -S splits its argument into more words by env's own quoting
+	//            rules, and NAME=VALUE words and options interleave.
+	//  xargs:    the command gets the items read on stdin as more arguments
+	//            (or in place of -I's string), which may be known to name
+	//            files under a find's start paths.
+	//  parallel: the command ends at :::, and with none each argument after
+	//            ::: is shell code.
+	//  find:     -exec/-execdir/-ok CMD … ; runs once per file found (find.go).
+	//  gdb:      -ex values are gdb commands; only shell, ! and pipe run code.
+	//  bwrap:    its options take zero to three arguments each, and one it
+	//            does not know leaves the command unknown instead of skipped.
+	{names: []string{"env"}, grammar: (*parser).env},
+	{names: []string{"xargs"}, grammar: (*parser).xargs},
+	{names: []string{"parallel"}, grammar: (*parser).parallel},
+	{names: []string{"find"}, grammar: func(p *parser, _ string, f []field, st *state, c ctx) { p.find(f, st, c) }},
+	{names: []string{"gdb", "gdb-multiarch", "cgdb"}, grammar: (*parser).gdb},
+	{names: []string{"bwrap"}, grammar: (*parser).bwrap},
 }
 
 // runnerNamed indexes runners by name.
@@ -385,42 +404,464 @@ func skipOpts(f []field, i int, arg string, longArg []string) (int, map[string]f
 	return i, opts
 }
 
-// runner follows what gdb or bwrap starts, whose grammars no row can say;
-// false when name is neither.
-func (p *parser) runner(name string, f []field, st *state, c ctx) bool {
-	switch name {
-	case "gdb", "gdb-multiarch", "cgdb":
-		// gdb -ex 'shell CMD' (or '!CMD', 'pipe … | CMD'): shell code.
-		for i := 1; i < len(f); i++ {
-			n, v, known, ok := optionValue(f, &i, "-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--iex", "-init-eval-command", "--init-eval-command")
-			switch {
-			case !ok:
-			case !known:
-				p.opaque("dynamic-code", v, c.with(Step{Kind: "interp", Name: name}))
-			default:
-				if code, isShell := gdbShell(v); isShell {
-					p.codeStr(code, true, Step{Kind: "interp", Name: name, Detail: n}, st.fresh(), c)
+// wrap follows the inner command f[i:] of a wrapper.
+func (p *parser) wrap(name, detail string, f []field, i int, env map[string]string, st *state, c ctx) *output {
+	if i >= len(f) || i < 1 {
+		return nil
+	}
+	if detail == "" && i > 1 {
+		parts := make([]string, 0, i-1)
+		for _, x := range f[1:i] {
+			parts = append(parts, x.s)
+		}
+		detail = strings.Join(parts, " ")
+	}
+	c = c.with(Step{Kind: "wrapper", Name: name, Detail: detail})
+	return p.run(f[i:], env, nil, nil, st, c)
+}
+
+func isAssignWord(s string) bool {
+	k, _, ok := strings.Cut(s, "=")
+	return ok && k != "" && validName(k)
+}
+
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func chdirState(p *parser, st *state, d field) *state {
+	n := st.sub()
+	if d.dyn {
+		n.cwdDyn = true
+		return n
+	}
+	if a := p.absPath(d.s, st); a != "" {
+		n.cwd, n.cwdDyn = a, false
+	} else {
+		n.cwdDyn = true
+	}
+	return n
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' && s[i] != '-' && s[i] != '+' && s[i] != 'x' {
+			return false
+		}
+	}
+	return true
+}
+
+// nvmVersion reports whether w names a node version for nvm (18, v20.1.0,
+// node, lts/iron, system …) rather than the command to run.
+func nvmVersion(w string) bool {
+	switch w {
+	case "node", "stable", "unstable", "iojs", "default", "system":
+		return true
+	}
+	if strings.HasPrefix(w, "lts/") {
+		return true
+	}
+	w = strings.TrimPrefix(w, "v")
+	return w != "" && w[0] >= '0' && w[0] <= '9' && strings.Trim(w, "0123456789.x") == ""
+}
+
+func (p *parser) env(_ string, f []field, st *state, c ctx) {
+	env := map[string]string{}
+	var envDyn []string
+	sst := st
+	i := 1
+	var split []field
+loop:
+	for i < len(f) {
+		a := f[i]
+		switch {
+		case isAssignWord(a.s):
+			k, v, _ := strings.Cut(a.s, "=")
+			env[k] = v
+			if a.dyn {
+				envDyn = append(envDyn, k)
+			}
+			i++
+		case a.dyn:
+			break loop
+		case a.s == "-" || a.s == "-i" || a.s == "--ignore-environment" || a.s == "-0" || a.s == "--null" || a.s == "-v" || a.s == "--debug":
+			i++
+		case a.s == "--":
+			i++
+			break loop
+		case a.s == "-u" || a.s == "--unset" || a.s == "-C" || a.s == "--chdir":
+			if (a.s == "-C" || a.s == "--chdir") && i+1 < len(f) {
+				sst = chdirState(p, st, f[i+1])
+			}
+			i += 2
+		case strings.HasPrefix(a.s, "--unset=") || strings.HasPrefix(a.s, "-u"):
+			i++
+		case strings.HasPrefix(a.s, "--chdir=") || (strings.HasPrefix(a.s, "-C") && len(a.s) > 2):
+			d := strings.TrimPrefix(strings.TrimPrefix(a.s, "--chdir="), "-C")
+			sst = chdirState(p, st, field{s: d})
+			i++
+		case a.s == "-S" || a.s == "--split-string" || strings.HasPrefix(a.s, "--split-string=") ||
+			(strings.HasPrefix(a.s, "-") && !strings.HasPrefix(a.s, "--") && strings.Contains(a.s, "S")):
+			var str field
+			if a.s == "-S" || a.s == "--split-string" || strings.HasSuffix(a.s, "S") {
+				if i+1 >= len(f) {
+					return
+				}
+				str = f[i+1]
+				i += 2
+			} else if strings.HasPrefix(a.s, "--split-string=") {
+				str = field{s: strings.TrimPrefix(a.s, "--split-string=")}
+				i++
+			} else {
+				str = field{s: a.s[strings.IndexByte(a.s, 'S')+1:]}
+				i++
+			}
+			if str.dyn {
+				p.opaque("dynamic-code", str.s, c.with(Step{Kind: "wrapper", Name: "env", Detail: "-S"}))
+				return
+			}
+			split = splitWords(str.s)
+			break loop
+		case strings.HasPrefix(a.s, "-") && len(a.s) > 1:
+			i++
+		case isAssignWord(a.s):
+			k, v, _ := strings.Cut(a.s, "=")
+			env[k] = v
+			i++
+		default:
+			break loop
+		}
+	}
+	if i > len(f) {
+		i = len(f)
+	}
+	inner := f[i:]
+	if split != nil {
+		// -S splits its string into words; NAME=VAL words lead.
+		j := 0
+		for j < len(split) && isAssignWord(split[j].s) {
+			k, v, _ := strings.Cut(split[j].s, "=")
+			env[k] = v
+			j++
+		}
+		inner = append(append([]field{}, split[j:]...), inner...)
+	}
+	if len(inner) == 0 {
+		return
+	}
+	detail := ""
+	if split != nil {
+		detail = "-S"
+	}
+	c2 := c.with(Step{Kind: "wrapper", Name: "env", Detail: detail})
+	p.run(inner, env, envDyn, nil, sst, c2)
+}
+
+// splitWords splits a string into words the way env -S does: blanks separate
+// words, quotes and backslashes quote.
+func splitWords(s string) []field {
+	var out []field
+	var cur strings.Builder
+	has := false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch ch {
+		case ' ', '\t', '\n':
+			if has {
+				out = append(out, field{s: cur.String()})
+				cur.Reset()
+				has = false
+			}
+		case '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				cur.WriteString(s[i+1:])
+				i = len(s)
+			} else {
+				cur.WriteString(s[i+1 : i+1+j])
+				i += j + 1
+			}
+			has = true
+		case '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			has = true
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				switch s[i] {
+				case 'n':
+					cur.WriteByte('\n')
+				case 't':
+					cur.WriteByte('\t')
+				case '_':
+					if has {
+						out = append(out, field{s: cur.String()})
+						cur.Reset()
+						has = false
+					}
+					continue
+				default:
+					cur.WriteByte(s[i])
+				}
+			}
+			has = true
+		case '#':
+			if !has {
+				i = len(s)
+				continue
+			}
+			cur.WriteByte(ch)
+		default:
+			cur.WriteByte(ch)
+			has = true
+		}
+	}
+	if has {
+		out = append(out, field{s: cur.String()})
+	}
+	return out
+}
+
+// xargs: the inner command receives stdin items as extra arguments.
+func (p *parser) xargs(_ string, f []field, st *state, c ctx) {
+	i, opts := skipOpts(f, 1, "aEdILnPsSR", []string{"--arg-file", "--delimiter", "--eof", "--max-lines",
+		"--max-args", "--max-procs", "--max-chars", "--process-slot-var", "--replace", "-i"})
+	repl := ""
+	if v, ok := opts["I"]; ok {
+		repl = v.s
+	} else if v, ok := opts["--replace"]; ok {
+		repl = v.s
+		if repl == "" {
+			repl = "{}"
+		}
+	} else if v, ok := opts["i"]; ok {
+		repl = v.s
+		if repl == "" {
+			repl = "{}"
+		}
+	}
+	inner := []field{{s: "echo"}}
+	if i < len(f) {
+		inner = make([]field, len(f)-i)
+		copy(inner, f[i:])
+	}
+	// Items read from find … -print0 through xargs -0 are descendants of
+	// find's start paths (see Command.Argv).
+	starts := p.xargsFromFind(opts, st, c)
+	c = c.with(Step{Kind: "xargs", Name: "xargs"})
+	c.stdin = nil
+	c.pipeFrom = nil
+	variants := make([][]field, 0, len(starts)+1)
+	for _, sp := range starts {
+		v := make([]field, len(inner), len(inner)+1)
+		copy(v, inner)
+		if repl != "" {
+			for k := 1; k < len(v); k++ {
+				if strings.Contains(v[k].s, repl) {
+					v[k], _ = p.descendantWord(v[k], repl, sp, false, st)
+				}
+			}
+		} else {
+			w, ok := p.descendantWord(field{s: "{}"}, "{}", sp, false, st)
+			if !ok {
+				variants = variants[:0]
+				break
+			}
+			v = append(v, w)
+		}
+		variants = append(variants, v)
+	}
+	if len(variants) == 0 {
+		v := inner
+		if repl == "" {
+			v = append(v, field{s: "{xargs}", dyn: true})
+		}
+		variants = append(variants, v)
+	}
+	for _, v := range variants {
+		if repl != "" {
+			for k := range v {
+				if strings.Contains(v[k].s, repl) && !v[k].pat {
+					v[k].dyn = true
 				}
 			}
 		}
-	case "bwrap":
-		// bwrap [OPTIONS] CMD ARGS…: its options take 0 to 3 arguments;
-		// one it does not know, or --args (more options from a
-		// descriptor), leaves the command unknown.
-		i := 1
-		for i < len(f) && strings.HasPrefix(f[i].s, "--") && !f[i].dyn {
-			n, known := bwrapArity[f[i].s]
-			if !known || f[i].s == "--args" {
-				p.opaque("dynamic-command", f[i].s, c.with(Step{Kind: "wrapper", Name: name}))
-				return true
-			}
-			i += 1 + n
-		}
-		p.wrap(name, "", f, i, nil, st, c)
-	default:
-		return false
+		p.run(v, nil, nil, nil, st, c)
 	}
-	return true
+}
+
+// xargsFromFind returns the start paths of the find whose output xargs
+// reads, when each item is known to be a descendant of one: xargs -0 (items
+// are exact names; blank- or newline-split items could be any text held in a
+// file name) reads a pipe whose only writer is a find with literal start
+// paths that only prints with -print0 after tests false for the start paths.
+func (p *parser) xargsFromFind(opts map[string]field, st *state, c ctx) []string {
+	_, z := opts["0"]
+	_, null := opts["--null"]
+	if !z && !null {
+		return nil
+	}
+	for _, k := range []string{"a", "--arg-file", "d", "--delimiter"} {
+		if _, ok := opts[k]; ok {
+			return nil
+		}
+	}
+	if c.stdin == nil || !c.stdin.pipe || c.stdin.all || len(c.pipeFrom) != 1 {
+		return nil
+	}
+	fc := p.line.Commands[c.pipeFrom[0]]
+	if fc.Name != "find" || len(fc.Via) != len(c.via) {
+		return nil
+	}
+	for k := range fc.Via {
+		if fc.Via[k] != c.via[k] {
+			return nil
+		}
+	}
+	for _, r := range fc.Redirects {
+		if !(r.Fd == 2 && r.Write && r.Path != "" && (r.Op == ">" || r.Op == ">>")) {
+			return nil
+		}
+	}
+	ff := make([]field, len(fc.Argv))
+	for k, a := range fc.Argv {
+		ff[k] = field{s: a}
+	}
+	for _, d := range fc.Dynamic {
+		ff[d].dyn = true
+	}
+	fe := parseFind(ff)
+	if !fe.ok || len(fe.starts) > maxFindStarts {
+		return nil
+	}
+	toks := fe.tokens()
+	prints := 0
+	for k, tk := range toks {
+		switch {
+		case tk.s == "-print0":
+			for _, sp := range fe.starts {
+				if !fe.excludesStart(toks, k, sp.s) {
+					return nil
+				}
+			}
+			prints++
+		case isFindExec(tk.s), tk.s == "-print", tk.s == "-printf", tk.s == "-fprint", tk.s == "-fprint0",
+			tk.s == "-fprintf", tk.s == "-ls", tk.s == "-fls":
+			return nil
+		}
+	}
+	if prints == 0 {
+		return nil
+	}
+	out := make([]string, len(fe.starts))
+	for k, sp := range fe.starts {
+		out[k] = sp.s
+	}
+	return out
+}
+
+func (p *parser) parallel(_ string, f []field, st *state, c ctx) {
+	i := 1
+	for i < len(f) && strings.HasPrefix(f[i].s, "-") && !f[i].dyn {
+		a := f[i].s
+		if a == "--" {
+			i++
+			break
+		}
+		switch a {
+		case "-j", "--jobs", "-N", "-n", "--max-args", "-S", "--sshlogin", "-a", "--arg-file", "-I", "--colsep",
+			"-d", "--delimiter", "--joblog", "--results", "--timeout", "--delay", "--tmpdir", "--workdir", "-E", "--env", "--retries":
+			i++
+		}
+		i++
+	}
+	end := i
+	for end < len(f) && f[end].s != ":::" && f[end].s != "::::" && f[end].s != ":::+" {
+		end++
+	}
+	inner := append([]field(nil), f[i:end]...)
+	c = c.with(Step{Kind: "xargs", Name: "parallel"})
+	c.stdin = nil
+	c.pipeFrom = nil
+	if len(inner) == 0 {
+		// parallel ::: CMD1 CMD2…: with no command of its own, each
+		// argument is a command line (from a file with ::::, unseen).
+		for k := end; k < len(f); k++ {
+			switch {
+			case f[k].s == ":::" || f[k].s == ":::+":
+			case f[k].s == "::::" || f[k].s == "::::+":
+				s, _ := joinFields(f[k:])
+				p.opaque("dynamic-code", s, c)
+				return
+			default:
+				p.code(f[k], Step{Kind: "shell", Name: "sh", Detail: "-c"}, st.fresh(), c)
+			}
+		}
+		return
+	}
+	if len(inner) == 1 && strings.ContainsAny(inner[0].s, " \t;|&") {
+		p.code(inner[0], Step{Kind: "shell", Name: "sh", Detail: "-c"}, st.fresh(), c)
+		return
+	}
+	hasRepl := false
+	for k := range inner {
+		if strings.Contains(inner[k].s, "{") && strings.Contains(inner[k].s, "}") {
+			inner[k].dyn = true
+			hasRepl = true
+		}
+	}
+	if !hasRepl {
+		inner = append(inner, field{s: "{xargs}", dyn: true})
+	}
+	p.run(inner, nil, nil, nil, st, c)
+}
+
+// gdb follows gdb -ex 'shell CMD' (or '!CMD', 'pipe … | CMD'): shell code.
+func (p *parser) gdb(name string, f []field, st *state, c ctx) {
+	for i := 1; i < len(f); i++ {
+		n, v, known, ok := optionValue(f, &i, "-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--iex", "-init-eval-command", "--init-eval-command")
+		switch {
+		case !ok:
+		case !known:
+			p.opaque("dynamic-code", v, c.with(Step{Kind: "interp", Name: name}))
+		default:
+			if code, isShell := gdbShell(v); isShell {
+				p.codeStr(code, true, Step{Kind: "interp", Name: name, Detail: n}, st.fresh(), c)
+			}
+		}
+	}
+}
+
+// bwrap follows bwrap [OPTIONS] CMD ARGS…: its options take 0 to 3
+// arguments; one it does not know, or --args (more options from a
+// descriptor), leaves the command unknown.
+func (p *parser) bwrap(name string, f []field, st *state, c ctx) {
+	i := 1
+	for i < len(f) && strings.HasPrefix(f[i].s, "--") && !f[i].dyn {
+		n, known := bwrapArity[f[i].s]
+		if !known || f[i].s == "--args" {
+			p.opaque("dynamic-command", f[i].s, c.with(Step{Kind: "wrapper", Name: name}))
+			return
+		}
+		i += 1 + n
+	}
+	p.wrap(name, "", f, i, nil, st, c)
 }
 
 // bwrapArity is how many arguments each bwrap option takes.
