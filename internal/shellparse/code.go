@@ -281,7 +281,6 @@ var (
 	reSpawnCommon = regexp.MustCompile(`\b(?:os\.system|os\.popen|os\.exec\w*|os\.spawn\w*|os\.posix_spawn\w*|subprocess\b|pty\.spawn|commands\.getoutput|child_process|execSync|spawnSync|execFileSync|execFile\b|Deno\.run|Deno\.Command|Bun\.spawn|Bun\.\$|system\s*\(|popen\b|proc_open|shell_exec|passthru|Open3|IO\.popen|Kernel\.spawn|os\.execute|io\.popen|system2\s*\(|do shell script|Start-Process|Process\.Start|Runtime\.getRuntime|pcntl_exec)`)
 	reSpawnSys    = regexp.MustCompile(`\b(?:system|exec|spawn|qx)\b|%x[\(\{\[<|!/]|` + "`")
 	reSpawnNode   = regexp.MustCompile(`\b(?:exec|spawn)\s*\(`)
-	reSpawnAwk    = regexp.MustCompile(`\bsystem\s*\(|\|\s*getline|\|\s*"|\|&`)
 	reDelete      = regexp.MustCompile(`\b(?:os\.remove|os\.unlink|os\.rmdir|os\.removedirs|shutil\.rmtree|rmtree|rm_rf|rm_r\b|rm_f\b|FileUtils\.rm\w*|FileUtils\.remove\w*|fs\.rm\w*|rmSync|unlinkSync|rmdirSync|fs\.unlink|fs\.promises\.rm|Deno\.remove|File\.delete|Dir\.delete|Dir\.rmdir|Remove-Item|os\.RemoveAll|unlink\b|rmdir\b|os\.truncate)|\.unlink\s*\(|\.rmdir\s*\(|\.unlink_missing|\.delete\s*\(\s*\)`)
 	reWrite       = regexp.MustCompile(`\bopen\s*\([^)]*,\s*["'][^"']*[wax+]|write_text|write_bytes|writeFile|appendFile|File\.write|File\.open\s*\([^)]*["'][wa]|createWriteStream|fwrite|file_put_contents|\bopen\s*\(\s*(?:my\s+)?\$?\w*\s*,\s*["']\s*[>+]|\bopen\s*\([^,)]*,\s*["']>|Set-Content|Out-File|Add-Content|shutil\.(?:copy\w*|move)|os\.rename|os\.replace|\.write\s*\(|\bprint\s*>|printf\s*[^;]*>\s*"|Deno\.writeTextFile|Bun\.write|io\.open\s*\([^)]*["'][wa]|\bchmod\b|os\.chmod|fs\.chmod`)
 	reNetwork     = regexp.MustCompile(`\b(?:socket|urllib\w*|requests\.|http\.client|httpx|aiohttp|fetch\s*\(|https?\.request|https?\.get|net\.connect|net\.Socket|net\.createConnection|LWP|Net::|IO::Socket|open-uri|URI\.open|Net::HTTP|curl_exec|curl_init|fsockopen|Invoke-WebRequest|Invoke-RestMethod|XMLHttpRequest|WebSocket|smtplib|ftplib|paramiko|telnetlib|axios|HTTP::Tiny|Mojo::UserAgent|file_get_contents\s*\(\s*["']https?:|Deno\.connect)|/inet/|https?://`)
@@ -298,14 +297,11 @@ var (
 	rePySpawn   = regexp.MustCompile(`\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)\s*\(\s*`)
 	reNodeSpawn = regexp.MustCompile(`\b(?:execSync|execFileSync|spawnSync|exec|execFile|spawn)\s*\(\s*`)
 	reRbSpawn   = regexp.MustCompile(`\b(?:system|exec|spawn|IO\.popen|Open3\.\w+|shell_exec|passthru|popen|proc_open|os\.execute|io\.popen|system2)\s*(?:\(\s*|\s+)`)
-	reAwkSpawn  = regexp.MustCompile(`\bsystem\s*\(\s*`)
-	reAwkPipe   = regexp.MustCompile(`\|\s*("(?:[^"\\]|\\.)*")|("(?:[^"\\]|\\.)*")\s*\|\s*getline`)
 	reOsaSpawn  = regexp.MustCompile(`do shell script\s+`)
 	// Tcl (tclsh, expect): exec and spawn run their words as a command; open
 	// with a leading | runs a pipeline. Its words are close enough to the
 	// shell's to be parsed as a command line.
 	reTclSpawn = regexp.MustCompile(`(?m)(?:^|[;\[{])\s*(?:exec|spawn)\s+([^;\]\n}]*)|\bopen\s+["{]?\|`)
-	reAwkWrite = regexp.MustCompile(`\bprintf?\b[^;}|]*>`)
 )
 
 // analyze fills a Code's text, effects and paths, and follows the literal
@@ -324,31 +320,31 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 	}
 	switch lang {
 	case "sed":
-		if cmds, spawn, write := sedScan(text); spawn {
+		e, _ := SedEffects(text)
+		if e.Spawn {
 			add("spawn")
-			for _, cmd := range cmds {
+			for _, cmd := range e.Runs {
 				p.codeStr(cmd, true, Step{Kind: "interp", Name: name, Detail: "e"}, st.fresh(), c)
 			}
-			if write {
-				add("write")
-			}
-		} else if write {
+		}
+		if e.Write {
 			add("write")
 		}
 		code.Effects = eff
 		code.Paths = []string{}
 		return
 	case "awk":
-		if reSpawnAwk.MatchString(text) {
+		e, _ := AwkEffects(text)
+		if e.Spawn {
 			add("spawn")
 		}
-		if strings.Contains(text, "/inet/") {
+		if e.Network {
 			add("network")
 		}
-		if reAwkWrite.MatchString(text) {
+		if e.Write {
 			add("write")
 		}
-		if strings.Contains(text, "ENVIRON") {
+		if e.Env {
 			add("env")
 		}
 	default:
@@ -459,15 +455,9 @@ func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
 			}
 		}
 	case "awk":
-		callArgs(reAwkSpawn, false)
-		for _, m := range reAwkPipe.FindAllStringSubmatch(text, 8) {
-			q := m[1]
-			if q == "" {
-				q = m[2]
-			}
-			if s, _, ok := readString(q, 0, false); ok {
-				follow([]string{s}, true)
-			}
+		e, _ := AwkEffects(text)
+		for _, cmd := range e.Runs {
+			follow([]string{cmd}, true)
 		}
 	case "osascript":
 		callArgs(reOsaSpawn, false)
@@ -649,199 +639,6 @@ func backtickStrings(text string) []string {
 
 func isWordByte(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-
-// sedScan finds GNU sed commands that run shell code: the e command and the
-// e flag of s///. It returns the literal commands of "e COMMAND". It follows
-// GNU sed's own parser: the text of a\, i\, c\ (up to a newline not escaped
-// by a backslash), file names, labels and the parts of s/// and y/// are not
-// commands. GNU sed compiles the whole script before running any of it, so
-// at a sure syntax error (an unknown command, extra characters after a
-// command, an unknown s/// flag, an unterminated s or y) the scan stops:
-// nothing after it would run; what was found before it is still reported.
-func sedScan(script string) (cmds []string, spawn, write bool) {
-	i := 0
-	n := len(script)
-	blank := func() {
-		for i < n && (script[i] == ' ' || script[i] == '\t') {
-			i++
-		}
-	}
-	// toEOL moves past the argument of a command that runs to the end of
-	// the line (for text, esc: a backslash escapes a newline, as in a\ i\
-	// c\ and e; file names and comments end at the first newline); it
-	// returns that argument.
-	toEOL := func(esc bool) string {
-		start := i
-		for i < n && script[i] != '\n' {
-			if esc && script[i] == '\\' {
-				i++
-			}
-			i++
-		}
-		if i > n {
-			i = n
-		}
-		return script[start:i]
-	}
-	// endCmd: after a command without argument only blanks, then ; newline
-	// } # or the end may follow.
-	endCmd := func() bool {
-		blank()
-		if i >= n {
-			return true
-		}
-		switch script[i] {
-		case ';', '\n':
-			i++
-			return true
-		case '}', '#':
-			return true
-		}
-		return false
-	}
-	for i < n {
-		for i < n && strings.IndexByte(" \t\n;{}", script[i]) >= 0 {
-			i++
-		}
-		if i >= n {
-			break
-		}
-		i = skipSedAddr(script, i, false)
-		blank()
-		if i < n && script[i] == ',' {
-			i++
-			blank()
-			i = skipSedAddr(script, i, true)
-		}
-		blank()
-		for i < n && script[i] == '!' {
-			i++
-			blank()
-		}
-		if i >= n {
-			break
-		}
-		ch := script[i]
-		i++
-		switch ch {
-		case 'e':
-			spawn = true
-			blank()
-			text := toEOL(true)
-			if cmd := strings.TrimSpace(strings.ReplaceAll(text, "\\\n", "\n")); cmd != "" {
-				cmds = append(cmds, cmd)
-			}
-		case 's', 'y':
-			if i >= n || script[i] == '\n' || script[i] == '\\' {
-				return
-			}
-			delim := script[i]
-			i++
-			for part := 0; part < 2; part++ {
-				for i < n && script[i] != delim {
-					if script[i] == '\\' {
-						i++
-					}
-					i++
-				}
-				if i >= n {
-					return // unterminated
-				}
-				i++
-			}
-			if ch == 'y' {
-				if !endCmd() {
-					return
-				}
-				continue
-			}
-		flags:
-			for i < n {
-				switch c := script[i]; {
-				case c == 'e':
-					spawn = true
-					i++
-				case c == 'w':
-					write = true
-					toEOL(false)
-					break flags
-				case c == ';' || c == '\n':
-					i++
-					break flags
-				case c == '}' || c == '#':
-					break flags
-				case strings.IndexByte("gpiImM \t0123456789", c) >= 0:
-					i++
-				default:
-					return // unknown option to s
-				}
-			}
-		case 'w', 'W':
-			write = true
-			toEOL(false)
-		case 'r', 'R', '#':
-			toEOL(false)
-		case 'a', 'i', 'c':
-			toEOL(true)
-		case 'b', 't', 'T', ':', 'v':
-			for i < n && script[i] != '\n' && script[i] != ';' {
-				i++
-			}
-		case 'q', 'Q', 'l', 'L':
-			blank()
-			for i < n && script[i] >= '0' && script[i] <= '9' {
-				i++
-			}
-			if !endCmd() {
-				return
-			}
-		case '=', 'd', 'D', 'g', 'G', 'h', 'H', 'n', 'N', 'p', 'P', 'x', 'z', 'F', '}':
-			if !endCmd() {
-				return
-			}
-		case '{':
-		default:
-			return // unknown command
-		}
-	}
-	return
-}
-
-// skipSedAddr moves past one sed address; second allows the +N and ~N forms
-// of a range's end.
-func skipSedAddr(s string, i int, second bool) int {
-	n := len(s)
-	switch {
-	case i < n && s[i] >= '0' && s[i] <= '9', second && i < n && (s[i] == '+' || s[i] == '~'):
-		i++
-		for i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '~') {
-			i++
-		}
-	case i < n && s[i] == '$':
-		i++
-	case i < n && (s[i] == '/' || s[i] == '\\'):
-		delim := byte('/')
-		if s[i] == '\\' && i+1 < n {
-			i++
-			delim = s[i]
-		}
-		i++
-		for i < n && s[i] != delim {
-			if s[i] == '\\' {
-				i++
-			}
-			i++
-		}
-		i++
-		for i < n && (s[i] == 'I' || s[i] == 'M') {
-			i++
-		}
-	}
-	if i > n {
-		i = n
-	}
-	return i
 }
 
 // git follows code run through git configuration and aliases.

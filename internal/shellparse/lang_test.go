@@ -121,6 +121,56 @@ func TestAwkEffects(t *testing.T) {
 	}
 }
 
+// TestLangAgentLines: hostile sed and awk on an agent's line carry their
+// effects in Code, and the literal commands they run are commands of the line.
+func TestLangAgentLines(t *testing.T) {
+	cases := []struct {
+		line    string
+		effects []string
+		runs    []string // names of the commands run through the code
+	}{
+		{`sed 's/x/y/e' f`, []string{"spawn"}, nil},
+		{`sed 'e rm -rf ~' f`, []string{"spawn"}, []string{"rm"}},
+		{`sed 's/[/]/x/e' f`, []string{"spawn"}, nil},
+		{`sed '/[/]/p;1e rm -rf ~' f`, []string{"spawn"}, []string{"rm"}},
+		{`sed 'w /tmp/f' f`, []string{"write"}, nil},
+		{`sed 'W /tmp/f' f`, []string{"write"}, nil},
+		{`sed 's/a/b/w /tmp/f' f`, []string{"write"}, nil},
+		{`sed 's/[/]/x/w /tmp/f' f`, []string{"write"}, nil},
+		{`sed -n 'r /etc/shadow' f`, nil, nil},
+		{`sed -e 's/a/b/' -e '3e rm -rf ~' f`, []string{"spawn"}, []string{"rm"}},
+		{`awk 'BEGIN{system("rm -rf ~")}'`, []string{"spawn"}, []string{"rm"}},
+		{`awk '{print | "sh"}' f`, []string{"spawn"}, []string{"sh"}},
+		{`awk '{printf "x" | "sh"}' f`, []string{"spawn"}, []string{"sh"}},
+		{`awk 'BEGIN{c="sh"} {print | c}' f`, []string{"spawn"}, nil},
+		{`awk '{"date" | getline d}' f`, []string{"spawn"}, []string{"date"}},
+		{`awk '{print > "f"}' f`, []string{"write"}, nil},
+		{`awk '{print "}" > "/tmp/f"}' f`, []string{"write"}, nil},
+		{`awk '{print ENVIRON["HOME"]}' f`, []string{"env"}, nil},
+		{`awk '@load "filefuncs"' f`, []string{"spawn"}, nil},
+		{`awk 'BEGIN{f="system"; @f("id")}'`, []string{"spawn"}, nil},
+		{`awk 'BEGIN { if (1) /"/; system("rm -rf ~"); if (1) /"/ }'`, []string{"spawn"}, []string{"rm"}},
+		{`awk -F, '{print $2}' data.csv`, nil, nil},
+	}
+	for _, c := range cases {
+		l := Parse(c.line, Options{Cwd: "/w", Home: "/home/u"})
+		if len(l.Commands) == 0 || l.Commands[0].Code == nil {
+			t.Errorf("%s: no code: %+v", c.line, l.Commands)
+			continue
+		}
+		if diff := cmp.Diff(c.effects, l.Commands[0].Code.Effects, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: effects (-want +got):\n%s", c.line, diff)
+		}
+		var runs []string
+		for _, cmd := range l.Commands[1:] {
+			runs = append(runs, cmd.Name)
+		}
+		if diff := cmp.Diff(c.runs, runs, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: commands run (-want +got):\n%s", c.line, diff)
+		}
+	}
+}
+
 // TestSedAsGNU checks SedEffects against a real GNU sed: each script is a
 // construct followed by an e command on the next line or after a ; and GNU
 // sed runs that command exactly when SedEffects finds it.
