@@ -459,6 +459,9 @@ func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
 		for _, cmd := range e.Runs {
 			follow([]string{cmd}, true)
 		}
+		for _, cmd := range e.Feeds {
+			follow([]string{cmd}, true)
+		}
 	case "osascript":
 		callArgs(reOsaSpawn, false)
 	case "tcl":

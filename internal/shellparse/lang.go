@@ -24,9 +24,14 @@ type Effects struct {
 	Env bool
 	// Network: it names gawk's /inet special files.
 	Network bool
-	// Runs are the shell commands it runs whose text is literal (sed's
-	// e COMMAND; awk's system("…"), print | "…" and "…" | getline).
+	// Runs are the shell commands it runs whose text is literal and that
+	// read the program's own stdin (sed's e COMMAND; awk's system("…") and
+	// "…" | getline).
 	Runs []string
+	// Feeds are the shell commands it runs whose text is literal and that
+	// read what the program prints (awk's print | "…"): their stdin is text
+	// made at run time. A coprocess (print |& "…") is in neither list.
+	Feeds []string
 	// Plain is true when the program is harmless by construction, whatever
 	// implementation reads it. A sed script is plain when it parses, has at
 	// least one command, and holds only s, d and p commands, each with at most
@@ -364,8 +369,11 @@ func AwkEffects(program string) (Effects, bool) {
 			}
 		case tk.kind == 'o' && (tk.text == "|" || tk.text == "|&"):
 			e.Spawn = true
+			if tk.text == "|&" {
+				break // a coprocess both reads and answers at run time
+			}
 			if cmd, n := awkStrings(toks[k+1:]); n > 0 && (k+1+n == len(toks) || toks[k+1+n].endsStmt()) {
-				e.Runs = append(e.Runs, cmd) // print | "cmd"
+				e.Feeds = append(e.Feeds, cmd) // print | "cmd"
 			} else if k+1 < len(toks) && toks[k+1].text == "getline" {
 				j := k
 				for j > 0 && toks[j-1].kind == 's' {
