@@ -3,6 +3,7 @@ package harness
 import (
 	"strings"
 
+	"github.com/gatesh/gatesh/internal/shellparse"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -40,9 +41,10 @@ import (
 //     /dev/stderr) or duplicates a descriptor;
 //   - every command is on a small allow-list of builtins and read-only utilities
 //     the real scripts use, with the options that make them write, run code or
-//     assign special variables refused (printf -v, sed w/e, awk system/pipes/
-//     redirects, compgen -C/-F/-W, trap with an action, alias with a value,
-//     declare with an assignment, command other than -v/-V, sort -o, …);
+//     assign special variables refused (printf -v, sed and awk programs
+//     other than plain ones as shellparse reads them, compgen -C/-F/-W, trap
+//     with an action, alias with a value, declare with an assignment,
+//     command other than -v/-V, sort -o, …);
 //   - the only file it sources is one of the user's own rc files
 //     (~/.bashrc, ~/.bash_profile, ~/.bash_login, ~/.profile, ~/.zshrc), which
 //     bash would read on its own and which are trusted by location;
@@ -613,9 +615,8 @@ func declareArgs(args []*syntax.Word) bool {
 	return !dynamic || printing
 }
 
-// sedArgs allows sed scripts made of s/…/…/ (flags g, p, i, I, m, M, digits),
-// d and p commands with /regex/, line or $ addresses; no in-place editing, no
-// script files, no w/e/r commands or flags.
+// sedArgs allows sed with plain scripts (see plainSed); no in-place editing,
+// no script files.
 func sedArgs(args []*syntax.Word) bool {
 	script := false
 	for i := 0; i < len(args); i++ {
@@ -634,14 +635,14 @@ func sedArgs(args []*syntax.Word) bool {
 				return false
 			}
 			s, ok := lit(args[i])
-			if !ok || !safeSed(s) {
+			if !ok || !plainSed(s) {
 				return false
 			}
 			script = true
 		case strings.HasPrefix(v, "-") && v != "-":
 			return false
 		case !script:
-			if !safeSed(v) {
+			if !plainSed(v) {
 				return false
 			}
 			script = true
@@ -650,92 +651,16 @@ func sedArgs(args []*syntax.Word) bool {
 	return script
 }
 
-// safeSed checks a sed script.
-func safeSed(s string) bool {
-	i := 0
-	next := func() (byte, bool) {
-		if i >= len(s) {
-			return 0, false
-		}
-		i++
-		return s[i-1], true
-	}
-	// delimited reads up to an unescaped delim.
-	delimited := func(d byte) bool {
-		for i < len(s) {
-			c := s[i]
-			i++
-			if c == '\\' {
-				i++
-				continue
-			}
-			if c == d {
-				return true
-			}
-			if c == '\n' {
-				return false
-			}
-		}
-		return false
-	}
-	cmds := 0
-	for i < len(s) {
-		c, _ := next()
-		switch c {
-		case ' ', '\t', '\n', ';':
-			continue
-		}
-		i--
-		// address
-		switch {
-		case s[i] == '/':
-			i++
-			if !delimited('/') {
-				return false
-			}
-		case s[i] == '$':
-			i++
-		case s[i] >= '0' && s[i] <= '9':
-			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-				i++
-			}
-		}
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
-		c, ok := next()
-		if !ok {
-			return false
-		}
-		switch c {
-		case 'd', 'p':
-		case 's':
-			d, ok := next()
-			if !ok || d == '\\' || d == '\n' || d == ' ' {
-				return false
-			}
-			if !delimited(d) || !delimited(d) {
-				return false
-			}
-			for i < len(s) && strings.IndexByte("gpiImM0123456789", s[i]) >= 0 {
-				i++
-			}
-		default:
-			return false
-		}
-		cmds++
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
-		if i < len(s) && s[i] != ';' && s[i] != '\n' {
-			return false
-		}
-	}
-	return cmds > 0
+// plainSed reports whether a sed script is plain (shellparse.Effects.Plain):
+// only s, d and p commands with simple addresses, nothing that runs, reads or
+// writes, parsed as the agent's own sed lines are.
+func plainSed(script string) bool {
+	e, ok := shellparse.SedEffects(script)
+	return ok && e.Plain
 }
 
-// awkArgs allows awk with -F and -v options and a program that cannot run
-// commands or write files.
+// awkArgs allows awk with -F and -v options and a plain program (see
+// plainAwk).
 func awkArgs(args []*syntax.Word) bool {
 	for i := 0; i < len(args); i++ {
 		v, ok := lit(args[i])
@@ -756,7 +681,7 @@ func awkArgs(args []*syntax.Word) bool {
 		case strings.HasPrefix(v, "-"):
 			return false
 		default:
-			if !safeAwk(v) {
+			if !plainAwk(v) {
 				return false
 			}
 			for _, w := range args[i+1:] {
@@ -784,72 +709,12 @@ func plainDynamic(w *syntax.Word) bool {
 	return false
 }
 
-// safeAwk reports whether an awk program can neither run commands nor write
-// files: outside strings, regular expressions and comments it holds no `|`
-// (other than ||), no `>`, and none of system, getline, close, fflush, or gawk's
-// @ directives.
-func safeAwk(p string) bool {
-	var out strings.Builder
-	prev := byte('\n') // last significant character outside strings and regexes
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '"':
-			j := i + 1
-			for j < len(p) && p[j] != '"' {
-				if p[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(p) {
-				return false
-			}
-			i, prev = j, '"'
-			out.WriteString(" S ")
-		case c == '/' && strings.IndexByte("\n({,;~!&|=:?[}", prev) >= 0:
-			j, inClass := i+1, false
-			for j < len(p) {
-				switch {
-				case p[j] == '\\':
-					j++
-				case p[j] == '[':
-					inClass = true
-				case p[j] == ']':
-					inClass = false
-				case p[j] == '/' && !inClass:
-					goto closed
-				case p[j] == '\n':
-					return false
-				}
-				j++
-			}
-			return false
-		closed:
-			i, prev = j, '/'
-			out.WriteString(" R ")
-		case c == '#':
-			for i < len(p) && p[i] != '\n' {
-				i++
-			}
-			i--
-		default:
-			out.WriteByte(c)
-			if c == '\n' || (c != ' ' && c != '\t') {
-				prev = c
-			}
-		}
-	}
-	s := strings.ReplaceAll(out.String(), "||", "  ")
-	if strings.ContainsAny(s, "|>@`") {
-		return false
-	}
-	for _, bad := range []string{"system", "getline", "close", "fflush"} {
-		if strings.Contains(s, bad) {
-			return false
-		}
-	}
-	return true
+// plainAwk reports whether an awk program is plain (shellparse.Effects.Plain):
+// its text holds nothing that could run a command, redirect, read another
+// file or read the environment, however an awk tokenizes it.
+func plainAwk(program string) bool {
+	e, ok := shellparse.AwkEffects(program)
+	return ok && e.Plain
 }
 
 // base64Args allows encoding and decoding to stdout only.
