@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -81,6 +82,7 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		explain bool
 		batch   string
 		session bool
+		nul     bool
 	)
 	pf.register(fs)
 	fs.StringVar(&cwd, "cwd", "", "judge the command as if run in `DIR` (default: the current directory)")
@@ -89,6 +91,7 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		fs.BoolVar(&asJSON, "json", false, "print one JSON object per command line")
 		fs.BoolVar(&explain, "explain", false, "also print the policy input and every rule that fired")
 		fs.StringVar(&batch, "batch", "", "read command lines from `FILE` (- for stdin), one per line")
+		fs.BoolVar(&nul, "z", false, "with --batch: the command lines end with NUL instead of a newline (lines that hold newlines)")
 	}
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
@@ -111,7 +114,7 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		if fs.NArg() > 0 {
 			return fmt.Errorf("%w: --batch takes no command argument", errUsage)
 		}
-		lines, err = readBatch(e, batch)
+		lines, err = readBatch(e, batch, nul)
 		if err != nil {
 			return err
 		}
@@ -200,7 +203,9 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 	return nil
 }
 
-func readBatch(e env, name string) ([]string, error) {
+// readBatch reads the command lines of --batch: one per line, or ending with
+// NUL when nul is set (so that a line may hold newlines).
+func readBatch(e env, name string, nul bool) ([]string, error) {
 	var r io.Reader = e.stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -213,8 +218,23 @@ func readBatch(e env, name string) ([]string, error) {
 	var lines []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 4<<20)
+	if nul {
+		sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+			if i := bytes.IndexByte(data, 0); i >= 0 {
+				return i + 1, data[:i], nil
+			}
+			if atEOF && len(data) > 0 {
+				return len(data), data, nil
+			}
+			return 0, nil, nil
+		})
+	}
 	for sc.Scan() {
-		lines = append(lines, strings.TrimSuffix(sc.Text(), "\r"))
+		line := sc.Text()
+		if !nul {
+			line = strings.TrimSuffix(line, "\r")
+		}
+		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("--batch: %w", err)
