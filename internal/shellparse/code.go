@@ -331,7 +331,14 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 			add("write")
 		}
 		code.Effects = eff
+		// the files of r, R, w and W: policy judges what the code writes or
+		// reads there as it does for other interpreters' literal paths
 		code.Paths = []string{}
+		for _, f := range e.Files {
+			if a := p.absPath(f, st); a != "" && !containsStr(code.Paths, a) {
+				code.Paths = append(code.Paths, a)
+			}
+		}
 		return
 	case "awk":
 		e, _ := AwkEffects(text)

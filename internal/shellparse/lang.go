@@ -28,6 +28,10 @@ type Effects struct {
 	// read the program's own stdin (sed's e COMMAND; awk's system("…") and
 	// "…" | getline).
 	Runs []string
+	// Files are the files it names to read or write, as written (sed's r,
+	// R, w, W and the w flag of s///; GNU sed's /dev/stdin, /dev/stdout and
+	// /dev/stderr, which it does not open, are left out).
+	Files []string
 	// Feeds are the shell commands it runs whose text is literal and that
 	// read what the program prints (awk's print | "…"): their stdin is text
 	// made at run time. A coprocess (print |& "…") is in neither list.
@@ -282,10 +286,10 @@ func (s *sedScript) scan() bool {
 			}
 		case 'w', 'W':
 			s.eff.Write = true
-			s.toEOL(false)
+			s.file()
 		case 'r', 'R':
 			s.eff.Read = true
-			s.toEOL(false)
+			s.file()
 		case '#':
 			s.toEOL(false)
 		case 'a', 'i', 'c':
@@ -313,6 +317,17 @@ func (s *sedScript) scan() bool {
 	}
 }
 
+// file reads the file name of r, R, w, W or the w flag, to the end of the
+// line, blanks before it skipped.
+func (s *sedScript) file() {
+	s.blank()
+	switch name := s.toEOL(false); name {
+	case "", "/dev/stdin", "/dev/stdout", "/dev/stderr":
+	default:
+		s.eff.Files = append(s.eff.Files, name)
+	}
+}
+
 // flags reads the flags of s///; false on an unknown flag.
 func (s *sedScript) flags() bool {
 	t := s.text
@@ -324,7 +339,8 @@ func (s *sedScript) flags() bool {
 			s.i++
 		case c == 'w':
 			s.eff.Write = true
-			s.toEOL(false)
+			s.i++
+			s.file()
 			return true
 		case c == ';' || c == '\n':
 			s.i++

@@ -30,17 +30,18 @@ func TestSedEffects(t *testing.T) {
 		{`e`, Effects{Spawn: true}, true},
 		{`1e rm -rf ~`, Effects{Spawn: true, Runs: []string{"rm -rf ~"}}, true},
 		{"1e echo a\\\ne rm -rf ~", Effects{Spawn: true, Runs: []string{"echo a\ne rm -rf ~"}}, true},
-		{"r /dev/null\\\ne id", Effects{Spawn: true, Read: true, Runs: []string{"id"}}, true},
-		{`w /tmp/f`, Effects{Write: true}, true},
-		{`W /tmp/f`, Effects{Write: true}, true},
-		{`s/a/b/w /tmp/f`, Effects{Write: true}, true},
-		{`s/a/b/; w x`, Effects{Write: true}, true},
-		{`r /etc/shadow`, Effects{Read: true}, true},
-		{`R /etc/shadow`, Effects{Read: true}, true},
+		{"r /dev/null\\\ne id", Effects{Spawn: true, Read: true, Runs: []string{"id"}, Files: []string{"/dev/null\\"}}, true},
+		{`w /tmp/f`, Effects{Write: true, Files: []string{"/tmp/f"}}, true},
+		{`W /tmp/f`, Effects{Write: true, Files: []string{"/tmp/f"}}, true},
+		{`s/a/b/w /tmp/f`, Effects{Write: true, Files: []string{"/tmp/f"}}, true},
+		{`s/a/b/w /dev/stdout`, Effects{Write: true}, true},
+		{`s/a/b/; w x`, Effects{Write: true, Files: []string{"x"}}, true},
+		{`r /etc/shadow`, Effects{Read: true, Files: []string{"/etc/shadow"}}, true},
+		{`R /etc/shadow`, Effects{Read: true, Files: []string{"/etc/shadow"}}, true},
 		// GNU sed reads a bracket expression whole: the delimiter in it does
 		// not end the regex
 		{`s/[/]/x/e`, Effects{Spawn: true}, true},
-		{`s/[/]/x/w /tmp/f`, Effects{Write: true}, true},
+		{`s/[/]/x/w /tmp/f`, Effects{Write: true, Files: []string{"/tmp/f"}}, true},
 		{`/[/]/p;1e id`, Effects{Spawn: true, Runs: []string{"id"}}, true},
 		{`s/[]/]/x/;e id`, Effects{Spawn: true, Runs: []string{"id"}}, true},
 		{`s/[[:alpha:]/]/x/;e id`, Effects{Spawn: true, Runs: []string{"id"}}, true},
@@ -168,6 +169,29 @@ func TestLangAgentLines(t *testing.T) {
 		}
 		if diff := cmp.Diff(c.runs, runs, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: commands run (-want +got):\n%s", c.line, diff)
+		}
+	}
+}
+
+// TestSedPaths: the files sed's r, R, w and W name are the code's paths,
+// resolved against the cwd, so policy judges them like other code's paths.
+func TestSedPaths(t *testing.T) {
+	for line, want := range map[string][]string{
+		`sed -n 'w /home/u/.bashrc' f`:            {"/home/u/.bashrc"},
+		`sed 's/x/y/w /etc/passwd' f`:             {"/etc/passwd"},
+		`sed -n '1r /etc/shadow' f`:               {"/etc/shadow"},
+		"sed -e 'W out.txt' -e 'R in.txt' f":      {"/w/out.txt", "/w/in.txt"},
+		`sed -n 's/a/b/w /dev/stdout' f`:          nil,
+		`sed -n '1,5p' f`:                         nil,
+		`sed -e 'w /tmp/a' -e 's/a/b/w /tmp/a' f`: {"/tmp/a"},
+	} {
+		l := Parse(line, Options{Cwd: "/w", Home: "/home/u"})
+		if len(l.Commands) == 0 || l.Commands[0].Code == nil {
+			t.Errorf("%s: no code", line)
+			continue
+		}
+		if diff := cmp.Diff(want, l.Commands[0].Code.Paths, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: paths (-want +got):\n%s", line, diff)
 		}
 	}
 }
