@@ -32,6 +32,7 @@ var (
 		// expression: the old harness check read a string there and missed
 		// the system call (gawk 5.2 runs it)
 		`BEGIN { if (1) /"/; system("id"); if (1) /"/ }`,
+		`{ print /"/; x = 1 }`,
 	}
 )
 

@@ -46,7 +46,8 @@ type Effects struct {
 	// backquote and nowhere the text system, getline, close, fflush, ENVIRON
 	// or /inet: no reading of awk's grammar (gawk, mawk, BWK awk differ on
 	// what a / starts) can find a command, a redirection or a coprocess in
-	// it. Plain implies no effect.
+	// it; nor does a regular expression hold a quote, where they disagree
+	// about what is a string. Plain implies no effect.
 	Plain bool
 }
 
@@ -437,6 +438,11 @@ func AwkEffects(program string) (Effects, bool) {
 		}
 	}
 	e.Plain = ok && !e.any() && awkPlainText(program)
+	for _, tk := range toks {
+		if tk.kind == 'r' && strings.Contains(tk.text, `"`) {
+			e.Plain = false // where awks disagree: mawk rejects print /"/, gawk reads a regex
+		}
+	}
 	return e, ok
 }
 

@@ -114,6 +114,9 @@ func TestAwkEffects(t *testing.T) {
 		{`{ x = a / 2; system("id"); y = b / 3 }`, Effects{Spawn: true, Runs: []string{"id"}}, true},
 		{`/[/]/ { system("id") }`, Effects{Spawn: true, Runs: []string{"id"}}, true},
 		{`NR==1 { print NR "  -> " cur }`, Effects{}, true},
+		{`{ print /"/; x = 1 }`, Effects{}, true},
+		{`$0 ~ /a"b/`, Effects{}, true},
+		{`$0 ~ /a\/b/ { print "x/y" }`, Effects{Plain: true}, true},
 	}
 	for _, c := range cases {
 		got, ok := AwkEffects(c.program)
