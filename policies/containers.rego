@@ -1,5 +1,16 @@
-# Containers: privileged containers and host mounts that reach outside the
-# container, and prunes that delete volumes and images.
+# METADATA
+# title: Containers
+# description: >-
+#   Judges docker, podman and nerdctl. A privileged container or a mount of the
+#   host's system or home directories gives what runs inside the container the run
+#   of this machine, so it is held; a prune deletes containers, images and volumes
+#   (volume data is gone for good), so it is held too.
+# custom:
+#   class: [privileged, destructive]
+#   rules:
+#     - containers.privileged
+#     - containers.host_mount
+#     - containers.prune
 package gatesh.rules.containers
 
 import rego.v1

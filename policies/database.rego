@@ -1,4 +1,21 @@
-# Databases: read statements are allowed; writes and schema changes are held.
+# METADATA
+# title: Databases
+# description: >-
+#   Judges database clients (psql, mysql, sqlite3, mongosh, redis-cli, ...), their
+#   admin and restore tools, and framework tasks that drop or reset a database
+#   (prisma migrate reset, rails db:reset). Reading statements are allowed;
+#   statements that write or change the schema, SQL read from a file or a pipe, and
+#   admin commands are held, because a database's data lives outside the workspace's
+#   version control: as external for a server, as destructive for a local SQLite or
+#   DuckDB file. Resets delete all data and are held as destructive.
+# custom:
+#   class: [external, destructive]
+#   rules:
+#     - db.write
+#     - db.script
+#     - db.admin
+#     - db.redis.write
+#     - db.reset
 package gatesh.rules.database
 
 import rego.v1

@@ -1,5 +1,34 @@
-# Files: deleting and writing outside the workspace and the temporary
-# directories, catastrophic deletes, find -delete, writes to block devices.
+# METADATA
+# title: Files
+# description: >-
+#   Judges every place a line writes, creates, deletes or re-links a file
+#   (gatesh.lib.writes finds them: redirects, cp, mv, rm, tee, sed -i, tar, ...).
+#   Work inside the workspace and the temporary directories is allowed. Deleting or
+#   writing outside them is held, since nothing there is under version control; so
+#   are deletes of a whole workspace, a .git directory or a temporary root, and
+#   paths computed at run time. A catastrophic delete (/, the home directory, a
+#   system directory) and a write to a block device are denied. Writes to system
+#   directories, setuid bits and chown to root are held as privileged, changes to
+#   credentials files in the home directory as secret.
+# custom:
+#   class: [destructive, privileged, secret]
+#   rules:
+#     - files.rm.catastrophic
+#     - files.rm.workspace_root
+#     - files.rm.git_dir
+#     - files.rm.tmp_root
+#     - files.rm.outside
+#     - files.rm.dynamic
+#     - files.find.delete_all
+#     - files.find.delete_outside
+#     - files.write.device
+#     - files.write.system
+#     - files.write.outside
+#     - files.write.dynamic
+#     - files.secret.home
+#     - files.chmod.setuid
+#     - files.chmod.outside
+#     - files.chown.root
 package gatesh.rules.files
 
 import rego.v1

@@ -1,5 +1,42 @@
-# Git: pushes, discarding uncommitted work, history rewrites, work on protected
-# branches, hook bypasses.
+# METADATA
+# title: Git
+# description: >-
+#   Judges git (and hub). Pushes publish commits outside this machine; discarding
+#   uncommitted work (reset --hard, checkout/restore of paths, clean, stash drop),
+#   rewriting history and deleting refs lose work that may not exist anywhere else;
+#   commits, merges and pushes on protected branches (settings.protected_branches)
+#   need a person; --no-verify and core.hooksPath skip the repository's checks;
+#   config that runs programs, and writes into the gate's own files, are tamper.
+#   Read-only git (status, log, diff, ...) is allowed.
+# custom:
+#   class: [external, destructive, tamper, opaque]
+#   rules:
+#     - git.push
+#     - git.push.force
+#     - git.push.mirror
+#     - git.push.delete
+#     - git.push.protected
+#     - git.push.exec
+#     - git.protected_branch
+#     - git.protected_ref
+#     - git.reset.hard
+#     - git.checkout.force
+#     - git.checkout.paths
+#     - git.switch.force
+#     - git.restore
+#     - git.clean
+#     - git.stash.drop
+#     - git.branch.force_delete
+#     - git.worktree.force_remove
+#     - git.update_ref.delete
+#     - git.reflog.expire
+#     - git.gc.prune
+#     - git.history.rewrite
+#     - git.no_verify
+#     - git.config.exec
+#     - git.daemon
+#     - git.dynamic
+#     - tamper.gate_write
 package gatesh.rules.git
 
 import rego.v1

@@ -1,5 +1,22 @@
-# Deploys and infrastructure: kubectl, helm, terraform/tofu, pulumi, cloud CLIs.
-# Read verbs, dry runs, plans and local dev servers are allowed.
+# METADATA
+# title: Deploys and infrastructure
+# description: >-
+#   Judges kubectl (and oc), helm, terraform/tofu/terragrunt, pulumi and the cloud
+#   CLIs (aws, gcloud, az, vercel, fly, ...). Commands that change live
+#   infrastructure or deploy are held as external; reading secrets through a cloud
+#   CLI is held as secret. Read verbs (get, describe, list), dry runs, plans and
+#   local dev servers are allowed.
+# custom:
+#   class: [external, secret]
+#   rules:
+#     - infra.kubectl
+#     - infra.kubectl.exec
+#     - infra.kubectl.config
+#     - infra.helm
+#     - infra.terraform
+#     - infra.pulumi
+#     - infra.cloud
+#     - infra.cloud.secret
 package gatesh.rules.infra
 
 import rego.v1

@@ -1,6 +1,15 @@
-# Code injection through the dynamic loader: LD_PRELOAD and friends set on a
-# command, or exported, load other code into every program started. Any command
-# can carry them, so the package is guarded by the line feature, not by names.
+# METADATA
+# title: Library injection
+# description: >-
+#   Judges variables of the dynamic loader (LD_PRELOAD, LD_LIBRARY_PATH,
+#   DYLD_INSERT_LIBRARIES, ...) set on a command or exported: they load other code
+#   into every program started after them, so they are held as privileged. Any
+#   command can carry them, so the package is guarded by the line feature env, not
+#   by command names.
+# custom:
+#   class: privileged
+#   rules:
+#     - system.lib_injection
 package gatesh.rules.inject
 
 import rego.v1

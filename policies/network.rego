@@ -1,5 +1,23 @@
-# Network: writes over HTTP, raw sockets, copies to other hosts, remote shells,
-# mail. GET downloads and requests to this machine (localhost) are allowed.
+# METADATA
+# title: Network
+# description: >-
+#   Judges HTTP clients, raw sockets, copies to other hosts, remote shells and mail.
+#   Requests that send data or change state (POST, PUT, DELETE, uploads), raw
+#   connections, uploads with scp/rsync/sftp, commands run on another host, tunnels
+#   and mail are held as external: they act outside this machine. GET downloads and
+#   requests to this machine (localhost) are allowed; an interactive ssh session is
+#   opaque, since what will be typed into it is not known.
+# custom:
+#   class: [external, opaque]
+#   rules:
+#     - network.http.write
+#     - network.raw
+#     - network.copy.upload
+#     - network.ssh.command
+#     - network.ssh.session
+#     - network.ssh.tunnel
+#     - network.ssh.copy_id
+#     - network.mail
 package gatesh.rules.network
 
 import rego.v1

@@ -1,7 +1,34 @@
-# Opaque code: what will run cannot be known (dynamic command words, code from
-# pipes and substitutions, unparsable lines, look-alike characters), fork bombs,
-# and interpreter one-liners whose visible effects delete, reach the network,
-# evaluate built strings or spawn programs the parser could not see.
+# METADATA
+# title: Opaque code
+# description: >-
+#   Judges what cannot be checked: a command word or code computed at run time, code
+#   piped into a shell or interpreter, sourced files, lines too long or too deep to
+#   parse, lines that do not parse, and look-alike characters in command words; it
+#   holds them, because what would run is not known. It denies fork bombs, and it
+#   holds interpreter one-liners (python -c, node -e, ...) whose visible effects
+#   delete files, reach the network, evaluate built strings or spawn programs the
+#   parser could not see. The ids opaque.<reason> follow input.opaque[].reason.
+# custom:
+#   class: [opaque, destructive, external]
+#   rules:
+#     - opaque.dynamic-command
+#     - opaque.dynamic-code
+#     - opaque.pipe-to-shell
+#     - opaque.source
+#     - opaque.script
+#     - opaque.depth
+#     - opaque.dynamic-function
+#     - opaque.too-many-commands
+#     - opaque.fork_bomb
+#     - opaque.code.delete
+#     - opaque.code.network
+#     - opaque.code.eval
+#     - opaque.code.spawn
+#     - opaque.code.unknown
+#     - parse.error
+#     - parse.too-long
+#     - parse.too-deep
+#     - parse.lookalike
 package gatesh.rules.opaque
 
 import rego.v1

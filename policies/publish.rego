@@ -1,4 +1,21 @@
-# Publishing packages, images and releases, and writes to code forges (gh, glab).
+# METADATA
+# title: Publishing
+# description: >-
+#   Judges package managers, image builders, release tools and the code forges' CLIs
+#   (gh, glab, hub, tea). Publishing a package, pushing an image, making a release
+#   and writing to a forge (issues, pull requests, API calls that change something)
+#   are held as external: they cannot be taken back. Printing a forge's auth token
+#   is held as secret.
+# custom:
+#   class: [external, secret]
+#   rules:
+#     - publish.package
+#     - publish.image
+#     - publish.release
+#     - publish.gh_release
+#     - gh.write
+#     - gh.api.write
+#     - gh.auth.token
 package gatesh.rules.publish
 
 import rego.v1

@@ -1,5 +1,16 @@
-# Secrets: reading credential files (settings.secret_globs) and sending secrets
-# over the network.
+# METADATA
+# title: Secrets
+# description: >-
+#   Judges reading credential files (the paths matching settings.secret_globs: .env
+#   files, SSH keys, cloud credentials, ...) and sending secrets over the network. A
+#   read is held so that a person sees which secret the agent asks for; uploading a
+#   credentials file, or piping the output of a secret read or of env/printenv into
+#   curl, ssh, gh and the like, is held too.
+# custom:
+#   class: secret
+#   rules:
+#     - secret.read
+#     - secret.exfil
 package gatesh.rules.secrets
 
 import rego.v1

@@ -30,6 +30,33 @@
 # - What cannot be known (a name or descriptor computed at run time, the code of a
 #   sourced file) is held, not denied: a person decides. `source FILE` runs FILE in
 #   the session's own shell; `bash FILE` (a new shell) is ordinary work.
+
+# METADATA
+# title: Gated session
+# description: >-
+#   Judges lines typed in a gated interactive session (input.session). Such a line
+#   runs in the bash whose readline hook hands every typed line to the gate, so a
+#   line that changes the hook's functions, variables, key bindings, PROMPT_COMMAND,
+#   DEBUG trap, shell options or file descriptors could run the next lines
+#   unchecked: it is denied as tamper. What cannot be known (a computed name, a
+#   sourced file) is held. The decisions are in the comment above and in
+#   docs/policy-guide.md.
+# custom:
+#   class: tamper
+#   rules:
+#     - session.hook
+#     - session.hook_var
+#     - session.function
+#     - session.bind
+#     - session.prompt_command
+#     - session.trap
+#     - session.option
+#     - session.enable
+#     - session.fd
+#     - session.fc
+#     - session.shell
+#     - session.source
+#     - session.dynamic
 package gatesh.rules.session
 
 import rego.v1

@@ -1,5 +1,29 @@
-# System: privilege escalation, services, system package managers, scheduled
-# jobs, firewall, mounts, kernel settings, users, power, disks, library injection.
+# METADATA
+# title: System
+# description: >-
+#   Judges privilege escalation (sudo, su, doas), services, system package managers,
+#   scheduled jobs, the firewall, mounts, kernel settings, user accounts, power,
+#   disks and namespaces. These change the machine for every user rather than the
+#   workspace, so they are held as privileged. Formatting a disk and kill -1 are
+#   denied, and killing every process by pattern (killall5, pkill -f .) is held, as
+#   destructive.
+# custom:
+#   class: [privileged, destructive]
+#   rules:
+#     - system.sudo
+#     - system.package
+#     - system.service
+#     - system.scheduler
+#     - system.crontab
+#     - system.firewall
+#     - system.mount
+#     - system.kernel
+#     - system.sysctl
+#     - system.users
+#     - system.power
+#     - system.disk.format
+#     - system.kill_all
+#     - system.namespace
 package gatesh.rules.system
 
 import rego.v1

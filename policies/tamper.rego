@@ -1,6 +1,25 @@
-# Tamper: the gate itself (its config, policies, state, socket, daemon and
-# approvals), the variables that make bash run code, and the places a person's
-# future shells read code from (rc files, harness snapshots, git hooks).
+# METADATA
+# title: Tamper
+# description: >-
+#   Judges changes to the gate itself and to what runs code unseen. Writes to the
+#   gate's config, policies, state and socket, stopping its daemon, gatectl commands
+#   that decide or serve approvals, and the variables that make bash run code
+#   (BASH_ENV, PROMPT_COMMAND, ...) are denied: a command that changes the gate
+#   escapes every later check. Key bindings that run commands and writes to the
+#   places a person's future shells and tools read code from (rc files, harness
+#   snapshots, git hooks, authorized SSH keys) are held.
+# custom:
+#   class: tamper
+#   rules:
+#     - tamper.gate_write
+#     - tamper.gatectl
+#     - tamper.kill
+#     - tamper.env
+#     - tamper.bind
+#     - tamper.shell_startup
+#     - tamper.harness
+#     - tamper.git_hooks
+#     - tamper.ssh_keys
 package gatesh.rules.tamper
 
 import rego.v1

@@ -1,6 +1,10 @@
-# Default settings of the shipped policy. A user policy directory may set any key
-# under data.gatesh.settings (data.json or a Rego package gatesh.settings); a user
-# value replaces the default of the same key. Rules read the merged `settings`.
+# METADATA
+# title: Settings
+# description: >-
+#   The default settings of the shipped policy and their merge with the user's
+#   data.gatesh.settings (data.json or a Rego package gatesh.settings): a user value
+#   replaces the default of the same key. Rules read the merged settings. It stays
+#   loaded under --no-defaults.
 package gatesh.config
 
 import rego.v1

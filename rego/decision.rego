@@ -1,7 +1,12 @@
-# The decision combiner. Collects the `deny` and `hold` sets of every package under
-# data.gatesh.rules, drops waived reasons, applies per-class overrides and returns
-# the strictest action. `decision` is always defined: the engine treats an
-# undefined decision as a deny.
+# METADATA
+# title: Decision combiner
+# description: >-
+#   Combines the deny and hold sets of every rule package under data.gatesh.rules
+#   into data.gatesh.decision: drops waived reasons (data.gatesh.waivers), applies
+#   settings.class_action, and returns the strictest action with its reasons sorted.
+#   A package is evaluated only for lines that run one of its names, name_prefixes
+#   or features. The decision is always defined: the engine treats an undefined
+#   decision as a deny.
 package gatesh
 
 import rego.v1

@@ -1,5 +1,8 @@
-# Argument-vector helpers. They take an argument array (argv without the command
-# word, or git.args) so that they work for any command.
+# METADATA
+# title: Argument helpers
+# description: >-
+#   Helpers over an argument array (argv without the command word, or git.args):
+#   flags, option values and positionals, so that they work for any command.
 package gatesh.lib.argv
 
 import rego.v1

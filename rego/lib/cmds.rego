@@ -1,5 +1,9 @@
-# Command index and per-command helpers. Rules find their commands through
-# `by_name` instead of scanning input.commands: the index is built once per query.
+# METADATA
+# title: Command index
+# description: >-
+#   The index of the line's commands by name (by_name), built once per query, and
+#   per-command helpers: arguments, remote and wrapper steps, and read_only, which
+#   the combiner uses to call an allowed line read-only.
 package gatesh.lib.cmds
 
 import rego.v1

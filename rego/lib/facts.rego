@@ -1,5 +1,9 @@
-# The only place that calls gatesh's custom built-in functions (facts that cost a
-# process). Tests replace them: `with gatesh.git_ref_exists as mock`.
+# METADATA
+# title: Costly facts
+# description: >-
+#   The only place that calls gatesh's custom built-in functions (facts that cost a
+#   process: git refs, tracked, ignored and dirty files). Tests replace them with
+#   `with gatesh.git_ref_exists as mock`.
 package gatesh.lib.facts
 
 import rego.v1

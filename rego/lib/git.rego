@@ -1,4 +1,8 @@
-# Git helpers over commands[i].git.
+# METADATA
+# title: Git helpers
+# description: >-
+#   Helpers over commands[i].git: the git commands of a line by subcommand, flags,
+#   positionals, protected branches and refs.
 package gatesh.lib.git
 
 import rego.v1

@@ -1,5 +1,9 @@
-# Path helpers over the path facts of the input (commands[i].paths[j],
-# redirects[k].file) and over bare absolute paths (code paths, dd of=).
+# METADATA
+# title: Path helpers
+# description: >-
+#   Helpers over the path facts of the input (commands[i].paths[j],
+#   redirects[k].file) and over bare absolute paths: workspace, home, system and
+#   catastrophic targets, block devices.
 package gatesh.lib.paths
 
 import rego.v1

@@ -1,6 +1,9 @@
-# Matching paths against settings.secret_globs in Rego. The fact builder marks path
-# facts with the same answer (paths[j].secret); this is for other strings
-# (interpreter code paths) and for the unit tests' input constructors.
+# METADATA
+# title: Secret globs
+# description: >-
+#   Matches paths against settings.secret_globs in Rego. The fact builder marks path
+#   facts with the same answer (paths[j].secret); this is for other strings
+#   (interpreter code paths) and for the unit tests' input constructors.
 package gatesh.lib.secretglobs
 
 import rego.v1

@@ -7,6 +7,13 @@
 #   t.ext(t.cmd([...]), {"via": [t.wrapper("sudo")]})
 #   t.redir(t.cmd(["echo", "x"]), ">", "out.txt")  add a redirect
 #   t.code(t.cmd(["python3", "-c", "…"]), "python", ["delete"], ["/etc/x"])
+
+# METADATA
+# title: Test inputs
+# description: >-
+#   Constructors of policy inputs for the Rego unit tests, in the exact shape of
+#   docs/policy-input.md, for a fixed world: workspace /ws (git, branch feature/x),
+#   home /home/u, tmp /tmp and /var/tmp.
 package gatesh.lib.testing
 
 import rego.v1

@@ -6,6 +6,13 @@
 # with op one of: "write" (content replaced or appended), "create" (touch, mkdir),
 # "delete" (rm, rmdir, unlink, shred, find -delete start dirs are not here),
 # "move" (a mv source: it leaves its place), "meta" (chmod, chown), "link" (ln).
+
+# METADATA
+# title: Writes
+# description: >-
+#   Every place a line writes, creates, deletes or re-links a file, extracted once
+#   per query, so that rules (files, tamper, secrets) filter targets instead of
+#   knowing the argument conventions of every writing command.
 package gatesh.lib.writes
 
 import rego.v1
