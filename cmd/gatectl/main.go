@@ -42,6 +42,10 @@ commands:
                          print the policy input document for a command line
   test [-v] [DIR]        run the Rego unit tests of the defaults and of DIR
                          (default: the user policy directory), with coverage
+  rules [--json] [--all] [PACKAGE|ID ...]
+                         the rule packages and what their # METADATA says: title,
+                         classes, rule ids, guards, description; an argument keeps
+                         one package (git, gatesh.rules.git) or rule ids (git.push)
   serve [--idle D] [--agent-uid UID]
                          the daemon gatesh asks (gatesh starts it when needed)
   decide                 one-shot decision: a gatesh request on stdin, the answer
@@ -88,7 +92,7 @@ commands:
                          the recording is damaged, after playing what precedes it
   version                print the version
 
-Policy options (check, input, test):
+Policy options (check, input, test, rules):
   --policy-dir DIR       user policy directory (default: $GATESH_HOME/config/policies
                          or ~/.config/gatesh/policies)
   --no-defaults          use only the user policy directory's rules
@@ -124,6 +128,8 @@ func run(ctx context.Context, e env) int {
 		err = runCheck(ctx, e, true)
 	case "test":
 		err = runTest(ctx, e)
+	case "rules":
+		err = runRules(ctx, e)
 	case "serve":
 		err = runServe(ctx, e)
 	case "decide":
