@@ -26,7 +26,7 @@ import data.gatesh.lib.reason
 
 # names: the command names this package's rules look at; the combiner evaluates the
 # package only for lines that run one of them (keep it in step with the rules).
-names := {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "mongosh", "mongo", "cypher-shell", "clickhouse-client", "sqlcmd", "cqlsh", "redis-cli", "dropdb", "dropuser", "createdb", "createuser", "pg_restore", "mongorestore", "pg_ctl", "pg_dropcluster", "mongoimport", "mysqlimport", "mysqladmin", "prisma", "rails", "rake", "bin/rails"}
+names := {"psql", "mysql", "mariadb", "cockroach", "sqlite3", "sqlite", "duckdb", "mongosh", "mongo", "cypher-shell", "clickhouse-client", "sqlcmd", "cqlsh", "redis-cli", "dropdb", "dropuser", "createdb", "createuser", "pg_restore", "mongorestore", "pg_ctl", "pg_dropcluster", "mongoimport", "mysqlimport", "mysqladmin", "prisma", "rails", "rake", "bin/rails"}
 
 _wait := "Wait for the user to approve it; read with SELECT meanwhile."
 

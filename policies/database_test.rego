@@ -13,6 +13,8 @@ test_sql if {
 	"db.write" in _c(["sqlite3", "prod.db", "DROP TABLE t"])
 	"db.write" in _c(["psql", "-d", "app", "-c", "DELETE FROM users"])
 	"db.write" in _c(["mysql", "-e", "SELECT 1; DROP TABLE x"])
+	"db.write" in _c(["cockroach", "sql", "-e", "DROP TABLE users"])
+	count(_c(["cockroach", "sql", "--execute", "SELECT * FROM users"])) == 0
 	"db.write" in _c(["sqlite3", "x.db", "PRAGMA journal_mode = WAL"])
 	"db.write" in _c(["mongosh", "--eval", "db.users.drop()"])
 	"db.write" in _c(["cypher-shell", "-u", "neo4j", "MATCH (n) DETACH DELETE n"])
