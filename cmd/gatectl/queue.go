@@ -13,8 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/queue"
-	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // gatectl queue: the live view of the held requests, for the person. The view
@@ -78,29 +78,29 @@ func queueConfig(ctx context.Context, e env, bell bool) queue.Config {
 // (which starts the daemon if it is not running).
 type daemonBackend struct{ e env }
 
-func (b daemonBackend) List(ctx context.Context) ([]wire.RequestInfo, error) {
-	resp, err := ask(ctx, b.e, wire.Request{Op: wire.OpList})
+func (b daemonBackend) List(ctx context.Context) ([]console.RequestInfo, error) {
+	resp, err := ask(ctx, b.e, console.Request{Op: console.OpList})
 	return resp.Requests, err
 }
 
-func (b daemonBackend) Show(ctx context.Context, id int64) (wire.RequestInfo, error) {
-	return one(ask(ctx, b.e, wire.Request{Op: wire.OpShow, ID: id}))
+func (b daemonBackend) Show(ctx context.Context, id int64) (console.RequestInfo, error) {
+	return one(ask(ctx, b.e, console.Request{Op: console.OpShow, ID: id}))
 }
 
-func (b daemonBackend) Approve(ctx context.Context, id int64, grant, pattern string) (wire.RequestInfo, error) {
-	return one(ask(ctx, b.e, wire.Request{Op: wire.OpApprove, ID: id, Grant: grant, Pattern: pattern}))
+func (b daemonBackend) Approve(ctx context.Context, id int64, grant, pattern string) (console.RequestInfo, error) {
+	return one(ask(ctx, b.e, console.Request{Op: console.OpApprove, ID: id, Grant: grant, Pattern: pattern}))
 }
 
-func (b daemonBackend) Deny(ctx context.Context, id int64, reason string) (wire.RequestInfo, error) {
-	return one(ask(ctx, b.e, wire.Request{Op: wire.OpDeny, ID: id, Reason: reason}))
+func (b daemonBackend) Deny(ctx context.Context, id int64, reason string) (console.RequestInfo, error) {
+	return one(ask(ctx, b.e, console.Request{Op: console.OpDeny, ID: id, Reason: reason}))
 }
 
-func one(resp wire.Response, err error) (wire.RequestInfo, error) {
+func one(resp console.Response, err error) (console.RequestInfo, error) {
 	if err != nil {
-		return wire.RequestInfo{}, err
+		return console.RequestInfo{}, err
 	}
 	if len(resp.Requests) != 1 {
-		return wire.RequestInfo{}, errors.New("the daemon answered without the request")
+		return console.RequestInfo{}, errors.New("the daemon answered without the request")
 	}
 	return resp.Requests[0], nil
 }
@@ -125,8 +125,8 @@ func lookPath(name string) string {
 
 // alerter rings the terminal's bell and, when notifySend is set, shows a
 // desktop notification, without waiting for it. It runs off the UI loop.
-func alerter(out io.Writer, notifySend string) func([]wire.RequestInfo) {
-	return func(news []wire.RequestInfo) {
+func alerter(out io.Writer, notifySend string) func([]console.RequestInfo) {
+	return func(news []console.RequestInfo) {
 		out.Write([]byte("\a"))
 		if notifySend == "" || len(news) == 0 {
 			return

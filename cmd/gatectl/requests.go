@@ -16,28 +16,28 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gatesh/gatesh/internal/client"
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/queue"
 	"github.com/gatesh/gatesh/internal/termtext"
-	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // The person's side of held commands: list, show, approve, deny, grants,
 // revoke. Each is one request to the daemon, which keeps the requests.
 
-// ask sends one request to the user's daemon.
-func ask(ctx context.Context, e env, req wire.Request) (wire.Response, error) {
+// ask sends one of the person's requests to the user's daemon, on its console
+// socket.
+func ask(ctx context.Context, e env, req console.Request) (console.Response, error) {
 	d, err := dirs.From(e.getenv)
 	if err != nil {
-		return wire.Response{}, err
+		return console.Response{}, err
 	}
-	req.V = wire.Version
 	duid, err := client.DaemonUIDFrom(e.getenv)
 	if err != nil {
-		return wire.Response{}, err
+		return console.Response{}, err
 	}
 	c := client.Client{Runtime: d.Runtime, Env: e.environ, DaemonUID: duid}
-	resp, err := c.Do(ctx, req)
+	resp, err := console.Do(ctx, &c, req)
 	if err != nil {
 		return resp, err
 	}
@@ -49,7 +49,7 @@ func ask(ctx context.Context, e env, req wire.Request) (wire.Response, error) {
 
 // query asks the daemon for the named subcommand; a failure is said on stderr
 // and is exit status 1.
-func query(ctx context.Context, e env, name string, req wire.Request) (wire.Response, error) {
+func query(ctx context.Context, e env, name string, req console.Request) (console.Response, error) {
 	resp, err := ask(ctx, e, req)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gatectl %s: %v\n", name, err)
@@ -60,10 +60,10 @@ func query(ctx context.Context, e env, name string, req wire.Request) (wire.Resp
 
 // answer is query for a person's answer (approve, deny, revoke): it is refused
 // without a terminal on stdin.
-func answer(ctx context.Context, e env, name string, req wire.Request) (wire.Response, error) {
+func answer(ctx context.Context, e env, name string, req console.Request) (console.Response, error) {
 	if !atTerminal(e) {
 		fmt.Fprintf(e.stderr, "gatectl %s: %v\n", name, errNoTerminal)
-		return wire.Response{}, exitError{1}
+		return console.Response{}, exitError{1}
 	}
 	return query(ctx, e, name, req)
 }
@@ -87,7 +87,7 @@ func runList(ctx context.Context, e env) error {
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
 	}
-	resp, err := query(ctx, e, "list", wire.Request{Op: wire.OpList, All: *all})
+	resp, err := query(ctx, e, "list", console.Request{Op: console.OpList, All: *all})
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func runList(ctx context.Context, e env) error {
 }
 
 // printRequests is the table of list (and of the queue's plain mode).
-func printRequests(w io.Writer, rs []wire.RequestInfo) {
+func printRequests(w io.Writer, rs []console.RequestInfo) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tAGE\tSTATUS\tAGENT\tCLASS\tCOMMAND")
 	waiting := false
@@ -138,7 +138,7 @@ func runShow(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	resp, err := query(ctx, e, "show", wire.Request{Op: wire.OpShow, ID: id})
+	resp, err := query(ctx, e, "show", console.Request{Op: console.OpShow, ID: id})
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func runShow(ctx context.Context, e env) error {
 }
 
 // printRequest shows what a person needs to decide.
-func printRequest(w io.Writer, r wire.RequestInfo) {
+func printRequest(w io.Writer, r console.RequestInfo) {
 	fmt.Fprintf(w, "request %d  %s  (%s ago)\n", r.ID, r.Status, age(r.Created))
 	fmt.Fprintf(w, "  command    %s\n", termtext.OneLine(r.Command))
 	if r.Text != "" {
@@ -255,7 +255,7 @@ func runApprove(ctx context.Context, e env) error {
 	if *pattern != "" && *grant == "" {
 		return fmt.Errorf("%w: --pattern needs --grant", errUsage)
 	}
-	resp, err := answer(ctx, e, "approve", wire.Request{Op: wire.OpApprove, ID: id, Grant: *grant, Pattern: *pattern})
+	resp, err := answer(ctx, e, "approve", console.Request{Op: console.OpApprove, ID: id, Grant: *grant, Pattern: *pattern})
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func runDeny(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	resp, err := answer(ctx, e, "deny", wire.Request{Op: wire.OpDeny, ID: id, Reason: *reason})
+	resp, err := answer(ctx, e, "deny", console.Request{Op: console.OpDeny, ID: id, Reason: *reason})
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func runGrants(ctx context.Context, e env) error {
 	if err := fs.Parse(e.args); err != nil {
 		return exitError{2}
 	}
-	resp, err := query(ctx, e, "grants", wire.Request{Op: wire.OpGrants, All: *all})
+	resp, err := query(ctx, e, "grants", console.Request{Op: console.OpGrants, All: *all})
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func runRevoke(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	resp, err := answer(ctx, e, "revoke", wire.Request{Op: wire.OpRevoke, ID: id})
+	resp, err := answer(ctx, e, "revoke", console.Request{Op: console.OpRevoke, ID: id})
 	if err != nil {
 		return err
 	}

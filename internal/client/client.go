@@ -516,8 +516,9 @@ func (c *Client) Ping(ctx context.Context) (wire.Response, error) {
 	return c.ask(ctx, wire.Request{V: wire.Version, Op: wire.OpPing})
 }
 
-// Do sends a person's request (list, approve, …) to the daemon, starting it if
-// it is not running. There is no fallback: only the daemon keeps the requests.
+// Do sends req to the daemon, starting it if it is not running, without the
+// one-shot fallback (a session's start: only a daemon can say how to record
+// it).
 func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error) {
 	resp, err := c.ask(ctx, req)
 	if err == nil || !errors.Is(err, errUnreachable) || c.daemonUID() != uint32(os.Getuid()) {
@@ -526,18 +527,75 @@ func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error
 	return c.startAndAsk(ctx, req)
 }
 
-// startAndAsk starts the daemon and asks it. The daemon is ready when start
-// returns, or another one holds the lock and may still be binding its socket:
-// it asks until the daemon answers or the start time is over.
+// Console sends one line of the person's protocol (package console) on the
+// daemon's console socket sock and returns the answer line (at most max
+// bytes), starting the daemon when it is not running. There is no fallback:
+// only the daemon keeps the requests. The console is the caller's own
+// daemon's: a client that trusts another user's daemon cannot use it.
+func (c *Client) Console(ctx context.Context, sock string, line []byte, max int) ([]byte, error) {
+	if c.daemonUID() != uint32(os.Getuid()) {
+		return nil, fmt.Errorf("only the daemon's user may list, approve, deny or revoke, on the daemon's own console; GATESH_DAEMON_UID=%d names another user's daemon", c.daemonUID())
+	}
+	out, err := c.roundTrip(sock, line, max)
+	if err == nil || !errors.Is(err, errUnreachable) {
+		return out, err
+	}
+	err = c.afterStart(ctx, func() (err error) {
+		out, err = c.roundTrip(sock, line, max)
+		return err
+	})
+	return out, err
+}
+
+// roundTrip sends line on the socket sock of a running daemon and reads one
+// line back.
+func (c *Client) roundTrip(sock string, line []byte, max int) ([]byte, error) {
+	if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil {
+		return nil, err
+	}
+	conn, err := dial(sock, c.timeout())
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
+		return nil, err
+	}
+	// A daemon that refuses the request answers before reading it all, so
+	// the answer is read even when sending failed.
+	_, werr := conn.Write(append(line[:len(line):len(line)], '\n'))
+	out, err := wire.ReadLine(bufio.NewReader(conn), max)
+	if err != nil {
+		if werr != nil {
+			return nil, fmt.Errorf("sending the request: %w", werr)
+		}
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	return out, nil
+}
+
+// startAndAsk starts the daemon and asks it.
 func (c *Client) startAndAsk(ctx context.Context, req wire.Request) (wire.Response, error) {
+	var resp wire.Response
+	err := c.afterStart(ctx, func() (err error) {
+		resp, err = c.ask(ctx, req)
+		return err
+	})
+	return resp, err
+}
+
+// afterStart starts the daemon, then tries try. The daemon is ready when start
+// returns, or another one holds the lock and may still be binding its socket:
+// it tries until the daemon answers or the start time is over.
+func (c *Client) afterStart(ctx context.Context, try func() error) error {
 	if err := c.start(ctx); err != nil {
-		return wire.Response{}, fmt.Errorf("the gatesh daemon is not running and could not be started: %w", err)
+		return fmt.Errorf("the gatesh daemon is not running and could not be started: %w", err)
 	}
 	deadline := time.Now().Add(c.startTimeout())
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-		resp, err := c.ask(ctx, req)
+		err := try()
 		if err == nil || !errors.Is(err, errUnreachable) || time.Now().After(deadline) {
-			return resp, err
+			return err
 		}
 		time.Sleep(wait)
 	}

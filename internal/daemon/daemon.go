@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/audit"
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/input"
 	"github.com/gatesh/gatesh/internal/judge"
@@ -73,7 +74,8 @@ var ErrRunning = errors.New("a gatesh daemon is already running for this user")
 type Server struct {
 	cfg    Config
 	log    *log.Logger
-	ln     *net.UnixListener
+	ln     *net.UnixListener // the agent's socket (package wire)
+	con    *net.UnixListener // the person's console socket (package console)
 	lock   *os.File
 	sock   string
 	audit  *audit.Log
@@ -125,7 +127,7 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.lock = lock
 	s.sock = wire.Socket(cfg.Dirs.Runtime)
-	if err := s.clearStaleSocket(); err != nil {
+	if err := clearStaleSocket(s.sock); err != nil {
 		s.unlock()
 		return nil, err
 	}
@@ -141,6 +143,24 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 		mode = 0o666
 	}
 	if err := os.Chmod(s.sock, mode); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// The person's console: only the daemon's user, whatever uid the agent
+	// runs as. It is bound before it is made private, inside a directory
+	// that is at most enterable by others (prepareDir), so nobody else can
+	// connect in between.
+	csock := console.Socket(cfg.Dirs.Runtime)
+	if err := clearStaleSocket(csock); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.con, err = net.ListenUnix("unix", &net.UnixAddr{Name: csock, Net: "unix"}); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listening on %s: %w", csock, err)
+	}
+	s.con.SetUnlinkOnClose(true)
+	if err := os.Chmod(csock, 0o600); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -197,8 +217,8 @@ func (s *Server) prepareDir() error {
 
 // clearStaleSocket removes a socket left by a daemon that died (the lock proves
 // no daemon serves it now), and refuses anything else found at the socket path.
-func (s *Server) clearStaleSocket() error {
-	fi, err := os.Lstat(s.sock)
+func clearStaleSocket(sock string) error {
+	fi, err := os.Lstat(sock)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -207,15 +227,18 @@ func (s *Server) clearStaleSocket() error {
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if fi.Mode()&os.ModeSocket == 0 || !ok || int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("%s exists and is not a gatesh socket of yours; gatesh will not remove it: look at it, then remove it yourself", s.sock)
+		return fmt.Errorf("%s exists and is not a gatesh socket of yours; gatesh will not remove it: look at it, then remove it yourself", sock)
 	}
-	return os.Remove(s.sock)
+	return os.Remove(sock)
 }
 
 // Close stops listening, closes the log and releases the lock.
 func (s *Server) Close() error {
 	if s.ln != nil {
 		s.ln.Close()
+	}
+	if s.con != nil {
+		s.con.Close()
 	}
 	s.wg.Wait()
 	if s.audit != nil {
@@ -248,6 +271,12 @@ func (s *Server) Serve(ctx context.Context) error {
 	go func() {
 		<-ctx.Done()
 		s.ln.Close()
+		s.con.Close()
+	}()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.serveConsole(ctx)
 	}()
 	for {
 		conn, err := s.ln.AcceptUnix()
@@ -266,6 +295,29 @@ func (s *Server) Serve(ctx context.Context) error {
 		go func() {
 			defer s.wg.Done()
 			s.handle(ctx, conn)
+		}()
+	}
+}
+
+// serveConsole answers the console socket until it is closed.
+func (s *Server) serveConsole(ctx context.Context) {
+	for {
+		conn, err := s.con.AcceptUnix()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			s.log.Printf("console socket: %v", err)
+			return
+		}
+		s.last.Store(time.Now().UnixNano())
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handleConsole(conn)
 		}()
 	}
 }
@@ -391,9 +443,6 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	req.PID = int(cred.Pid)
 	me, _ := identify(req.PID)
 	switch req.Op {
-	case wire.OpList, wire.OpShow, wire.OpApprove, wire.OpDeny, wire.OpGrants, wire.OpRevoke:
-		s.write(conn, s.personOp(req, me, int(cred.Uid)))
-		return
 	case wire.OpWait:
 		s.resume(ctx, conn, req, me)
 		return

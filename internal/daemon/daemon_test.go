@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/audit"
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/dirs"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -327,9 +328,9 @@ func TestPeerCredentials(t *testing.T) {
 	if b, err := os.ReadFile(self); err != nil || os.WriteFile(exe, b, 0o755) != nil {
 		t.Fatal("copying the test binary:", err)
 	}
-	dialAs := func(t *testing.T, d dirs.Dirs, uid uint32) string {
+	dialAs := func(t *testing.T, sock string, uid uint32) string {
 		cmd := exec.Command(exe)
-		cmd.Env = []string{"GATESH_TEST_DIAL=" + wire.Socket(d.Runtime)}
+		cmd.Env = []string{"GATESH_TEST_DIAL=" + sock}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -340,18 +341,23 @@ func TestPeerCredentials(t *testing.T) {
 	t.Run("stranger", func(t *testing.T) {
 		d := testDirs(t)
 		start(t, d, nil)
-		if out := dialAs(t, d, 65534); !strings.Contains(out, "permission denied") {
+		if out := dialAs(t, wire.Socket(d.Runtime), 65534); !strings.Contains(out, "permission denied") {
 			t.Fatalf("uid 65534 reached the daemon: %s", out)
 		}
 	})
 	t.Run("agent uid", func(t *testing.T) {
 		d := testDirs(t)
 		start(t, d, func(c *Config) { c.AgentUID = 65534 })
-		if out := dialAs(t, d, 65534); !strings.Contains(out, `"pid"`) {
+		if out := dialAs(t, wire.Socket(d.Runtime), 65534); !strings.Contains(out, `"pid"`) {
 			t.Fatalf("the configured agent uid was not answered: %s", out)
 		}
-		if out := dialAs(t, d, 65533); !strings.Contains(out, "may not use this gatesh daemon") {
+		if out := dialAs(t, wire.Socket(d.Runtime), 65533); !strings.Contains(out, "may not use this gatesh daemon") {
 			t.Fatalf("a third uid was answered: %s", out)
+		}
+		// The person's console stays the person's: the agent's uid cannot
+		// even connect to it.
+		if out := dialAs(t, console.Socket(d.Runtime), 65534); !strings.Contains(out, "permission denied") {
+			t.Fatalf("the agent's uid reached the console: %s", out)
 		}
 	})
 }

@@ -23,21 +23,21 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/termtext"
-	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // Backend is the daemon as the queue uses it. Each call is one request.
 type Backend interface {
-	// List returns the pending requests (wire.OpList).
-	List(ctx context.Context) ([]wire.RequestInfo, error)
-	// Show returns one request with its facts (wire.OpShow): the list has none.
-	Show(ctx context.Context, id int64) (wire.RequestInfo, error)
+	// List returns the pending requests (console.OpList).
+	List(ctx context.Context) ([]console.RequestInfo, error)
+	// Show returns one request with its facts (console.OpShow): the list has none.
+	Show(ctx context.Context, id int64) (console.RequestInfo, error)
 	// Approve approves a request once, or with a grant for a duration ("1h")
 	// covering pattern (the request's own command when "").
-	Approve(ctx context.Context, id int64, grant, pattern string) (wire.RequestInfo, error)
+	Approve(ctx context.Context, id int64, grant, pattern string) (console.RequestInfo, error)
 	// Deny refuses a request; the agent is told the reason.
-	Deny(ctx context.Context, id int64, reason string) (wire.RequestInfo, error)
+	Deny(ctx context.Context, id int64, reason string) (console.RequestInfo, error)
 }
 
 // Text holds what gatectl's other listings draw with that the queue shows too.
@@ -54,7 +54,7 @@ type Config struct {
 	// Alert is called, from a command off the UI loop, with the requests that
 	// arrived since the last refresh (not with those already there when the
 	// queue started). Nil: no bell.
-	Alert func(news []wire.RequestInfo)
+	Alert func(news []console.RequestInfo)
 	// Every is the refresh interval (DefaultEvery when 0).
 	Every time.Duration
 	// Timeout bounds one call to the backend (DefaultTimeout when 0).
@@ -76,24 +76,24 @@ const (
 // Listed is one refresh: the pending requests as the daemon listed them, or
 // the error that kept it from listing them.
 type Listed struct {
-	Requests []wire.RequestInfo
+	Requests []console.RequestInfo
 	Err      error
 }
 
 // shown is the answer to a Show: the request's facts.
 type shown struct {
 	id   int64
-	info wire.RequestInfo
+	info console.RequestInfo
 	err  error
 }
 
 // done is the daemon's answer to an approval or a denial.
 type done struct {
 	verb    string // "approve" or "deny"
-	req     wire.RequestInfo
+	req     console.RequestInfo
 	grant   string
 	pattern string
-	info    wire.RequestInfo
+	info    console.RequestInfo
 	err     error
 }
 
@@ -118,7 +118,7 @@ type field struct {
 type Model struct {
 	cfg Config
 
-	rows    []wire.RequestInfo
+	rows    []console.RequestInfo
 	loaded  bool           // a list arrived at least once
 	seen    map[int64]bool // every request id listed so far (for the bell)
 	listing bool           // a List is in flight
@@ -140,7 +140,7 @@ type Model struct {
 	showing map[int64]bool  // Shows in flight
 
 	mode   mode
-	target wire.RequestInfo // the request a prompt is about
+	target console.RequestInfo // the request a prompt is about
 	fields []field
 	focus  int
 
@@ -247,7 +247,7 @@ func (m *Model) listed(msg Listed) tea.Cmd {
 	m.updated = m.cfg.Now()
 	m.rows = slices.Clone(msg.Requests)
 
-	idx := slices.IndexFunc(m.rows, func(r wire.RequestInfo) bool { return r.ID == m.selID })
+	idx := slices.IndexFunc(m.rows, func(r console.RequestInfo) bool { return r.ID == m.selID })
 	if idx < 0 {
 		// The selected request is gone: the one now in its place is selected,
 		// and the next action key says so instead of acting.
@@ -264,7 +264,7 @@ func (m *Model) listed(msg Listed) tea.Cmd {
 		m.moved = 0
 	}
 
-	var news []wire.RequestInfo
+	var news []console.RequestInfo
 	live := map[int64]bool{}
 	for _, r := range m.rows {
 		live[r.ID] = true
@@ -309,9 +309,9 @@ func (m *Model) fetchFacts() tea.Cmd {
 	})
 }
 
-func (m *Model) selected() (wire.RequestInfo, bool) {
+func (m *Model) selected() (console.RequestInfo, bool) {
 	if m.sel < 0 || m.sel >= len(m.rows) {
-		return wire.RequestInfo{}, false
+		return console.RequestInfo{}, false
 	}
 	return m.rows[m.sel], true
 }
@@ -382,7 +382,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // actionTarget is the request an action key acts on, if it may act now.
-func (m *Model) actionTarget() (wire.RequestInfo, bool) {
+func (m *Model) actionTarget() (console.RequestInfo, bool) {
 	r, ok := m.selected()
 	switch {
 	case !ok:
@@ -399,7 +399,7 @@ func (m *Model) actionTarget() (wire.RequestInfo, bool) {
 	return r, true
 }
 
-func (m *Model) prompt(md mode, r wire.RequestInfo, fields ...field) {
+func (m *Model) prompt(md mode, r console.RequestInfo, fields ...field) {
 	m.mode, m.target, m.fields, m.focus = md, r, fields, 0
 	m.status, m.statusErr = "", false
 }
@@ -474,7 +474,7 @@ func (m *Model) submit() tea.Cmd {
 	return m.approve(r, grant, pattern)
 }
 
-func (m *Model) approve(r wire.RequestInfo, grant, pattern string) tea.Cmd {
+func (m *Model) approve(r console.RequestInfo, grant, pattern string) tea.Cmd {
 	m.busy = fmt.Sprintf("approving request %d", r.ID)
 	m.status, m.statusErr = "", false
 	b := m.cfg.Backend
@@ -484,7 +484,7 @@ func (m *Model) approve(r wire.RequestInfo, grant, pattern string) tea.Cmd {
 	})
 }
 
-func (m *Model) deny(r wire.RequestInfo, reason string) tea.Cmd {
+func (m *Model) deny(r console.RequestInfo, reason string) tea.Cmd {
 	m.busy = fmt.Sprintf("denying request %d", r.ID)
 	m.status, m.statusErr = "", false
 	b := m.cfg.Backend

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/termtext"
 	"github.com/gatesh/gatesh/internal/wire"
 )
@@ -20,28 +21,28 @@ import (
 // fake is the daemon: it lists its rows and records every request it gets.
 type fake struct {
 	mu      sync.Mutex
-	rows    []wire.RequestInfo
+	rows    []console.RequestInfo
 	facts   map[int64]json.RawMessage
 	listErr error
 	actErr  error
-	calls   []wire.Request
+	calls   []console.Request
 }
 
-func (f *fake) record(r wire.Request) {
+func (f *fake) record(r console.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, r)
 }
 
-func (f *fake) List(ctx context.Context) ([]wire.RequestInfo, error) {
-	f.record(wire.Request{Op: wire.OpList})
+func (f *fake) List(ctx context.Context) ([]console.RequestInfo, error) {
+	f.record(console.Request{Op: console.OpList})
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]wire.RequestInfo(nil), f.rows...), f.listErr
+	return append([]console.RequestInfo(nil), f.rows...), f.listErr
 }
 
-func (f *fake) Show(ctx context.Context, id int64) (wire.RequestInfo, error) {
-	f.record(wire.Request{Op: wire.OpShow, ID: id})
+func (f *fake) Show(ctx context.Context, id int64) (console.RequestInfo, error) {
+	f.record(console.Request{Op: console.OpShow, ID: id})
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range f.rows {
@@ -50,43 +51,43 @@ func (f *fake) Show(ctx context.Context, id int64) (wire.RequestInfo, error) {
 			return r, nil
 		}
 	}
-	return wire.RequestInfo{}, fmt.Errorf("request %d: not found", id)
+	return console.RequestInfo{}, fmt.Errorf("request %d: not found", id)
 }
 
-func (f *fake) Approve(ctx context.Context, id int64, grant, pattern string) (wire.RequestInfo, error) {
-	f.record(wire.Request{Op: wire.OpApprove, ID: id, Grant: grant, Pattern: pattern})
+func (f *fake) Approve(ctx context.Context, id int64, grant, pattern string) (console.RequestInfo, error) {
+	f.record(console.Request{Op: console.OpApprove, ID: id, Grant: grant, Pattern: pattern})
 	if f.actErr != nil {
-		return wire.RequestInfo{}, f.actErr
+		return console.RequestInfo{}, f.actErr
 	}
-	r := wire.RequestInfo{ID: id, Status: "approved"}
+	r := console.RequestInfo{ID: id, Status: "approved"}
 	if grant != "" {
 		r.GrantID = 40 + id
 	}
 	return r, nil
 }
 
-func (f *fake) Deny(ctx context.Context, id int64, reason string) (wire.RequestInfo, error) {
-	f.record(wire.Request{Op: wire.OpDeny, ID: id, Reason: reason})
+func (f *fake) Deny(ctx context.Context, id int64, reason string) (console.RequestInfo, error) {
+	f.record(console.Request{Op: console.OpDeny, ID: id, Reason: reason})
 	if f.actErr != nil {
-		return wire.RequestInfo{}, f.actErr
+		return console.RequestInfo{}, f.actErr
 	}
-	return wire.RequestInfo{ID: id, Status: "denied", Reason: reason}, nil
+	return console.RequestInfo{ID: id, Status: "denied", Reason: reason}, nil
 }
 
 // actions are the approvals and denials the fake received.
-func (f *fake) actions() []wire.Request {
+func (f *fake) actions() []console.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []wire.Request
+	var out []console.Request
 	for _, c := range f.calls {
-		if c.Op == wire.OpApprove || c.Op == wire.OpDeny {
+		if c.Op == console.OpApprove || c.Op == console.OpDeny {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func (f *fake) set(rows ...wire.RequestInfo) {
+func (f *fake) set(rows ...console.RequestInfo) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rows = rows
@@ -105,14 +106,14 @@ type harness struct {
 
 var now = time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, rows ...wire.RequestInfo) *harness {
+func newHarness(t *testing.T, rows ...console.RequestInfo) *harness {
 	t.Helper()
 	h := &harness{t: t, b: &fake{facts: map[int64]json.RawMessage{}}}
 	h.b.set(rows...)
 	h.m = New(Config{
 		Backend: h.b,
 		Text:    Text{Push: func(f json.RawMessage) string { return strings.Trim(string(f), `"`) }},
-		Alert: func(news []wire.RequestInfo) {
+		Alert: func(news []console.RequestInfo) {
 			var ids []int64
 			for _, r := range news {
 				ids = append(ids, r.ID)
@@ -152,7 +153,7 @@ func (h *harness) run(cmd tea.Cmd) {
 }
 
 // refresh lists the fake's rows now, as the next tick would.
-func (h *harness) refresh(rows ...wire.RequestInfo) {
+func (h *harness) refresh(rows ...console.RequestInfo) {
 	h.t.Helper()
 	h.b.set(rows...)
 	h.send(tick{})
@@ -212,7 +213,7 @@ func (h *harness) wantView(subs ...string) {
 	}
 }
 
-func (h *harness) wantActions(want ...wire.Request) {
+func (h *harness) wantActions(want ...console.Request) {
 	h.t.Helper()
 	got := h.b.actions()
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -220,8 +221,8 @@ func (h *harness) wantActions(want ...wire.Request) {
 	}
 }
 
-func req(id int64, command string) wire.RequestInfo {
-	return wire.RequestInfo{
+func req(id int64, command string) console.RequestInfo {
+	return console.RequestInfo{
 		ID: id, Command: command, Cwd: "/home/me/proj", Status: "pending", Class: "external",
 		Workspace: "/home/me/proj", Branch: "main", Agent: "claude-code", Waiting: true,
 		Created: now.Add(-time.Duration(id) * 7 * time.Second).Format(time.RFC3339),
@@ -299,21 +300,21 @@ func TestQueueKeepsTheSelectionByID(t *testing.T) {
 	h.wantActions()
 	h.wantView("request 2 is no longer pending; request 3 is selected now: press again to act on it")
 	h.keys("a")
-	h.wantActions(wire.Request{Op: wire.OpApprove, ID: 3})
+	h.wantActions(console.Request{Op: console.OpApprove, ID: 3})
 	// The last one going away leaves an empty list, and keys do nothing.
 	h.refresh()
 	h.wantView("no requests waiting")
 	h.keys("a", "d", "j", "k")
-	h.wantActions(wire.Request{Op: wire.OpApprove, ID: 3})
+	h.wantActions(console.Request{Op: console.OpApprove, ID: 3})
 }
 
 func TestQueueApproveOnce(t *testing.T) {
 	h := newHarness(t, req(1, "npm publish"), req(2, "kubectl apply -f deploy.yaml"))
 	h.keys("j", "a")
-	h.wantActions(wire.Request{Op: wire.OpApprove, ID: 2})
+	h.wantActions(console.Request{Op: console.OpApprove, ID: 2})
 	h.wantView("approved request 2: kubectl apply -f deploy.yaml; the waiting command runs now")
 	// The approval is followed by a refresh.
-	if c := h.b.calls[len(h.b.calls)-1]; c.Op != wire.OpList {
+	if c := h.b.calls[len(h.b.calls)-1]; c.Op != console.OpList {
 		t.Errorf("after the approval the queue asked %q, want a list", c.Op)
 	}
 	if got := h.m.Actions(); len(got) != 1 || !strings.HasPrefix(got[0], "approved request 2") {
@@ -327,7 +328,7 @@ func TestQueueGrant(t *testing.T) {
 	h.keys("g")
 	h.wantView("approve request 4 with a grant", "> for      1h▌", "pattern  git push origin HEAD:main", "where    workspace /home/me/proj\n")
 	h.keys("enter")
-	h.wantActions(wire.Request{Op: wire.OpApprove, ID: 4, Grant: "1h"})
+	h.wantActions(console.Request{Op: console.OpApprove, ID: 4, Grant: "1h"})
 	h.wantView("approved request 4: git push origin HEAD:main (grant 44 for 1h)")
 
 	// Another duration and a pattern.
@@ -341,7 +342,7 @@ func TestQueueGrant(t *testing.T) {
 	h.typeText("*")
 	h.wantView("> pattern  git push origin *▌")
 	h.keys("enter")
-	h.wantActions(wire.Request{Op: wire.OpApprove, ID: 4, Grant: "30m", Pattern: "git push origin *"})
+	h.wantActions(console.Request{Op: console.OpApprove, ID: 4, Grant: "30m", Pattern: "git push origin *"})
 	h.wantView("(grant 44 for 30m, pattern git push origin *)")
 
 	// The scope the grant will have: the branch too for git rules, and no
@@ -366,7 +367,7 @@ func TestQueueGrant(t *testing.T) {
 	h.wantView(`"soon" is not a duration`, "> for      soon▌")
 	// An emptied duration is the default.
 	h.keys("ctrl+u", "enter")
-	h.wantActions(wire.Request{Op: wire.OpApprove, ID: 4, Grant: "1h"})
+	h.wantActions(console.Request{Op: console.OpApprove, ID: 4, Grant: "1h"})
 }
 
 func TestQueueDenyWithReason(t *testing.T) {
@@ -375,14 +376,14 @@ func TestQueueDenyWithReason(t *testing.T) {
 	h.wantView("deny request 8: npm publish", "> reason")
 	h.typeText("not from this branch")
 	h.keys("enter")
-	h.wantActions(wire.Request{Op: wire.OpDeny, ID: 8, Reason: "not from this branch"})
+	h.wantActions(console.Request{Op: console.OpDeny, ID: 8, Reason: "not from this branch"})
 	h.wantView("denied request 8: npm publish (reason: not from this branch)")
 	// Keys typed into a prompt are text, not commands: q and a did not act.
 	h = newHarness(t, req(8, "npm publish"))
 	h.keys("d")
 	h.typeText("qa gdj")
 	h.keys("enter")
-	h.wantActions(wire.Request{Op: wire.OpDeny, ID: 8, Reason: "qa gdj"})
+	h.wantActions(console.Request{Op: console.OpDeny, ID: 8, Reason: "qa gdj"})
 	if h.quit {
 		t.Error("q in a prompt quit the queue")
 	}
@@ -441,7 +442,7 @@ func TestQueueShowsControlCharactersEscaped(t *testing.T) {
 	h.wantView(`echo \x1b[2J\x1b]0;owned\x07done↵rm -rf ~ \x9b31m \x9b32m`, `ag\x1b[31ment`, `/tmp/\x1b[1mx`, `msg\x0d\x1b[Kclean`)
 	// Pasted control characters are not kept in a prompt.
 	h.keys("enter")
-	h.wantActions(wire.Request{Op: wire.OpDeny, ID: 6, Reason: "fine[5m"})
+	h.wantActions(console.Request{Op: console.OpDeny, ID: 6, Reason: "fine[5m"})
 }
 
 func TestQueueShowsTheDaemonsErrors(t *testing.T) {
@@ -468,7 +469,7 @@ func TestQueueShowsTheDaemonsErrors(t *testing.T) {
 }
 
 func TestQueueScrollsToTheSelection(t *testing.T) {
-	var rows []wire.RequestInfo
+	var rows []console.RequestInfo
 	for i := int64(1); i <= 50; i++ {
 		rows = append(rows, req(i, fmt.Sprintf("make deploy-%d", i)))
 	}

@@ -8,8 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/termtext"
-	"github.com/gatesh/gatesh/internal/wire"
 )
 
 // The view is plain text: no colours, no escape sequences of its own, and none
@@ -162,7 +162,7 @@ func (m *Model) title() string {
 }
 
 // cells are a row's short columns.
-func (m *Model) cells(r wire.RequestInfo, now time.Time) []string {
+func (m *Model) cells(r console.RequestInfo, now time.Time) []string {
 	status := r.Status
 	if r.Waiting {
 		status += "*"
@@ -204,7 +204,7 @@ func (m *Model) row(cols []int, mark string, cells []string, command string) str
 
 // detailLines are the facts of the selected request, under its row. Long
 // values wrap: a person must be able to read all of what they approve.
-func (m *Model) detailLines(r wire.RequestInfo) []string {
+func (m *Model) detailLines(r console.RequestInfo) []string {
 	var out []string
 	add := func(label, value string) {
 		if value == "" {
@@ -326,7 +326,7 @@ func (m *Model) footer() []string {
 
 // grantScope says where a grant for r holds: its workspace, and its branch
 // when a git rule held it (as the daemon scopes grants).
-func (m *Model) grantScope(r wire.RequestInfo) string {
+func (m *Model) grantScope(r console.RequestInfo) string {
 	if r.Workspace == "" {
 		return "any directory outside a workspace (this request has none)"
 	}

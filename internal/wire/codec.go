@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -36,10 +35,6 @@ func AppendRequest(b []byte, r *Request) []byte {
 	b = appendStrings(b, "env", r.Env)
 	b = appendInt(b, "pid", int64(r.PID))
 	b = appendInt(b, "id", r.ID)
-	b = appendField(b, "reason", r.Reason, true)
-	b = appendField(b, "grant", r.Grant, true)
-	b = appendField(b, "pattern", r.Pattern, true)
-	b = appendBool(b, "all", r.All)
 	b = appendInt(b, "wait", int64(r.Wait))
 	b = appendField(b, "session", r.Session, true)
 	if len(r.Aliases) > 0 {
@@ -157,17 +152,10 @@ func DecodeResponse(data []byte) (Response, error) {
 			return d.str(&r.Outcome)
 		case "note":
 			return d.str(&r.Note)
-		case "requests", "grants":
-			return errSlow
 		default:
 			return d.skip()
 		}
 	})
-	if errors.Is(err, errSlow) {
-		r = Response{}
-		err = json.Unmarshal(data, &r)
-		return r, err
-	}
 	if err == nil {
 		d.space()
 		if d.i != len(d.data) {
@@ -179,8 +167,6 @@ func DecodeResponse(data []byte) (Response, error) {
 	}
 	return r, nil
 }
-
-var errSlow = errors.New("read by encoding/json")
 
 // decoder reads JSON values from data at i.
 type decoder struct {

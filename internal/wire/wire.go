@@ -1,7 +1,10 @@
-// Package wire is the protocol between gatesh and its daemon (gatectl serve): one
-// JSON request line from the client, one JSON response line from the daemon, on a
-// unix socket that only the owner can reach. It is imported by gatesh, so it must
-// stay small: the standard library only, and nothing that links the policy engine.
+// Package wire is the agent's protocol, between gatesh and its daemon (gatectl
+// serve): one JSON request line from the client, one JSON response line from the
+// daemon, on a unix socket that only the owner (and an agent uid the person
+// named) can reach. It carries only the agent's operations: the person's
+// (approve, deny, grants, …) are package console's, on a socket of their own.
+// It is imported by gatesh, so it must stay small: the standard library only,
+// and nothing that links the policy engine.
 package wire
 
 import (
@@ -28,17 +31,11 @@ const MaxRequest = 1 << 20
 // MaxResponse bounds one response line.
 const MaxResponse = 1 << 20
 
-// Ops.
+// The agent's operations.
 const (
-	OpDecide  = "decide" // judge a shell invocation (a hold then waits on the same connection)
-	OpWait    = "wait"   // wait again for a held request (after the daemon restarted)
-	OpPing    = "ping"   // liveness and the daemon's state
-	OpList    = "list"   // requests, for the person
-	OpShow    = "show"   // one request with its facts
-	OpApprove = "approve"
-	OpDeny    = "deny"
-	OpGrants  = "grants"
-	OpRevoke  = "revoke"
+	OpDecide = "decide" // judge a shell invocation (a hold then waits on the same connection)
+	OpWait   = "wait"   // wait again for a held request (after the daemon restarted)
+	OpPing   = "ping"   // liveness and the daemon's state
 	// OpSession starts a gated interactive session: the daemon answers with
 	// Agent and Record (the record setting applied to that agent).
 	OpSession = "session"
@@ -94,17 +91,8 @@ type Request struct {
 	// PID is the gatesh process (it becomes the command's bash).
 	PID int `json:"pid,omitempty"`
 
-	// ID names a request (wait, show, approve, deny) or a grant (revoke).
+	// ID names the held request to wait on (OpWait).
 	ID int64 `json:"id,omitempty"`
-	// Reason is a person's reason for a denial.
-	Reason string `json:"reason,omitempty"`
-	// Grant, for approve, remembers the approval for this long ("1h").
-	Grant string `json:"grant,omitempty"`
-	// Pattern, for approve with a grant, widens the command it covers (a glob
-	// with *); the request's own command when empty.
-	Pattern string `json:"pattern,omitempty"`
-	// All, for list and grants, includes decided requests and inactive grants.
-	All bool `json:"all,omitempty"`
 	// Wait, for OpWait, is how many seconds the caller still waits.
 	Wait int `json:"wait,omitempty"`
 
@@ -159,49 +147,6 @@ type Response struct {
 	// Note explains an allow that a person's earlier answer gave (an approval
 	// or a grant), or the person's reason for a denial.
 	Note string `json:"note,omitempty"`
-
-	// For the person's commands.
-	Requests []RequestInfo `json:"requests,omitempty"`
-	Grants   []GrantInfo   `json:"grants,omitempty"`
-}
-
-// RequestInfo is a held request as the person sees it.
-type RequestInfo struct {
-	ID        int64           `json:"id"`
-	Command   string          `json:"command"`
-	Text      string          `json:"text,omitempty"`
-	Cwd       string          `json:"cwd"`
-	Status    string          `json:"status"`
-	Rules     []Reason        `json:"rules"`
-	Class     string          `json:"class"`
-	Workspace string          `json:"workspace"`
-	Branch    string          `json:"branch"`
-	Agent     string          `json:"agent"`
-	Session   string          `json:"session,omitempty"`
-	Harness   string          `json:"harness,omitempty"`
-	PID       int             `json:"pid"`
-	Created   string          `json:"created"`
-	Decided   string          `json:"decided,omitempty"`
-	Approver  string          `json:"approver,omitempty"`
-	Reason    string          `json:"reason,omitempty"`
-	GrantID   int64           `json:"grant_id,omitempty"`
-	Waiting   bool            `json:"waiting"`
-	Facts     json.RawMessage `json:"facts,omitempty"`
-}
-
-// GrantInfo is a remembered approval.
-type GrantInfo struct {
-	ID        int64    `json:"id"`
-	Rules     []string `json:"rules"`
-	Pattern   string   `json:"pattern"`
-	Workspace string   `json:"workspace"`
-	Branch    string   `json:"branch"`
-	Created   string   `json:"created"`
-	Expires   string   `json:"expires"`
-	RequestID int64    `json:"request_id"`
-	Approver  string   `json:"approver"`
-	Uses      int      `json:"uses"`
-	Revoked   string   `json:"revoked,omitempty"`
 }
 
 // ErrTooLarge is returned by ReadLine for a line over the limit.

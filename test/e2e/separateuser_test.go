@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatesh/gatesh/internal/wire"
+	"github.com/gatesh/gatesh/internal/console"
 )
 
 // The agent runs as its own OS user (uid 65534) and the person's daemon (root
@@ -91,7 +91,7 @@ func TestSeparateAgentUser(t *testing.T) {
 		list := exec.Command(GatectlBin, "list", "--json")
 		list.Env = base
 		b, _ := list.Output()
-		var rs []wire.RequestInfo
+		var rs []console.RequestInfo
 		json.Unmarshal(b, &rs)
 		for _, r := range rs {
 			if strings.Contains(r.Command, marker) && r.Waiting {
