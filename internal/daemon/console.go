@@ -222,9 +222,7 @@ func (s *Server) info(r store.Request, facts bool) console.RequestInfo {
 	if !r.Decided.IsZero() {
 		ri.Decided = r.Decided.Format(time.RFC3339)
 	}
-	for _, rule := range r.Rules {
-		ri.Rules = append(ri.Rules, wire.Reason{ID: rule.ID, Msg: rule.Msg, Class: rule.Class})
-	}
+	ri.Rules = append(ri.Rules, r.Rules...)
 	if facts {
 		ri.Facts = r.Facts
 	}

@@ -272,9 +272,7 @@ func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document
 		Text: req.Text, Command: resp.Command, Key: key, Cwd: req.Cwd, Class: resp.Class,
 		PID: req.PID, UID: uid, Harness: resp.Harness,
 	}
-	for _, reason := range resp.Reasons {
-		r.Rules = append(r.Rules, store.Rule{ID: reason.ID, Msg: reason.Msg, Class: reason.Class})
-	}
+	r.Rules = append(r.Rules, resp.Reasons...)
 	if doc != nil {
 		r.Workspace, r.Branch = doc.Workspace.Root, doc.Workspace.Branch
 		r.Agent, r.Session = doc.Agent.Name, doc.Agent.Session

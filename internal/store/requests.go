@@ -8,15 +8,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gatesh/gatesh/internal/verdict"
 )
 
 // Rule is one reason a command was held: a policy rule id, its message and
-// its class.
-type Rule struct {
-	ID    string `json:"id"`
-	Msg   string `json:"msg"`
-	Class string `json:"class,omitempty"`
-}
+// its class (the one reason type every layer uses).
+type Rule = verdict.Reason
 
 // Request is a held command and what became of it.
 type Request struct {
