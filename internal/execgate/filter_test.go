@@ -43,8 +43,8 @@ func run(t *testing.T, prog []unix.SockFilter, data []byte) uint32 {
 	return 0
 }
 
-// seccompData lays out a struct seccomp_data.
-func seccompData(nr int32, arch uint32) []byte {
+// dataFor lays out a struct seccomp_data.
+func dataFor(nr int32, arch uint32) []byte {
 	b := make([]byte, 64)
 	binary.NativeEndian.PutUint32(b[offNr:], uint32(nr))
 	binary.NativeEndian.PutUint32(b[offArch:], arch)
@@ -89,7 +89,7 @@ func TestProgram(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := run(t, prog, seccompData(tt.nr, tt.arch)); got != tt.want {
+			if got := run(t, prog, dataFor(tt.nr, tt.arch)); got != tt.want {
 				t.Errorf("nr %#x arch %#x: got %#x, want %#x", uint32(tt.nr), tt.arch, got, tt.want)
 			}
 		})
