@@ -552,3 +552,48 @@ func TestNestedInstall(t *testing.T) {
 		t.Errorf("second Install: %q, want EBUSY", g.stderr.String())
 	}
 }
+
+// TestTruncated: an argv over the limits is read up to them and marked, and the exec
+// still waits for its answer.
+func TestTruncated(t *testing.T) {
+	script := `/bin/true $(seq 5000)`
+	g := startGated(t, "exec", "/bin/sh", "-c", script)
+	g.expect("/bin/sh", "/bin/sh", "-c", script)
+	seq := lookPath(t, "seq")
+	g.expect(seq, "seq", "5000")
+	n, e := g.next()
+	if e.Path != "/bin/true" || !e.Truncated || len(e.Argv) != maxArgs || e.Argv[maxArgs-1] != "4095" {
+		t.Errorf("exec %q with %d args, truncated %v; want /bin/true cut at %d", e.Path, len(e.Argv), e.Truncated, maxArgs)
+	}
+	if err := g.l.Refuse(n.ID, unix.E2BIG); err != nil {
+		t.Fatal(err)
+	}
+	g.drain()
+	g.wait()
+}
+
+// TestHoldSurvivesSignals: once received, a held exec is not withdrawn by a signal
+// its process handles (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV): the Go child has a
+// handler for SIGURG, takes one while it waits, and the same notification is answered.
+func TestHoldSurvivesSignals(t *testing.T) {
+	g := startGated(t, "exec", "/bin/sh", "-c", "/bin/echo held")
+	n, e := g.next()
+	if e.Path != "/bin/sh" {
+		t.Fatalf("exec %q, want /bin/sh", e.Path)
+	}
+	if err := unix.Tgkill(g.cmd.Process.Pid, n.PID, unix.SIGURG); err != nil {
+		t.Fatal(err)
+	}
+	if !g.l.Valid(n.ID) {
+		t.Fatal("a signal withdrew the held exec")
+	}
+	if err := g.l.Continue(n.ID); err != nil {
+		t.Fatal(err)
+	}
+	if paths := g.drain(); !equal(paths, []string{"/bin/echo"}) {
+		t.Errorf("execs after the hold: %q, want only /bin/echo", paths)
+	}
+	if err := g.wait(); err != nil || g.stdout.String() != "held\n" {
+		t.Errorf("child: %v, stdout %q, stderr %q", err, g.stdout.String(), g.stderr.String())
+	}
+}
