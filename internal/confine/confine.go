@@ -1,0 +1,213 @@
+// Package confine is the kernel mechanism of confinement, the third layer in
+// DESIGN.md ("Layers of enforcement"): a Landlock ruleset that gatesh applies to
+// itself right before it execs bash, so that everything the agent's command starts
+// can write only where work belongs, cannot read the home directory's secrets, and
+// cannot signal processes outside its tree. It holds no policy and reads no
+// settings: the caller says what to allow in a Rules value, Apply enforces it and
+// says in a Report what the running kernel could not enforce.
+//
+// # What the ruleset allows
+//
+// Landlock only allows: every access right the kernel knows is refused unless a rule
+// grants it on the file's hierarchy. Apply grants:
+//
+//   - reading and executing everywhere, except the Secret paths (below);
+//   - every file-system right (create, remove, rename across directories, truncate)
+//     under each Writable root;
+//   - reading, writing, truncating and device ioctls (terminal modes, window size)
+//     on each of the Devices.
+//
+// Nothing else: the home directory, its startup files and the gate's own files are
+// outside every writable root, so they cannot be removed, renamed, rewritten or
+// truncated, whatever path (symlink, bind of a name, archive member) a program uses
+// to reach them, since Landlock checks the file's real place in the tree.
+//
+// # Secrets: allowing every other entry, one by one
+//
+// Landlock cannot subtract a subtree from an allowed one, so reads of the secrets
+// are refused by never allowing an ancestor of them as a whole. Apply allows the
+// root directory's entries one by one, except the one on the way to a secret; that
+// one it opens and treats the same way, down to the secret's parent, whose other
+// entries it allows one by one. With the default secrets that splits /, the
+// directories on the way to the home directory, the home directory, ~/.config and
+// ~/.docker. The trade-offs, chosen deliberately:
+//
+//   - An entry created in a split directory after Apply (a new file in ~ made by the
+//     person) is not readable by the confined tree. The tree itself cannot create
+//     one (a split directory is not writable), and gatesh applies the rules afresh
+//     for every command, so the window is one command.
+//   - Listing a split directory must keep working (ls ~, a glob of ~/*), and the
+//     right to list is inherited by the whole hierarchy under it: the names in a
+//     secret directory (id_ed25519, credentials) can be listed; their contents
+//     cannot be read.
+//   - Symbolic links found while splitting get no rule of their own: the kernel
+//     checks the target's place, so a link to a secret is as unreadable as the secret.
+//   - A secret made reachable under another name before Apply (a hard link, a bind
+//     mount) is readable there. The tree cannot make a new hard link to it.
+//
+// # What Landlock leaves open
+//
+// chmod, chown, utime, setxattr and stat are not restricted by Landlock (a confined
+// program can chmod ~/.ssh, not delete or read it). Connecting to a named unix
+// socket is not restricted below ABI 9, and this package does not restrict it at
+// any ABI (the tree must reach the daemon's socket). Network traffic is not
+// restricted. Everything under a Writable root is the tree's to change: a Protected
+// path inside one is reported in Report.Overlaps, never silently allowed or dropped.
+// Caches are trusted by the tools that read them later; confinement keeps the
+// home's configuration, startup files and secrets, not the integrity of caches.
+package confine
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Rules say what the confined tree may do. Paths are absolute; a path that does
+// not exist when Apply runs is left out and reported.
+type Rules struct {
+	// Writable are the roots under which files may be created, written, removed,
+	// renamed (also across directories) and truncated: the workspace, the temp
+	// directories (TempDirs) and the tool caches (DefaultCaches).
+	Writable []string
+	// Devices are the device files and device directories a shell needs
+	// (DefaultDevices): read, write, truncate (the O_TRUNC of "> /dev/null") and
+	// device ioctls (a terminal's modes and size).
+	Devices []string
+	// Home is the home directory. Relative Secret entries are read against it.
+	Home string
+	// Secret are the paths whose contents must not be read (DefaultSecrets):
+	// absolute, or relative to Home.
+	Secret []string
+	// Protected are the gate's own configuration, policies, state and socket. They
+	// get no right of their own; one inside a Writable root (or holding one) is
+	// reported in Report.Overlaps, because Landlock cannot take it back out.
+	Protected []string
+	// ScopeSignals refuses signals to processes outside the confined tree (Landlock
+	// ABI 6): killing the daemon or the person's shell fails with EPERM.
+	ScopeSignals bool
+	// ScopeAbstractUnix refuses connecting to abstract unix sockets created outside
+	// the confined tree (Landlock ABI 6).
+	ScopeAbstractUnix bool
+}
+
+// Report says what Apply enforced and what it left out.
+type Report struct {
+	// ABI is the Landlock ABI version the ruleset was built for; 0 when the kernel
+	// has no Landlock and nothing was enforced.
+	ABI int
+	// Enforced is true once the ruleset is in force on the process.
+	Enforced bool
+	// AllThreads is true when every thread of the process is confined. It is false
+	// only when the thread-wide system call is unavailable (a binary linked with
+	// cgo on a kernel below ABI 8): then the calling thread alone is confined and
+	// stays locked to the calling goroutine, which must exec next.
+	AllThreads bool
+	// Writable and Devices are the roots granted, as given.
+	Writable []string
+	Devices  []string
+	// Split are the directories whose entries were allowed for reading one by one,
+	// so that Hidden stays unreadable.
+	Split []string
+	// Hidden are the secrets left out of every read rule (their real paths).
+	Hidden []string
+	// Scoped names the scopes in force: "signal", "abstract-unix".
+	Scoped []string
+	// Rules is the number of rules in the ruleset.
+	Rules int
+	// Left lists what was asked for and not enforced, with the reason.
+	Left []Omission
+	// Overlaps lists protected and secret paths that a writable root reaches.
+	Overlaps []Overlap
+}
+
+// Omission is something asked for that Apply did not enforce.
+type Omission struct {
+	// What was left out: a path, an access right or a scope.
+	What string
+	// Why, in a few words.
+	Why string
+}
+
+func (o Omission) String() string { return o.What + ": " + o.Why }
+
+// Overlap is a path that must not be writable (a protected path) or readable (a
+// secret) but that a writable root reaches: it lies inside the root, or the root
+// lies inside it.
+type Overlap struct {
+	// Path is the protected or secret path, as given.
+	Path string
+	// Kind is "protected" or "secret".
+	Kind string
+	// Root is the writable root, as given.
+	Root string
+}
+
+func (o Overlap) String() string {
+	return fmt.Sprintf("%s %s is reachable through the writable root %s: Landlock cannot take it back out of it", o.Kind, o.Path, o.Root)
+}
+
+// Overlaps lists the protected and secret paths of r that a writable root reaches,
+// comparing real paths (symbolic links resolved, as far as the paths exist). It
+// touches no kernel feature, for `gatectl doctor`; Apply reports the same list.
+func Overlaps(r Rules) []Overlap {
+	if len(r.Writable) == 0 {
+		return nil
+	}
+	roots := make([]string, len(r.Writable))
+	for i, w := range r.Writable {
+		roots[i] = realPath(w)
+	}
+	var out []Overlap
+	check := func(p, kind string) {
+		rp := realPath(p)
+		for i, root := range roots {
+			if within(rp, root) || within(root, rp) {
+				out = append(out, Overlap{Path: p, Kind: kind, Root: r.Writable[i]})
+			}
+		}
+	}
+	for _, p := range r.Protected {
+		check(p, "protected")
+	}
+	for _, s := range r.Secret {
+		if p := secretPath(r.Home, s); p != "" {
+			check(p, "secret")
+		}
+	}
+	return out
+}
+
+// secretPath makes a Secret entry absolute, or returns "" for a relative entry
+// without a home.
+func secretPath(home, s string) string {
+	if filepath.IsAbs(s) {
+		return filepath.Clean(s)
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, s)
+}
+
+// realPath resolves symbolic links in p as far as p exists, and keeps the rest as
+// written, so a path not yet created compares with where it would be created.
+func realPath(p string) string {
+	p = filepath.Clean(p)
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	parent := filepath.Dir(p)
+	if parent == p {
+		return p
+	}
+	return filepath.Join(realPath(parent), filepath.Base(p))
+}
+
+// within reports whether p is root or lies under it.
+func within(p, root string) bool {
+	if root == "/" {
+		return strings.HasPrefix(p, "/")
+	}
+	return p == root || strings.HasPrefix(p, root) && p[len(root)] == '/'
+}
