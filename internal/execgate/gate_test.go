@@ -116,7 +116,7 @@ func x32Getpid() int {
 
 // gated is a child process under the exec gate, supervised by the test.
 type gated struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	l      *Listener
 	dir    string
@@ -127,7 +127,7 @@ type gated struct {
 	once   sync.Once
 }
 
-func requireGate(t *testing.T) {
+func requireGate(t testing.TB) {
 	t.Helper()
 	if err := Supported(); err != nil {
 		t.Skipf("seccomp user notification not available: %v", err)
@@ -136,7 +136,7 @@ func requireGate(t *testing.T) {
 
 // startGated starts the test binary in child mode with args, in a temporary
 // directory, and takes the listener it sends.
-func startGated(t *testing.T, mode string, args ...string) *gated {
+func startGated(t testing.TB, mode string, args ...string) *gated {
 	t.Helper()
 	requireGate(t)
 	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -296,7 +296,7 @@ func evalSymlinks(t *testing.T, path string) string {
 }
 
 // lookPath finds a program as sh will, from $PATH.
-func lookPath(t *testing.T, name string) string {
+func lookPath(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -360,15 +360,16 @@ func TestContinueAndRefuse(t *testing.T) {
 	}
 }
 
-// TestResolve: a relative path through a symlink, a chain of symlinks and an
-// execveat-free relative path are resolved against the process's cwd.
+// TestResolve: relative paths through a symlink, a chain of symlinks and a link to
+// /proc/self/exe are resolved against the process's cwd and as the process sees them;
+// a missing program is named lexically.
 func TestResolve(t *testing.T) {
 	requireGate(t)
 	trueBin := evalSymlinks(t, "/bin/true")
-	script := `mkdir sub && ln -s /bin/true sub/t && ln -s sub/t chain && cd sub && ./t && ../chain && ./missing; exit 0`
+	script := `mkdir sub && ln -s /bin/true sub/t && ln -s sub/t chain && ln -s /proc/self/exe sub/me && cd sub && ./t && ../chain && ./me -c : && ./missing; exit 0`
 	g := startGated(t, "exec", "/bin/sh", "-c", script)
 	g.expect("/bin/sh", "/bin/sh", "-c", script)
-	for _, argv := range [][]string{{"mkdir", "sub"}, {"ln", "-s", "/bin/true", "sub/t"}, {"ln", "-s", "sub/t", "chain"}} {
+	for _, argv := range [][]string{{"mkdir", "sub"}, {"ln", "-s", "/bin/true", "sub/t"}, {"ln", "-s", "sub/t", "chain"}, {"ln", "-s", "/proc/self/exe", "sub/me"}} {
 		g.expect(lookPath(t, argv[0]), argv...)
 	}
 	dir := evalSymlinks(t, g.dir)
@@ -380,6 +381,10 @@ func TestResolve(t *testing.T) {
 		if e.Resolved != c.resolved || e.Cwd != filepath.Join(dir, "sub") || e.Missing {
 			t.Errorf("%s: resolved %q missing %v cwd %q, want %q in %s/sub", c.path, e.Resolved, e.Missing, e.Cwd, c.resolved, dir)
 		}
+	}
+	// /proc/self is the process's own (its exe is sh), not the supervisor's.
+	if e := g.expect("./me", "./me", "-c", ":"); e.Resolved != evalSymlinks(t, "/bin/sh") {
+		t.Errorf("./me: resolved %q, want the process's own exe %q", e.Resolved, evalSymlinks(t, "/bin/sh"))
 	}
 	e := g.expect("./missing", "./missing")
 	if !e.Missing || e.Resolved != filepath.Join(dir, "sub", "missing") {

@@ -296,7 +296,7 @@ func (l *Listener) Read(n Notif) (Exec, error) {
 		return Exec{}, l.gone(n.ID, fmt.Errorf("reading exec %d path: %w", n.ID, err))
 	}
 	argvTrunc := false
-	e.Argv, argvTrunc, err = readArgv(n.PID, argvPtr)
+	e.Argv, argvTrunc, err = readArgv(mem, argvPtr)
 	if err != nil {
 		return Exec{}, l.gone(n.ID, fmt.Errorf("reading exec %d argv: %w", n.ID, err))
 	}
@@ -306,26 +306,37 @@ func (l *Listener) Read(n Notif) (Exec, error) {
 		return Exec{}, l.gone(n.ID, fmt.Errorf("reading exec %d cwd: %w", n.ID, err))
 	}
 	if !e.Truncated {
-		start := e.Path
+		// base is the directory a relative path starts from, as the process sees it.
+		base := ""
 		switch {
-		case e.Path == "" && flags&unix.AT_EMPTY_PATH != 0:
-			e.Empty = true
-			start = proc + "/fd/" + strconv.Itoa(int(dirfd))
-			if dirfd == unix.AT_FDCWD {
-				start = proc + "/cwd"
-			}
 		case strings.HasPrefix(e.Path, "/"):
 		case dirfd == unix.AT_FDCWD:
-			start = proc + "/cwd/" + e.Path
+			base = proc + "/cwd"
 		default:
-			start = proc + "/fd/" + strconv.Itoa(int(dirfd)) + "/" + e.Path
+			base = proc + "/fd/" + strconv.Itoa(int(dirfd))
 		}
-		r, err := resolve(n.PID, start, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
-		if err != nil {
-			return Exec{}, l.gone(n.ID, fmt.Errorf("resolving exec %d path %q: %w", n.ID, e.Path, err))
+		follow := flags&unix.AT_SYMLINK_NOFOLLOW == 0
+		empty := e.Path == "" && flags&unix.AT_EMPTY_PATH != 0
+		var ok bool
+		if follow && !empty {
+			e.Resolved, ok = fastResolve(base, e.Path)
 		}
-		e.Resolved, e.Missing = r.path, r.missing
-		e.Empty = e.Empty || r.opaque
+		if !ok {
+			start := e.Path
+			switch {
+			case empty:
+				e.Empty = true
+				start = base
+			case base != "":
+				start = base + "/" + e.Path
+			}
+			r, err := resolve(n.PID, start, follow)
+			if err != nil {
+				return Exec{}, l.gone(n.ID, fmt.Errorf("resolving exec %d path %q: %w", n.ID, e.Path, err))
+			}
+			e.Resolved, e.Missing = r.path, r.missing
+			e.Empty = e.Empty || r.opaque
+		}
 	}
 	e.Truncated = e.Truncated || argvTrunc
 	if !l.Valid(n.ID) {
@@ -343,13 +354,13 @@ func (l *Listener) gone(id uint64, err error) error {
 	return err
 }
 
-// readArgv reads a NULL-terminated argument vector within the limits.
-func readArgv(pid int, addr uint64) (argv []string, truncated bool, err error) {
+// readArgv reads a NULL-terminated argument vector within the limits, its strings
+// through strs (which may hold the page of the path already).
+func readArgv(strs *memReader, addr uint64) (argv []string, truncated bool, err error) {
 	if addr == 0 {
 		return nil, false, nil // Linux runs a NULL argv as an empty one
 	}
-	ptrs := &memReader{pid: pid}
-	strs := &memReader{pid: pid}
+	ptrs := &memReader{pid: strs.pid}
 	budget := maxArgvBytes
 	for i := 0; ; i++ {
 		if i == maxArgs {
@@ -458,6 +469,41 @@ func indexNUL(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// fastResolve resolves path from the directory base ("" for an absolute path) in
+// three or four system calls: one openat2 that follows symlinks but refuses to cross a
+// magic link, and a readlink of the opened file. A path that needs a magic link
+// (/proc/self/fd/N, /proc/self/cwd…, which would be the supervisor's own), names no
+// file, or leads into /proc or to a deleted file is left to resolve: ok is false.
+func fastResolve(base, path string) (resolved string, ok bool) {
+	dirfd := unix.AT_FDCWD
+	if base != "" {
+		fd, err := unix.Open(base, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return "", false
+		}
+		defer unix.Close(fd)
+		dirfd = fd
+	}
+	fd, err := unix.Openat2(dirfd, path, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return "", false
+	}
+	defer unix.Close(fd)
+	var buf [maxPath]byte
+	n, err := unix.Readlink("/proc/self/fd/"+strconv.Itoa(fd), buf[:])
+	if err != nil || n == len(buf) {
+		return "", false
+	}
+	r := string(buf[:n])
+	if !strings.HasPrefix(r, "/") || strings.HasPrefix(r, "/proc/") || strings.HasSuffix(r, " (deleted)") {
+		return "", false
+	}
+	return r, true
 }
 
 // resolution is where a path leads.

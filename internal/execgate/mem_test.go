@@ -85,7 +85,7 @@ func TestReadArgvLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, alive := keep(tt.argv)
-			argv, trunc, err := readArgv(os.Getpid(), addr)
+			argv, trunc, err := readArgv(&memReader{pid: os.Getpid()}, addr)
 			alive()
 			if err != nil || len(argv) != tt.wantLen || trunc != tt.wantTrunc {
 				t.Errorf("got %d args, truncated %v, %v; want %d, %v", len(argv), trunc, err, tt.wantLen, tt.wantTrunc)
@@ -95,7 +95,7 @@ func TestReadArgvLimits(t *testing.T) {
 			}
 		})
 	}
-	if argv, trunc, err := readArgv(os.Getpid(), 0); argv != nil || trunc || err != nil {
+	if argv, trunc, err := readArgv(&memReader{pid: os.Getpid()}, 0); argv != nil || trunc || err != nil {
 		t.Errorf("NULL argv: %q %v %v", argv, trunc, err)
 	}
 }
