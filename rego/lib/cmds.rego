@@ -55,21 +55,18 @@ read_only(c) if {
 	not _writes(c)
 }
 
+# sed and awk only read when their program does: sed's w and e (and s///w,
+# s///e), awk's system(), print > and | are in code.effects, -i inplace too.
 read_only(c) if {
 	c.name == "sed"
 	not _sed_in_place(c)
+	not _code_effects(c)
 	not _writes(c)
 }
 
 read_only(c) if {
 	c.name == "awk"
-	not c.code.effects
-	not _writes(c)
-}
-
-read_only(c) if {
-	c.name == "awk"
-	count(c.code.effects) == 0
+	not _code_effects(c)
 	not _writes(c)
 }
 
@@ -127,6 +124,11 @@ _writes(c) if {
 	some r in c.redirects
 	r.write
 	not r.path in {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"}
+}
+
+# _code_effects(c): the command's code does more than read and print.
+_code_effects(c) if {
+	some _ in c.code.effects
 }
 
 _sed_in_place(c) if {
