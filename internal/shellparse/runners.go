@@ -120,7 +120,7 @@ var runners = []runner{
 	{names: []string{"busybox", "toybox"}, bare: true},
 
 	// Package runners and version managers.
-	{names: []string{"npx", "bunx", "pnpx"}, arg: "pc", longArg: []string{"--package", "--call", "--node-options", "--registry", "--cache", "--userconfig"}},
+	{names: []string{"npx", "bunx", "pnpx"}, arg: "p", longArg: []string{"--package", "--node-options", "--registry", "--cache", "--userconfig"}, code: "c", longCode: []string{"--call"}}, // npx -c CMD runs CMD with sh -c
 	{names: []string{"uvx"}, arg: "p", longArg: []string{"--from", "--with", "--python", "--index", "--index-url", "--extra-index-url", "--with-requirements", "--directory"}},
 	{names: []string{"poetry", "uv", "pipenv", "pdm", "hatch", "pipx", "conda", "mamba", "micromamba"}, sub: []string{"run"}, arg: pkgArg, longArg: pkgLongArg},
 	{names: []string{"npm", "mise", "asdf", "rtx"}, sub: []string{"exec", "x"}, arg: pkgArg, longArg: pkgLongArg},

