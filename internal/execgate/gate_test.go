@@ -19,6 +19,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gatesh/gatesh/internal/execgate/internal/int80"
 )
 
 // childEnv selects a child mode: the test binary re-executes itself as a process that
@@ -35,8 +37,11 @@ func TestMain(m *testing.M) {
 // child runs in the re-executed test binary; its exit code and stderr tell the
 // parent what happened.
 func child(mode string, args []string) int {
-	if mode == "x32-bare" {
+	switch mode {
+	case "x32-bare":
 		return x32Getpid()
+	case "int80-bare":
+		return int80Getpid()
 	}
 	runtime.LockOSThread()
 	fd, err := Install()
@@ -59,6 +64,8 @@ func child(mode string, args []string) int {
 		err = execMemfd(mode, env)
 	case "x32":
 		return x32Getpid()
+	case "int80":
+		return int80Getpid()
 	case "twice":
 		_, err = Install()
 		fmt.Fprintln(os.Stderr, "child: second install:", err)
@@ -111,6 +118,17 @@ func x32Getpid() int {
 	}
 	_, _, errno := unix.RawSyscall(unix.SYS_GETPID|x32Bit, 0, 0, 0)
 	fmt.Fprintln(os.Stderr, "child: x32 getpid:", errno)
+	return 0
+}
+
+// int80Getpid makes getpid through the i386 ABI (int $0x80, number 20) and reports
+// what the kernel returned.
+func int80Getpid() int {
+	if !int80.Available {
+		return 103
+	}
+	r := int80.Syscall(20, 0, 0, 0)
+	fmt.Fprintf(os.Stderr, "child: i386 getpid: %d (pid %d)\n", int32(r), os.Getpid())
 	return 0
 }
 
@@ -523,26 +541,34 @@ func TestRecvClose(t *testing.T) {
 	}
 }
 
-// TestForeignABI: a system call through the x32 ABI kills the process (SIGSYS) under
-// the filter; without it the same call returns.
+// TestForeignABI: a system call through the x32 ABI (the x32 bit in the number) or
+// the i386 ABI (int $0x80) kills the process with SIGSYS under the filter; without it
+// the same call returns.
 func TestForeignABI(t *testing.T) {
-	if x32Bit == 0 {
-		t.Skip("no x32 ABI on " + runtime.GOARCH)
+	if x32Bit == 0 || !int80.Available {
+		t.Skip("no x32 or i386 ABI on " + runtime.GOARCH)
 	}
 	requireGate(t)
-	bare := exec.Command(os.Args[0])
-	bare.Env = append(os.Environ(), childEnv+"=x32-bare")
-	if out, err := bare.CombinedOutput(); err != nil {
-		t.Fatalf("without the filter: %v: %s", err, out)
-	}
-	g := startGated(t, "x32")
-	err := g.wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		t.Fatalf("x32 call under the filter: %v (stderr: %s), want death by SIGSYS", err, g.stderr.String())
-	}
-	if ws := ee.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGSYS {
-		t.Errorf("x32 call under the filter: %v, want death by SIGSYS", ws)
+	for _, abi := range []string{"x32", "int80"} {
+		t.Run(abi, func(t *testing.T) {
+			bare := exec.Command(os.Args[0])
+			bare.Env = append(os.Environ(), childEnv+"="+abi+"-bare")
+			out, err := bare.CombinedOutput()
+			if err != nil {
+				// Without IA32 emulation int $0x80 faults before seccomp sees it.
+				t.Skipf("the %s call fails without the filter too: %v: %s", abi, err, out)
+			}
+			t.Logf("without the filter: %s", bytes.TrimSpace(out))
+			g := startGated(t, abi)
+			err = g.wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
+				t.Fatalf("%s call under the filter: %v (stderr: %s), want death by SIGSYS", abi, err, g.stderr.String())
+			}
+			if ws := ee.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGSYS {
+				t.Errorf("%s call under the filter: %v, want death by SIGSYS", abi, ws)
+			}
+		})
 	}
 }
 
