@@ -324,7 +324,8 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 		if e.Spawn {
 			add("spawn")
 			for _, cmd := range e.Runs {
-				p.codeStr(cmd, true, Step{Kind: "interp", Name: name, Detail: "e"}, st.fresh(), c)
+				// the command reads sed's own stdin (popen "r")
+				p.codeIn(cmd, c.stdin, Step{Kind: "interp", Name: name, Detail: "e"}, st.fresh(), c)
 			}
 		}
 		if e.Write {
@@ -413,22 +414,38 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 	}
 	code.Paths = paths
 	if containsStr(eff, "spawn") {
+		if code.From == "stdin" {
+			c.stdin = nil // the interpreter read its stdin for the code
+		}
 		p.spawns(lang, name, text, st, c)
 	}
 }
 
+// codeIn parses shell code a program runs, whose stdin is in: the program's
+// own stdin, which the command inherits (system("sh") reads what was piped to
+// awk), or text the program makes (print | "sh"), or nil for none known.
+func (p *parser) codeIn(code string, in *input, s Step, st *state, c ctx) {
+	c = c.with(s)
+	c.stdin = in
+	c.pipeFrom = nil
+	p.parseCode(code, st, c)
+}
+
 // spawns finds literal commands spawned by interpreter code and parses them.
+// They inherit the interpreter's stdin (c.stdin), as system(), os.system and
+// subprocess do, so a shell spawned there reads what was piped in; awk's
+// print | "cmd" feeds cmd what awk prints, text made at run time.
 func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
 	step := Step{Kind: "interp", Name: name}
 	nst := st.fresh()
 	seen := 0
-	follow := func(args []string, isShell bool) {
+	followIn := func(args []string, isShell bool, in *input) {
 		if seen >= 16 || p.stopped {
 			return
 		}
 		seen++
 		if isShell {
-			p.codeStr(args[0], true, step, nst, c)
+			p.codeIn(args[0], in, step, nst, c)
 			return
 		}
 		if c.depth+1 > p.opts.MaxDepth {
@@ -437,9 +454,10 @@ func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
 		}
 		c2 := c.with(step)
 		c2.depth++
-		c2.stdin, c2.pipeFrom = nil, nil
+		c2.stdin, c2.pipeFrom = in, nil
 		p.run(fieldsOf(args...), nil, nil, nil, nst, c2)
 	}
+	follow := func(args []string, isShell bool) { followIn(args, isShell, c.stdin) }
 	callArgs := func(re *regexp.Regexp, dq bool) {
 		for _, loc := range re.FindAllStringIndex(text, 16) {
 			args, isList, ok := readArgs(text, loc[1], dq)
@@ -467,7 +485,7 @@ func (p *parser) spawns(lang, name, text string, st *state, c ctx) {
 			follow([]string{cmd}, true)
 		}
 		for _, cmd := range e.Feeds {
-			follow([]string{cmd}, true)
+			followIn([]string{cmd}, true, &input{pipe: true})
 		}
 	case "osascript":
 		callArgs(reOsaSpawn, false)

@@ -413,7 +413,9 @@ var parseCases = []tcase{
 	{line: `python -m pytest -q`, count: 2, cmds: []want{{name: "python"}, {name: "pytest", argv: []string{"pytest", "-q"}, via: "wrapper"}}},
 	{line: `php -r 'shell_exec("rm -rf /ph");'`, cmds: []want{{name: "rm", via: "interp"}}},
 	{line: `awk 'BEGIN{system("rm -rf /")}'`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"spawn"}}}, {name: "rm", argv: []string{"rm", "-rf", "/"}, via: "interp"}}},
-	{line: `awk '{print | "sh"}' cmds.txt`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"spawn"}}}, {name: "sh", via: "interp"}}},
+	// print | "sh" pipes what awk prints (read from cmds.txt at run time)
+	// into sh, which runs it: code from a pipe, as in curl … | sh.
+	{line: `awk '{print | "sh"}' cmds.txt`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"spawn"}}}, {name: "sh", via: "interp"}}, opaque: []string{"pipe-to-shell"}},
 	{line: `awk -F: '{print $1}' /etc/passwd`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}"}}}},
 	{line: `sed -n '1p' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
 	{line: `sed 's/x/rm -rf \/a/e' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true, Effects: []string{"spawn"}}}}},
