@@ -59,6 +59,8 @@ package confine
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -99,9 +101,9 @@ type Report struct {
 	// Enforced is true once the ruleset is in force on the process.
 	Enforced bool
 	// AllThreads is true when every thread of the process is confined. It is false
-	// only when the thread-wide system call is unavailable (a binary linked with
-	// cgo on a kernel below ABI 8): then the calling thread alone is confined and
-	// stays locked to the calling goroutine, which must exec next.
+	// after ApplyThread, and after Apply in a binary linked with cgo on a kernel
+	// below ABI 8: then the calling thread alone is confined and stays locked to
+	// the calling goroutine, which must exec next.
 	AllThreads bool
 	// Writable and Devices are the roots granted, as given.
 	Writable []string
@@ -151,16 +153,20 @@ func (o Overlap) String() string {
 // comparing real paths (symbolic links resolved, as far as the paths exist). It
 // touches no kernel feature, for `gatectl doctor`; Apply reports the same list.
 func Overlaps(r Rules) []Overlap {
+	return overlaps(r, resolver{})
+}
+
+func overlaps(r Rules, rs resolver) []Overlap {
 	if len(r.Writable) == 0 {
 		return nil
 	}
 	roots := make([]string, len(r.Writable))
 	for i, w := range r.Writable {
-		roots[i] = realPath(w)
+		roots[i] = rs.real(w).path
 	}
 	var out []Overlap
 	check := func(p, kind string) {
-		rp := realPath(p)
+		rp := rs.real(p).path
 		for i, root := range roots {
 			if within(rp, root) || within(root, rp) {
 				out = append(out, Overlap{Path: p, Kind: kind, Root: r.Writable[i]})
@@ -190,18 +196,38 @@ func secretPath(home, s string) string {
 	return filepath.Join(home, s)
 }
 
-// realPath resolves symbolic links in p as far as p exists, and keeps the rest as
-// written, so a path not yet created compares with where it would be created.
-func realPath(p string) string {
+// resolver finds real paths, remembering each directory it has resolved, so that
+// the secrets and caches under one home cost one lstat each.
+type resolver map[string]resolved
+
+// resolved is a path with its symbolic links resolved as far as it exists, the
+// rest kept as written (a path not yet created compares with where it would be
+// created), and the error of its lstat.
+type resolved struct {
+	path string
+	err  error
+}
+
+func (rs resolver) real(p string) resolved {
 	p = filepath.Clean(p)
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
+	if v, ok := rs[p]; ok {
+		return v
 	}
-	parent := filepath.Dir(p)
-	if parent == p {
-		return p
+	fi, err := os.Lstat(p)
+	v := resolved{path: p, err: err}
+	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if t, err := filepath.EvalSymlinks(p); err == nil {
+			v.path = t
+			rs[p] = v
+			return v
+		}
+		v.err = fs.ErrNotExist // a dangling link: nothing there now
 	}
-	return filepath.Join(realPath(parent), filepath.Base(p))
+	if parent := filepath.Dir(p); parent != p {
+		v.path = filepath.Join(rs.real(parent).path, filepath.Base(p))
+	}
+	rs[p] = v
+	return v
 }
 
 // within reports whether p is root or lies under it.

@@ -29,6 +29,7 @@ const (
 	childRules  = "GATESH_CONFINE_RULES"
 	childScript = "GATESH_CONFINE_SCRIPT"
 	childOps    = "GATESH_CONFINE_OPS"
+	childThread = "GATESH_CONFINE_THREAD" // set: ApplyThread rather than Apply
 )
 
 func TestMain(m *testing.M) {
@@ -47,7 +48,11 @@ func child(mode string) int {
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	start := time.Now()
-	rep, err := Apply(r)
+	apply := Apply
+	if os.Getenv(childThread) != "" {
+		apply = ApplyThread
+	}
+	rep, err := apply(r)
 	took := time.Since(start)
 	runtime.ReadMemStats(&ms1)
 	if err != nil {
@@ -62,7 +67,7 @@ func child(mode string) int {
 		fmt.Fprintln(os.Stderr, "child: exec:", err)
 		return 2
 	case "ops":
-		for _, name := range strings.Split(os.Getenv(childOps), ",") {
+		for _, name := range strings.FieldsFunc(os.Getenv(childOps), func(r rune) bool { return r == ',' }) {
 			op, ok := ops[name]
 			if !ok {
 				fmt.Fprintln(os.Stderr, "child: no op", name)
@@ -73,6 +78,24 @@ func child(mode string) int {
 		return 0
 	case "bench":
 		fmt.Printf("apply %d %d\n", took.Nanoseconds(), ms1.Mallocs-ms0.Mallocs)
+		return 0
+	case "bench-parts":
+		// Apply again, in its parts, to see where the time goes (the second
+		// domain stacks on the first).
+		abi, errata := kernel()
+		t0 := time.Now()
+		rs := resolver{}
+		overlaps(r, rs)
+		t1 := time.Now()
+		var rep Report
+		fd, err := build(&rep, newPlan(abi, errata, r), r, rs)
+		if err != nil {
+			return 2
+		}
+		t2 := time.Now()
+		_, err = enforce(fd, abi, os.Getenv(childThread) == "")
+		t3 := time.Now()
+		fmt.Printf("parts overlaps %v build %v enforce %v (%v) threads %d\n", t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), err, runtime.NumGoroutine())
 		return 0
 	}
 	return 2
@@ -113,6 +136,25 @@ var ops = map[string]func() error{
 			return err
 		}
 		return os.Remove(q)
+	},
+	// read-key-threads reads the key from goroutines locked to threads of their
+	// own: Apply confines every thread, not only the one that called it.
+	"read-key-threads": func() error {
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				runtime.LockOSThread()
+				_, err := os.ReadFile(filepath.Join(os.Getenv("HOME"), ".ssh", "id_rsa"))
+				errs <- err
+			}()
+		}
+		var refused error
+		for range 8 {
+			if refused = <-errs; refused == nil {
+				return errors.New("read_from_another_thread")
+			}
+		}
+		return refused
 	},
 	"removeall-ssh": func() error { return os.RemoveAll(filepath.Join(os.Getenv("HOME"), ".ssh")) },
 	"read-key": func() error {
@@ -260,9 +302,11 @@ func (w *world) run(t *testing.T, r Rules, mode string, env ...string) result {
 	return res
 }
 
+// sh runs script in a child confined as gatesh confines bash: ApplyThread, then
+// exec.
 func (w *world) sh(t *testing.T, script string, env ...string) result {
 	t.Helper()
-	return w.run(t, w.rules, "sh", append(env, childScript+"="+script)...)
+	return w.run(t, w.rules, "sh", append(env, childScript+"="+script, childThread+"=1")...)
 }
 
 // intact fails the test unless the file at p still holds want.
@@ -285,9 +329,9 @@ func absent(t *testing.T, p string) {
 
 func TestReport(t *testing.T) {
 	w := newWorld(t)
-	res := w.sh(t, "true")
+	res := w.run(t, w.rules, "ops")
 	if res.err != nil {
-		t.Fatalf("sh: %v\n%s", res.err, res.out)
+		t.Fatalf("child: %v\n%s", res.err, res.out)
 	}
 	rep := res.report
 	if rep.ABI != ABI() || !rep.Enforced {
@@ -314,6 +358,9 @@ func TestReport(t *testing.T) {
 		t.Errorf("Scoped %q", rep.Scoped)
 	}
 	t.Logf("ABI %d, %d rules, split %q, left %v", rep.ABI, rep.Rules, rep.Split, rep.Left)
+	if rep := w.sh(t, "true").report; rep.AllThreads || !rep.Enforced {
+		t.Errorf("ApplyThread: AllThreads %v, Enforced %v", rep.AllThreads, rep.Enforced)
+	}
 }
 
 // TestAllowed: work goes on inside the writable roots.
@@ -332,6 +379,10 @@ echo done
 	res := w.sh(t, script)
 	if res.err != nil || !strings.Contains(res.out, "done") {
 		t.Fatalf("refused inside the writable roots (%v):\n%s", res.err, res.out)
+	}
+	res = w.run(t, w.rules, "sh", childScript+"="+script) // Apply, all threads
+	if res.err != nil || !strings.Contains(res.out, "done") {
+		t.Fatalf("refused inside the writable roots after Apply (%v):\n%s", res.err, res.out)
 	}
 	if _, err := exec.LookPath("git"); err == nil {
 		res := w.sh(t, `cd "$WS" && git init -q && git status --short && echo x > new && git add new && git -c user.name=t -c user.email=t@t commit -qm x && git log --oneline | wc -l`)
@@ -400,7 +451,7 @@ func TestRefused(t *testing.T) {
 	}
 
 	t.Run("go", func(t *testing.T) {
-		names := []string{"removeall-ssh", "read-key", "truncate-notes", "write-gate", "rename-bashrc"}
+		names := []string{"removeall-ssh", "read-key", "read-key-threads", "truncate-notes", "write-gate", "rename-bashrc"}
 		res := w.run(t, w.rules, "ops", childOps+"="+strings.Join(names, ","))
 		for _, op := range names {
 			if !strings.Contains(res.out, "op "+op+" EACCES\n") && !strings.Contains(res.out, "op "+op+" EPERM\n") {
@@ -624,7 +675,7 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rep := Report{}
-		fd, err := build(&rep, p, w.rules)
+		fd, err := build(&rep, p, w.rules, resolver{})
 		if err != nil {
 			b.Fatal(err)
 		}

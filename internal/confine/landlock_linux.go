@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -61,21 +62,20 @@ func ABI() int {
 	return v
 }
 
-// Apply builds the ruleset r describes and enforces it on the calling process,
-// with no_new_privs set (which Landlock needs without CAP_SYS_ADMIN; setuid
-// programs then gain nothing, so sudo cannot work inside). There is no way back:
-// the process and everything it starts stay confined, and a second Apply can only
-// narrow further.
+// Apply builds the ruleset r describes and enforces it on every thread of the
+// calling process, with no_new_privs set (which Landlock needs without
+// CAP_SYS_ADMIN; setuid programs then gain nothing, so sudo cannot work inside).
+// There is no way back: the process and everything it starts stay confined, and a
+// later Apply can only narrow further.
 //
-// Every thread of the process is confined: with ABI 8 and later by the kernel
-// (LANDLOCK_RESTRICT_SELF_TSYNC, one domain for all), below it by running the two
-// system calls on every thread of the Go runtime (syscall.AllThreadsSyscall, which
-// gives each thread a domain of its own with the same rules; a child started from
-// one thread then cannot signal a child started from another under ScopeSignals).
-// In a binary linked with cgo below ABI 8 only the calling thread can be confined:
-// Apply then locks the calling goroutine to it for good and reports AllThreads
-// false, and the caller must exec from that goroutine. gatesh calls Apply on a
-// locked thread right before it execs bash, where all of these are the same.
+// With ABI 8 and later the kernel confines all threads at once
+// (LANDLOCK_RESTRICT_SELF_TSYNC, one domain for all). Below it Apply runs the two
+// system calls on every thread of the Go runtime (syscall.AllThreadsSyscall, as
+// go-landlock does through libpsx), which stops the world twice and gives each
+// thread a domain of its own with the same rules: a child started from one thread
+// then cannot signal a child started from another under ScopeSignals. In a binary
+// linked with cgo, below ABI 8, that is unavailable and Apply falls back to
+// ApplyThread, reporting AllThreads false.
 //
 // Apply degrades to what the kernel offers (best effort): each access right or
 // scope the kernel's ABI lacks is listed in Report.Left with its consequence, and
@@ -84,19 +84,32 @@ func ABI() int {
 // that cannot be opened gets no rule (its access is refused, not granted) and is
 // listed too. An error means the ruleset could not be built or enforced; nothing
 // is enforced then.
-func Apply(r Rules) (Report, error) {
+func Apply(r Rules) (Report, error) { return apply(r, true) }
+
+// ApplyThread is Apply for a caller that execs next: it confines only the calling
+// OS thread, and locks the calling goroutine to it for good, so the thread ends
+// with the goroutine instead of serving others unconfined. execve keeps the
+// calling thread's domain and ends the other threads, so the program it starts is
+// confined as fully as with Apply, without stopping the world (gatesh's case:
+// ApplyThread, then exec bash from the same goroutine). Until that exec the other
+// threads of the process are not confined: a caller that does not exec must use
+// Apply.
+func ApplyThread(r Rules) (Report, error) { return apply(r, false) }
+
+func apply(r Rules, allThreads bool) (Report, error) {
 	abi, errata := kernel()
 	p := newPlan(abi, errata, r)
 	rep := Report{ABI: abi, Left: p.left}
-	rep.Overlaps = Overlaps(r)
+	rs := resolver{}
+	rep.Overlaps = overlaps(r, rs)
 	if abi == 0 {
 		return rep, nil
 	}
-	fd, err := build(&rep, p, r)
+	fd, err := build(&rep, p, r, rs)
 	if err != nil {
 		return rep, err
 	}
-	all, err := enforce(fd, abi)
+	all, err := enforce(fd, abi, allThreads)
 	unix.Close(fd)
 	if err != nil {
 		return rep, err
@@ -163,7 +176,7 @@ func newPlan(abi, errata int, r Rules) plan {
 }
 
 // build creates the ruleset and adds r's rules to it.
-func build(rep *Report, p plan, r Rules) (int, error) {
+func build(rep *Report, p plan, r Rules, rs resolver) (int, error) {
 	attr := unix.LandlockRulesetAttr{Handled_access_fs: p.handled, Scoped: p.scoped}
 	// Three fields (fs, net, scoped): a kernel older than the scoped field accepts
 	// the larger size because the fields it does not know are zero.
@@ -173,7 +186,7 @@ func build(rep *Report, p plan, r Rules) (int, error) {
 		return -1, fmt.Errorf("landlock_create_ruleset: %w", e)
 	}
 	b := builder{ruleset: int(fd), handled: p.handled, rep: rep}
-	if err := b.all(r); err != nil {
+	if err := b.all(r, rs); err != nil {
 		unix.Close(int(fd))
 		return -1, err
 	}
@@ -188,8 +201,8 @@ type builder struct {
 	buf     []byte // directory entries
 }
 
-func (b *builder) all(r Rules) error {
-	hidden := b.hidden(r)
+func (b *builder) all(r Rules, rs resolver) error {
+	hidden := b.hidden(r, rs)
 	if len(hidden) == 0 {
 		if _, err := b.addPath("/", accRead); err != nil {
 			return err
@@ -228,8 +241,8 @@ func (b *builder) all(r Rules) error {
 }
 
 // hidden returns the real paths of the secrets that exist; an absent secret has
-// nothing to hide.
-func (b *builder) hidden(r Rules) []string {
+// nothing to hide. A secret that cannot be checked is hidden as written.
+func (b *builder) hidden(r Rules, rs resolver) []string {
 	var out []string
 	for _, s := range r.Secret {
 		p := secretPath(r.Home, s)
@@ -237,24 +250,18 @@ func (b *builder) hidden(r Rules) []string {
 			b.left(s, "a relative secret and no home")
 			continue
 		}
-		var st unix.Stat_t
-		if err := unix.Lstat(p, &st); err != nil {
-			if err != unix.ENOENT && err != unix.ENOTDIR {
-				b.left(p, "secret not checked ("+err.Error()+"): hidden if it exists")
-				out = append(out, p)
-			}
+		v := rs.real(p)
+		switch {
+		case errors.Is(v.err, fs.ErrNotExist):
 			continue
-		}
-		rp, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			// A dangling link: nothing to read behind it now.
-			continue
-		}
-		if rp == "/" {
+		case v.err != nil:
+			b.left(p, "secret not checked ("+v.err.Error()+"): hidden as written")
+			out = append(out, p)
+		case v.path == "/":
 			b.left(p, "the root directory cannot be hidden")
-			continue
+		default:
+			out = append(out, v.path)
 		}
-		out = append(out, rp)
 	}
 	b.rep.Hidden = out
 	return out
@@ -424,10 +431,11 @@ func (b *builder) left(what, why string) {
 	b.rep.Left = append(b.rep.Left, Omission{What: what, Why: why})
 }
 
-// enforce sets no_new_privs and enforces the ruleset on every thread it can, and
-// reports whether that was all of them (see Apply).
-func enforce(ruleset, abi int) (allThreads bool, err error) {
-	if abi >= 8 {
+// enforce sets no_new_privs and enforces the ruleset on every thread, when
+// allThreads asks and it can, or else on the calling thread, and reports whether
+// it was every thread (see Apply and ApplyThread).
+func enforce(ruleset, abi int, allThreads bool) (bool, error) {
+	if allThreads && abi >= 8 {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
@@ -439,25 +447,27 @@ func enforce(ruleset, abi int) (allThreads bool, err error) {
 		}
 		return true, nil
 	}
-	_, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0)
-	if e == syscall.ENOTSUP {
-		// Linked with cgo: the runtime cannot run a system call on every thread.
-		// Confine this one and keep the goroutine on it for good, so the thread
-		// ends with the goroutine rather than serve another one unconfined.
-		runtime.LockOSThread()
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return false, fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+	if allThreads {
+		_, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0)
+		switch e {
+		case 0:
+			if _, _, e := syscall.AllThreadsSyscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); e != 0 {
+				return false, fmt.Errorf("landlock_restrict_self on all threads: %w", e)
+			}
+			return true, nil
+		case syscall.ENOTSUP:
+			// Linked with cgo: the runtime cannot run a system call on every
+			// thread. Confine this one, as ApplyThread does.
+		default:
+			return false, fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS) on all threads: %w", e)
 		}
-		if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); e != 0 {
-			return false, fmt.Errorf("landlock_restrict_self: %w", e)
-		}
-		return false, nil
 	}
-	if e != 0 {
-		return false, fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS) on all threads: %w", e)
+	runtime.LockOSThread() // never unlocked: see ApplyThread
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return false, fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
 	}
-	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); e != 0 {
-		return false, fmt.Errorf("landlock_restrict_self on all threads: %w", e)
+	if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); e != 0 {
+		return false, fmt.Errorf("landlock_restrict_self: %w", e)
 	}
-	return true, nil
+	return false, nil
 }
