@@ -59,4 +59,14 @@
 // with this warning. The ID_VALID check after reading only proves the process is still
 // waiting on the same call; the confinement layer (Landlock) is what bounds a program
 // that wins this race.
+//
+// Reading another process's memory needs ptrace access to it (PTRACE_MODE_ATTACH), as
+// /proc/PID/mem does. The daemon runs as the tree's user, which suffices on this
+// kernel; where Yama's ptrace_scope is 1 or more (Ubuntu's default is 1) only an
+// ancestor may read, and the daemon is not one: Read then fails, and the caller must
+// refuse the exec rather than let it run unread.
+//
+// The kernel runs a script's interpreter (#!) and an ELF's dynamic loader inside the
+// one execve it was asked for, without a second notification: the caller that wants to
+// judge the interpreter reads the script's first line itself.
 package execgate

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -343,7 +344,17 @@ func TestContinueAndRefuse(t *testing.T) {
 	if sh.Empty || sh.Missing || sh.Truncated {
 		t.Errorf("flags on a plain exec: %+v", sh)
 	}
-	echo := g.expect("/bin/echo", "/bin/echo", "hi")
+	n, echo := g.next()
+	if echo.Path != "/bin/echo" || !equal(echo.Argv, []string{"/bin/echo", "hi"}) {
+		t.Fatalf("exec %q %q, want /bin/echo hi", echo.Path, echo.Argv)
+	}
+	env, trunc, err := g.l.Env(n)
+	if err != nil || trunc || !slices.Contains(env, "MARK="+filepath.Join(g.dir, "mark")) {
+		t.Errorf("environment of echo: %v %v %q", err, trunc, env)
+	}
+	if err := g.l.Continue(n.ID); err != nil {
+		t.Fatal(err)
+	}
 	if echo.PID == sh.PID {
 		t.Errorf("echo ran in sh's own process %d; want a forked child", sh.PID)
 	}
@@ -434,7 +445,10 @@ func TestMemfd(t *testing.T) {
 			if err := g.l.Continue(n.ID); err != nil {
 				t.Fatal(err)
 			}
-			g.drain()
+			// The kernel starts the script's interpreter within the same execve.
+			if paths := g.drain(); len(paths) != 0 {
+				t.Errorf("execs after the script's: %q", paths)
+			}
 			if err := g.wait(); err != nil {
 				t.Errorf("child: %v (stderr: %s)", err, g.stderr.String())
 			}

@@ -288,6 +288,9 @@ func (l *Listener) Read(n Notif) (Exec, error) {
 	default:
 		return Exec{}, fmt.Errorf("reading exec %d: system call %d is not an exec", n.ID, n.Syscall)
 	}
+	if n.PID <= 0 {
+		return Exec{}, fmt.Errorf("reading exec %d: the process is not visible in the supervisor's pid namespace", n.ID)
+	}
 	e := Exec{PID: n.PID}
 	mem := &memReader{pid: n.PID}
 	var err error
@@ -343,6 +346,32 @@ func (l *Listener) Read(n Notif) (Exec, error) {
 		return Exec{}, ErrGone
 	}
 	return e, nil
+}
+
+// Env reads the environment the process of n passes to the program, within the same
+// limits as argv (truncated reports a cut). It is apart from Read because most
+// decisions need no environment, and reading it costs a few system calls per exec.
+func (l *Listener) Env(n Notif) (env []string, truncated bool, err error) {
+	var envPtr uint64
+	switch n.Syscall {
+	case unix.SYS_EXECVE:
+		envPtr = n.Args[2]
+	case unix.SYS_EXECVEAT:
+		envPtr = n.Args[3]
+	default:
+		return nil, false, fmt.Errorf("reading exec %d: system call %d is not an exec", n.ID, n.Syscall)
+	}
+	if n.PID <= 0 {
+		return nil, false, fmt.Errorf("reading exec %d: the process is not visible in the supervisor's pid namespace", n.ID)
+	}
+	env, truncated, err = readArgv(&memReader{pid: n.PID}, envPtr)
+	if err != nil {
+		return nil, false, l.gone(n.ID, fmt.Errorf("reading exec %d environment: %w", n.ID, err))
+	}
+	if !l.Valid(n.ID) {
+		return nil, false, ErrGone
+	}
+	return env, truncated, nil
 }
 
 // gone turns a failed read into ErrGone when the notification no longer stands (the
@@ -592,6 +621,13 @@ func Tell(pid int, line string) error {
 	}
 	line = strings.TrimRight(line, "\n") + "\n"
 	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err == unix.EINVAL {
+		// pid is a thread other than the leader (a Notif's PID is the calling
+		// thread); the fd table is the whole process's.
+		if tgid, ok := threadGroup(pid); ok {
+			pidfd, err = unix.PidfdOpen(tgid, 0)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("telling %d: %w", pid, err)
 	}
@@ -635,4 +671,19 @@ func Tell(pid int, line string) error {
 		return fmt.Errorf("telling %d: %w", pid, err)
 	}
 	return nil
+}
+
+// threadGroup reads the process (thread group) id of thread tid.
+func threadGroup(tid int) (int, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			tgid, err := strconv.Atoi(strings.TrimSpace(v))
+			return tgid, err == nil
+		}
+	}
+	return 0, false
 }
