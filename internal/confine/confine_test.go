@@ -85,17 +85,19 @@ func child(mode string) int {
 		abi, errata := kernel()
 		t0 := time.Now()
 		rs := resolver{}
-		overlaps(r, rs)
-		t1 := time.Now()
 		var rep Report
 		fd, err := build(&rep, newPlan(abi, errata, r), r, rs)
 		if err != nil {
 			return 2
 		}
+		t1 := time.Now()
+		granted := r
+		granted.Writable = rep.Writable
+		overlaps(granted, rs)
 		t2 := time.Now()
 		_, err = enforce(fd, abi, os.Getenv(childThread) == "")
 		t3 := time.Now()
-		fmt.Printf("parts overlaps %v build %v enforce %v (%v) threads %d\n", t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), err, runtime.NumGoroutine())
+		fmt.Printf("parts build %v overlaps %v enforce %v (%v) threads %d\n", t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), err, runtime.NumGoroutine())
 		return 0
 	}
 	return 2
@@ -666,47 +668,89 @@ func TestTempDirs(t *testing.T) {
 	}
 }
 
-// BenchmarkBuild builds the world's ruleset without enforcing it: the part of
-// Apply that can be repeated in one process.
-func BenchmarkBuild(b *testing.B) {
+// benchRules are the rules to time: "world" is the test's home under /tmp (every
+// entry of /tmp, of the temp directories on the way and of the home gets a rule
+// of its own: a worst case), "home" is what gatesh would apply for this user:
+// the real home, its default caches and secrets, the temp directories.
+func benchRules(b *testing.B) map[string]Rules {
 	w := newWorld(b)
+	home, err := os.UserHomeDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	real := Rules{
+		Writable:          append(append([]string{b.TempDir()}, TempDirs(os.Getenv("TMPDIR"))...), DefaultCaches(home)...),
+		Devices:           DefaultDevices(),
+		Home:              home,
+		Secret:            DefaultSecrets(),
+		Protected:         []string{filepath.Join(home, ".config", "gatesh"), filepath.Join(home, ".local", "state", "gatesh")},
+		ScopeSignals:      true,
+		ScopeAbstractUnix: true,
+	}
+	return map[string]Rules{"world": w.rules, "home": real}
+}
+
+// BenchmarkBuild builds the ruleset without enforcing it: the part of Apply that
+// can be repeated in one process.
+func BenchmarkBuild(b *testing.B) {
 	abi, errata := kernel()
-	p := newPlan(abi, errata, w.rules)
-	b.ReportAllocs()
-	for b.Loop() {
-		rep := Report{}
-		fd, err := build(&rep, p, w.rules, resolver{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		unix.Close(fd)
+	for _, name := range []string{"home", "world"} {
+		r := benchRules(b)[name]
+		b.Run(name, func(b *testing.B) {
+			p := newPlan(abi, errata, r)
+			b.ReportAllocs()
+			var rules int
+			for b.Loop() {
+				rep := Report{}
+				rs := resolver{}
+				fd, err := build(&rep, p, r, rs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				granted := r
+				granted.Writable = rep.Writable
+				rep.Overlaps = overlaps(granted, rs)
+				unix.Close(fd)
+				rules = rep.Rules
+			}
+			b.ReportMetric(float64(rules), "rules")
+		})
 	}
 }
 
-// BenchmarkApply times one Apply in each of b.N children (Apply is one-way) and
-// reports the mean time and allocations Apply itself took there.
+// BenchmarkApply times one Apply or ApplyThread in each of b.N children (both are
+// one-way) and reports the mean time and allocations they took there.
 func BenchmarkApply(b *testing.B) {
-	w := newWorld(b)
-	js, _ := json.Marshal(w.rules)
-	var total time.Duration
-	var allocs uint64
-	b.StopTimer()
-	for i := 0; i < b.N; i++ {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(slices.Clone(w.env), childMode+"=bench", childRules+"="+string(js))
-		out, err := cmd.Output()
-		if err != nil {
-			b.Fatalf("%v\n%s", err, out)
-		}
-		sc := bufio.NewScanner(strings.NewReader(string(out)))
-		for sc.Scan() {
-			var ns, n uint64
-			if _, err := fmt.Sscanf(sc.Text(), "apply %d %d", &ns, &n); err == nil {
-				total += time.Duration(ns)
-				allocs += n
-			}
+	for _, name := range []string{"home", "world"} {
+		js, _ := json.Marshal(benchRules(b)[name])
+		for _, fn := range []string{"Apply", "ApplyThread"} {
+			b.Run(name+"/"+fn, func(b *testing.B) {
+				env := []string{"PATH=" + os.Getenv("PATH"), childMode + "=bench", childRules + "=" + string(js)}
+				if fn == "ApplyThread" {
+					env = append(env, childThread+"=1")
+				}
+				var total time.Duration
+				var allocs uint64
+				for b.Loop() {
+					cmd := exec.Command(os.Args[0])
+					cmd.Env = env
+					out, err := cmd.Output()
+					if err != nil {
+						b.Fatalf("%v\n%s", err, out)
+					}
+					sc := bufio.NewScanner(strings.NewReader(string(out)))
+					for sc.Scan() {
+						var ns, n uint64
+						if _, err := fmt.Sscanf(sc.Text(), "apply %d %d", &ns, &n); err == nil {
+							total += time.Duration(ns)
+							allocs += n
+						}
+					}
+				}
+				b.ReportMetric(0, "ns/op")
+				b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/apply")
+				b.ReportMetric(float64(allocs)/float64(b.N), "allocs/apply")
+			})
 		}
 	}
-	b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/apply")
-	b.ReportMetric(float64(allocs)/float64(b.N), "allocs/apply")
 }

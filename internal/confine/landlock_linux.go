@@ -101,14 +101,19 @@ func apply(r Rules, allThreads bool) (Report, error) {
 	p := newPlan(abi, errata, r)
 	rep := Report{ABI: abi, Left: p.left}
 	rs := resolver{}
-	rep.Overlaps = overlaps(r, rs)
 	if abi == 0 {
+		rep.Overlaps = overlaps(r, rs)
 		return rep, nil
 	}
 	fd, err := build(&rep, p, r, rs)
 	if err != nil {
 		return rep, err
 	}
+	// Only the roots granted can reach a protected path or a secret; the secrets'
+	// real paths are known from building.
+	granted := r
+	granted.Writable = rep.Writable
+	rep.Overlaps = overlaps(granted, rs)
 	all, err := enforce(fd, abi, allThreads)
 	unix.Close(fd)
 	if err != nil {
