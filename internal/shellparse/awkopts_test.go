@@ -2,8 +2,9 @@ package shellparse
 
 import "testing"
 
-// awkOptCases pin what a command spawned by awk, sed or another interpreter
-// reads on stdin.
+// awkOptCases pin how awk's command line is read (gawk's options that write
+// files, load code or edit in place, and every spelling of them), and what a
+// command spawned by awk, sed or another interpreter reads on stdin.
 var awkOptCases = []tcase{
 	// ---- print | "cmd": cmd reads what awk prints, text made at run time.
 	{line: `gawk '{ print | "bash" }' f`, cmds: []want{{name: "bash", via: "interp"}}, opaque: []string{"pipe-to-shell"}},
@@ -22,6 +23,60 @@ var awkOptCases = []tcase{
 	// code read on stdin used the stdin up: what it spawns reads none of it
 	{line: `echo 'import os; os.system("sh")' | python3`, cmds: []want{{name: "sh", via: "interp"}}},
 	{line: `awk 'BEGIN{system("ls")}' < list.txt`, cmds: []want{{name: "ls", via: "interp"}}},
+
+	// ---- gawk -i inplace rewrites the operand files, as sed -i does.
+	{line: `awk -i inplace '{sub(/a/,"b")}1' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/f"}}}}},
+	{line: `gawk -i inplace '{print}' ~/.bashrc`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/home/u/.bashrc"}}}}},
+	{line: `gawk --include=inplace '{print}' a`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a"}}}}},
+	{line: `gawk --include inplace '{print}' a`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a"}}}}},
+	{line: `gawk --incl=inplace.awk '{print}' a`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a"}}}}},
+	{line: `gawk -iinplace '{print}' a`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a"}}}}},
+	{line: `gawk -bi inplace '{print}' a`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a"}}}}},
+	{line: `gawk -W include=inplace '{print}' a`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a"}}}}},
+	{line: `gawk -i 'inplace' -v n=1 '{print}' a n=2 - /etc/hosts`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/a", "/etc/hosts"}}}}},
+	{line: `gawk -i inplace '{print}' "$F"`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{`"$F"`}}}}},
+	// a program file does not hide the files it rewrites
+	{line: `gawk -i inplace -f fix.awk ~/.profile`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "file", Known: false, Effects: []string{"write"}, Paths: []string{"/home/u/.profile"}}}}},
+	{line: `gawk -i inplace '{print}'`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print}"}}}},
+	// ---- any other -i loads awk code from a file; -l a shared library.
+	{line: `gawk -i lib.awk '{print}' f`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print}"}}}, opaque: []string{"source"}},
+	{line: `gawk -i "$LIB" '{print}' f`, opaque: []string{"source"}},
+	{line: `awk -l ./x.so '{print}'`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print}"}}}, opaque: []string{"source"}},
+	{line: `gawk --load=./x.so 'BEGIN{}'`, opaque: []string{"source"}},
+	{line: `gawk --lo ./x.so 'BEGIN{}'`, opaque: []string{"source"}},
+	{line: `gawk -lx 'BEGIN{}'`, opaque: []string{"source"}},
+	{line: `gawk -W load=./x.so 'BEGIN{}'`, opaque: []string{"source"}},
+	{line: `gawk -W load ./x.so 'BEGIN{}'`, opaque: []string{"source"}},
+	{line: `gawk -W "$OPT" 'BEGIN{}'`, opaque: []string{"source"}},
+	{line: `gawk -D -f x.awk`, opaque: []string{"script"}},
+	// ---- -d, -p and -o write a file (their value is only attached).
+	{line: `gawk -d/home/u/.bashrc 'BEGIN{}'`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/home/u/.bashrc"}}}}},
+	{line: `gawk --dump-variables=/home/u/.bashrc 'BEGIN{}'`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/home/u/.bashrc"}}}}},
+	{line: `gawk --profile=../x 'BEGIN{}'`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/x"}}}}},
+	{line: `gawk -o 'BEGIN{}'`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/awkprof.out"}}}}},
+	{line: `gawk -Lfatal '{print}' f`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print}"}}}},
+	// ---- the program given by an option, in every spelling.
+	{line: `gawk --source='BEGIN{system("rm -rf /x")}'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "interp"}}},
+	{line: `gawk --sou 'BEGIN{system("rm -rf /x")}'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "interp"}}},
+	{line: `gawk -W source='BEGIN{system("rm -rf /x")}'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "interp"}}},
+	{line: `busybox awk -e 'BEGIN{system("rm -rf /x")}'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "wrapper,interp"}}},
+	{line: `awk -safe 'BEGIN{system("rm -rf /x")}'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "interp"}}},
+	{line: `gawk -f x.awk -e 'BEGIN{system("rm -rf /x")}' f`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/x"}, via: "interp"}}},
+	{line: `awk -- '{print | "sh"}' f`, cmds: []want{{name: "sh", via: "interp"}}, opaque: []string{"pipe-to-shell"}},
+	// a program file: an ordinary script, as python x.py
+	{line: `gawk -E x.awk f`, cmds: []want{{name: "gawk", code: nil}}, count: 1},
+	{line: `gawk --file=x.awk f`, count: 1},
+	{line: `mawk -W exec x.awk f`, count: 1},
+	{line: `gawk -fx.awk f`, count: 1},
+
+	// ---- everyday forms stay plain.
+	{line: `awk '{print $1}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}", Paths: []string{}}}}},
+	{line: `awk -F: '{print $1}' /etc/passwd`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}", Paths: []string{}}}}},
+	{line: `awk -F"$SEP" '{print $1}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}"}}}},
+	{line: `gawk -v x=1 'BEGIN{print x}'`, cmds: []want{{name: "gawk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "BEGIN{print x}", Paths: []string{}}}}},
+	{line: `awk -vOFS=, -F'\t' '{print $2, $1}' a.tsv`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $2, $1}"}}}},
+	{line: `sed -n '1,20p' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
+	{line: `sed -i 's/a/b/' f`, cmds: []want{{name: "sed", code: &Code{Lang: "sed", From: "expr", Known: true}}}},
 }
 
 func TestAwkOptions(t *testing.T) {

@@ -27,7 +27,7 @@ var ispecs = map[string]ispec{
 	"lua":       {code: "e", arg: "l", multi: true},
 	"r":         {code: "e", multi: true},
 	"osascript": {code: "e", arg: "ls", multi: true},
-	"awk":       {code: "e", arg: "Fvfi", longCode: []string{"--source"}, longArg: []string{"--file", "--assign", "--field-separator", "--include", "--load"}, program: true},
+	"awk":       {program: true}, // its options are read by readAwk
 	"sed":       {code: "e", arg: "fl", longCode: []string{"--expression"}, longArg: []string{"--file", "--line-length"}, multi: true, program: true},
 	"tcl":       {code: "c", arg: "f", multi: true}, // expect -c CMDS (tclsh and wish take none)
 }
@@ -42,6 +42,7 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 	stdin := false
 	encoded := false
 	args := f[1:]
+	var aw awkArgs
 	if name == "deno" {
 		if len(args) >= 2 && args[0].s == "eval" {
 			codes = append(codes, args[1])
@@ -77,6 +78,12 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 		if len(codes) > 1 {
 			s, ok := joinFields(codes)
 			codes = []field{{s: s, dyn: !ok}}
+		}
+	} else if lang == "awk" {
+		aw = readAwk(args)
+		codes, script = aw.codes, aw.script
+		if len(codes) > 0 {
+			from = "expr"
 		}
 	} else {
 	loop:
@@ -166,7 +173,7 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 						return
 					}
 					if strings.IndexByte(spec.arg, ch) >= 0 {
-						if (lang == "awk" && ch == 'f') || (lang == "sed" && ch == 'f') || (lang == "php" && ch == 'f') {
+						if (lang == "sed" && ch == 'f') || (lang == "php" && ch == 'f') {
 							script = true
 						}
 						if lang == "perl" && (ch == 'i' || ch == 'x' || ch == 'C' || ch == 'd' || ch == 'D') {
@@ -195,6 +202,18 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 			from = "expr"
 		}
 	}
+	if lang == "awk" {
+		for _, l := range aw.loads {
+			// gawk -l LIB loads native code, -i LIB awk code, from a
+			// file whose content is not judged: like source FILE.
+			p.opaque("source", name+" "+l.opt+" "+l.val.s, c.with(Step{Kind: "interp", Name: name, Detail: l.opt}))
+		}
+		if aw.debug {
+			// gawk -D reads debugger commands (eval, call) from stdin
+			// or a file: code from a stream that is not judged.
+			p.opaque("script", name+" -D", c.with(Step{Kind: "interp", Name: name, Detail: "-D"}))
+		}
+	}
 	var code *Code
 	switch {
 	case encoded:
@@ -211,6 +230,11 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 		} else {
 			p.opaque("dynamic-code", text, c.with(Step{Kind: "interp", Name: name}))
 		}
+	case lang == "awk" && aw.writes():
+		// A program file (gawk -f) whose command line still rewrites
+		// files (-i inplace, -d, -p, -o): the writes are known even if
+		// the program is not.
+		code = &Code{Lang: lang, From: "file", Known: false}
 	case script:
 		return
 	case lang == "awk" || lang == "sed":
@@ -234,6 +258,26 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 			p.opaque("pipe-to-shell", name, c.with(Step{Kind: "interp", Name: name, Detail: "stdin"}))
 		}
 	}
+	if lang == "awk" && aw.writes() {
+		if !containsStr(code.Effects, "write") {
+			code.Effects = append(code.Effects, "write")
+		}
+		for _, w := range aw.written() {
+			a := ""
+			if !w.dyn {
+				a = p.absPath(w.s, st)
+			}
+			if a == "" {
+				// a name not known, or relative to a directory not
+				// known: kept as written, which no rule takes for a
+				// path in the workspace
+				a = w.s
+			}
+			if !containsStr(code.Paths, a) {
+				code.Paths = append(code.Paths, a)
+			}
+		}
+	}
 	if code.Effects == nil {
 		code.Effects = []string{}
 	}
@@ -243,6 +287,239 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 	if idx < len(p.line.Commands) {
 		p.line.Commands[idx].Code = code
 	}
+}
+
+// awkArgs is what an awk command line says: the program (the -e/--source
+// texts, or the first operand), the operands after it, and gawk's options
+// that do more than set up the program: -i inplace rewrites the operand
+// files, -d, -p and -o write a file, -l and any other -i load code from a
+// file, -D reads debugger commands.
+type awkArgs struct {
+	codes    []field // the -e/--source texts, or the program operand
+	script   bool    // a program file (-f, -E, mawk's -W exec)
+	inPlace  bool    // -i inplace
+	outputs  []field // files -d, -p and -o write
+	loads    []awkLoad
+	debug    bool
+	operands []field // the words after the program
+}
+
+// awkLoad is one option that loads code from a file: -l, -i other than
+// inplace, or a -W whose option is computed.
+type awkLoad struct {
+	opt string // "-l", "-i" or "-W"
+	val field
+}
+
+// writes reports whether the command line rewrites or writes files.
+func (a awkArgs) writes() bool {
+	return len(a.outputs) > 0 || (a.inPlace && len(a.inPlaceFiles()) > 0)
+}
+
+// written lists the files the command line writes: -d/-p/-o files, then the
+// operands -i inplace rewrites.
+func (a awkArgs) written() []field {
+	w := append([]field{}, a.outputs...)
+	if a.inPlace {
+		w = append(w, a.inPlaceFiles()...)
+	}
+	return w
+}
+
+// inPlaceFiles are the operands gawk's inplace extension rewrites: not the
+// VAR=value assignments, not stdin.
+func (a awkArgs) inPlaceFiles() []field {
+	var out []field
+	for _, o := range a.operands {
+		if !o.dyn && (o.s == "-" || o.s == "/dev/stdin" || isAssignWord(o.s)) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// awkLong maps gawk's long options to the short letter each stands for (0:
+// a flag with no short form). getopt_long takes any unambiguous prefix
+// (--incl=inplace, --lo x.so), and -W NAME[=VALUE] is the long option
+// --NAME (POSIX's spelling for an implementation's own options).
+var awkLong = map[string]byte{
+	"assign": 'v', "field-separator": 'F', "file": 'f', "exec": 'E', "source": 'e',
+	"include": 'i', "load": 'l', "dump-variables": 'd', "profile": 'p',
+	"pretty-print": 'o', "debug": 'D', "lint": 'L', "persist": 'T',
+	"bignum": 'M', "characters-as-bytes": 'b', "copyright": 'C', "csv": 'k',
+	"gen-pot": 'g', "help": 'h', "lint-old": 't', "non-decimal-data": 'n',
+	"no-optimize": 's', "optimize": 'O', "posix": 'P', "re-interval": 'r',
+	"sandbox": 'S', "trace": 'I', "traditional": 'c', "use-lc-numeric": 0,
+	"version": 'V',
+}
+
+// mawkLong are mawk's -W options (it too takes prefixes: -W e FILE is -W
+// exec FILE), read when gawk's names give no single match.
+var mawkLong = map[string]byte{
+	"exec": 'E', "dump": 0, "interactive": 0, "posix_space": 0, "usage": 0,
+	"version": 0, "random": 0, "sprintf": 0, "help": 0,
+}
+
+// awkLongLetter resolves a long option name (without "--") as getopt_long
+// does: the name itself, or the one option it is a prefix of. ok is false
+// for an unknown or ambiguous name (awk refuses the line).
+func awkLongLetter(name string) (byte, bool) {
+	for _, table := range []map[string]byte{awkLong, mawkLong} {
+		if l, ok := table[name]; ok {
+			return l, true
+		}
+		var hit byte
+		n := 0
+		for k, l := range table {
+			if strings.HasPrefix(k, name) {
+				hit = l
+				n++
+			}
+		}
+		if n == 1 {
+			return hit, true
+		}
+	}
+	return 0, false
+}
+
+// Letters of awk's short options by how they take a value: required (the
+// rest of the word, or the next word), optional (only the rest of the
+// word), none.
+const (
+	awkArgLetters = "FvfEeilWZ"
+	awkOptLetters = "dDLopT"
+)
+
+// readAwk reads an awk command line's words (after the command word) as gawk
+// does, which takes what mawk, BWK awk and busybox awk take: options until
+// the first operand or "--"; the program is the first operand unless -e,
+// --source, -f or -E gave one.
+func readAwk(args []field) awkArgs {
+	var a awkArgs
+	// opt handles one option given by its short letter; val is its value
+	// when the word held one (attached, or after "="); next is the index of
+	// the next word. It returns the index after what the option used.
+	var opt func(l byte, val *field, next int) int
+	opt = func(l byte, val *field, next int) int {
+		isOpt := strings.IndexByte(awkOptLetters, l) >= 0
+		if val == nil && strings.IndexByte(awkArgLetters, l) >= 0 && !isOpt {
+			if next >= len(args) {
+				return next
+			}
+			val = &args[next]
+			next++
+		}
+		switch l {
+		case 'e':
+			a.codes = append(a.codes, *val)
+		case 'f', 'E':
+			a.script = true
+		case 'i':
+			if !val.dyn && (val.s == "inplace" || val.s == "inplace.awk") {
+				a.inPlace = true
+			} else {
+				a.loads = append(a.loads, awkLoad{opt: "-i", val: *val})
+			}
+		case 'l':
+			a.loads = append(a.loads, awkLoad{opt: "-l", val: *val})
+		case 'd', 'p', 'o':
+			def := map[byte]string{'d': "awkvars.out", 'p': "awkprof.out", 'o': "awkprof.out"}[l]
+			if val == nil || (!val.dyn && val.s == "") {
+				val = &field{s: def}
+			}
+			a.outputs = append(a.outputs, *val)
+		case 'D':
+			a.debug = true
+		case 'W':
+			// -W NAME[=VALUE] [VALUE]: the long option --NAME.
+			name, v, eq := strings.Cut(val.s, "=")
+			if val.dyn {
+				// an option not known: it may load or write anything
+				a.loads = append(a.loads, awkLoad{opt: "-W", val: *val})
+				return next
+			}
+			lw, ok := awkLongLetter(name)
+			if !ok || lw == 'W' {
+				return next
+			}
+			if eq {
+				return opt(lw, &field{s: v}, next)
+			}
+			return opt(lw, nil, next)
+		}
+		return next
+	}
+	i := 0
+	for i < len(args) {
+		w := args[i]
+		s := w.s
+		switch {
+		case w.dyn && (strings.HasPrefix(s, "-F") || strings.HasPrefix(s, "-v") ||
+			strings.HasPrefix(s, "--field-separator=") || strings.HasPrefix(s, "--assign=")):
+			// -F"$SEP", -v x="$X": a computed value of an option
+			// that only sets a variable
+			i++
+			continue
+		case w.dyn:
+			// a computed word may be an option (-l …) or the program:
+			// taken as the program, whose text is not known
+			if len(a.codes) == 0 && !a.script {
+				a.codes = append(a.codes, w)
+				i++
+			}
+			a.operands = args[i:]
+			return a
+		case s == "--":
+			i++
+			if len(a.codes) == 0 && !a.script && i < len(args) {
+				a.codes = append(a.codes, args[i])
+				i++
+			}
+			a.operands = args[i:]
+			return a
+		case s == "-safe" || s == "-version":
+			// BWK awk's word options
+			i++
+			continue
+		case strings.HasPrefix(s, "--"):
+			name, v, eq := strings.Cut(s[2:], "=")
+			l, ok := awkLongLetter(name)
+			i++
+			if !ok {
+				continue
+			}
+			if eq {
+				i = opt(l, &field{s: v, dyn: w.dyn}, i)
+			} else {
+				i = opt(l, nil, i)
+			}
+			continue
+		case len(s) > 1 && s[0] == '-':
+			i++
+			for j := 1; j < len(s); j++ {
+				l := s[j]
+				if strings.IndexByte(awkArgLetters, l) >= 0 || strings.IndexByte(awkOptLetters, l) >= 0 {
+					var val *field
+					if j+1 < len(s) || strings.IndexByte(awkOptLetters, l) >= 0 {
+						val = &field{s: s[j+1:]}
+					}
+					i = opt(l, val, i)
+					break
+				}
+			}
+			continue
+		}
+		// The first operand.
+		if len(a.codes) == 0 && !a.script {
+			a.codes = append(a.codes, w)
+			i++
+		}
+		a.operands = args[i:]
+		return a
+	}
+	return a
 }
 
 func joinCode(fs []field) (string, bool) {

@@ -239,8 +239,9 @@ type Code struct {
 	// not data languages such as jq.
 	Lang string `json:"lang"`
 	// From says where the code comes from: "arg" (-c/-e), "stdin" (heredoc,
-	// here-string, pipe), "expr" (awk/sed program). ("file" is reserved: a
-	// script path yields no Code at all.)
+	// here-string, pipe), "expr" (awk/sed program), "file" (only for an awk
+	// program file whose command line writes files, below: otherwise a
+	// script path yields no Code at all).
 	From string `json:"from"`
 	// Text is the code when known (truncated to 4096 bytes).
 	Text string `json:"text"`
@@ -266,10 +267,14 @@ type Code struct {
 	// For sed, "spawn" is a real e command or the e flag of s/// as GNU sed
 	// parses the script (a\ i\ c\ text, s/// parts, labels and file names
 	// are not commands; a script GNU sed would reject runs nothing past the
-	// error).
+	// error). For awk, "write" also comes from gawk's command line: -i
+	// inplace rewrites the operand files, -d, -p and -o write a file
+	// (awkvars.out, awkprof.out by default); those files are in Paths, and
+	// an awk program file (-f) with them gets a Code with From "file".
 	Effects []string `json:"effects"`
 	// Paths lists string literals in the code that look like absolute or
-	// home-relative paths ("/etc/passwd", "~/.ssh/id_rsa"), resolved.
+	// home-relative paths ("/etc/passwd", "~/.ssh/id_rsa"), resolved, and
+	// the files named above (a computed name kept as written).
 	Paths []string `json:"paths"`
 }
 
@@ -285,11 +290,14 @@ type Opaque struct {
 	//                      interpreter: sh <<< "$(curl …)", python3 - <<< "$X")
 	//   "pipe-to-shell"    a shell or interpreter reads code from a pipe whose
 	//                      content is not literal (curl … | sh, base64 -d | bash)
-	//   "source"           source/. of a file whose content is not judged
+	//   "source"           source/. of a file whose content is not judged;
+	//                      gawk -l LIB (native code) and -i LIB (awk code;
+	//                      -i inplace is an in-place edit, not this)
 	//   "script"           a shell or interpreter runs a script file
 	//                      (bash x.sh, python x.py are NOT opaque: ordinary work;
 	//                      this reason is only for code fed from /dev/fd/N,
-	//                      /proc/self/fd and the like, or bash -s < /dev/stdin)
+	//                      /proc/self/fd and the like, or bash -s < /dev/stdin,
+	//                      and gawk -D's debugger commands, read from a stream)
 	//   "encoded"          text fed to a shell or interpreter (a pipe from
 	//                      echo/printf, a here-string, -c code, eval) needed
 	//                      escape decoding of characters given by code (\xHH,
