@@ -1,3 +1,5 @@
+//go:build linux
+
 package confine
 
 import (
@@ -30,6 +32,7 @@ const (
 	childScript = "GATESH_CONFINE_SCRIPT"
 	childOps    = "GATESH_CONFINE_OPS"
 	childThread = "GATESH_CONFINE_THREAD" // set: ApplyThread rather than Apply
+	childFD     = "GATESH_CONFINE_FD"     // set: Enforce the ruleset passed as fd 3
 )
 
 func TestMain(m *testing.M) {
@@ -51,6 +54,14 @@ func child(mode string) int {
 	apply := Apply
 	if os.Getenv(childThread) != "" {
 		apply = ApplyThread
+	}
+	if os.Getenv(childFD) != "" {
+		// The ruleset was built by the parent and passed as fd 3, as the daemon
+		// would pass it to gatesh.
+		apply = func(Rules) (Report, error) {
+			all, err := Enforce(3, false)
+			return Report{Enforced: err == nil, AllThreads: all}, err
+		}
 	}
 	rep, err := apply(r)
 	took := time.Since(start)
@@ -282,6 +293,12 @@ type result struct {
 // run starts a confined child in mode with r, in the workspace.
 func (w *world) run(t *testing.T, r Rules, mode string, env ...string) result {
 	t.Helper()
+	return w.runFiles(t, r, mode, nil, env...)
+}
+
+// runFiles is run with files passed to the child from fd 3 on.
+func (w *world) runFiles(t *testing.T, r Rules, mode string, files []*os.File, env ...string) result {
+	t.Helper()
 	js, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -290,6 +307,7 @@ func (w *world) run(t *testing.T, r Rules, mode string, env ...string) result {
 	cmd.Dir = w.ws
 	cmd.Env = append(slices.Clone(w.env), childMode+"="+mode, childRules+"="+string(js))
 	cmd.Env = append(cmd.Env, env...)
+	cmd.ExtraFiles = files
 	out, err := cmd.CombinedOutput()
 	line, rest, _ := strings.Cut(string(out), "\n")
 	js0, ok := strings.CutPrefix(line, "report: ")
@@ -477,6 +495,33 @@ func TestListSecretNames(t *testing.T) {
 	}
 }
 
+// TestPrebuilt: a ruleset built in one process and enforced in another (the
+// daemon builds, gatesh enforces) confines as Apply does.
+func TestPrebuilt(t *testing.T) {
+	w := newWorld(t)
+	rs, err := Build(w.rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	if rep := rs.Report(); rep.Enforced || rep.Rules == 0 {
+		t.Errorf("built: Enforced %v, %d rules", rep.Enforced, rep.Rules)
+	}
+	dup, err := unix.Dup(rs.FD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(dup), "ruleset")
+	defer f.Close()
+	res := w.runFiles(t, Rules{}, "sh", []*os.File{f}, childFD+"=1",
+		childScript+`=echo ok > "$WS/new" && rm -rf ~/.ssh`)
+	if !res.report.Enforced || !strings.Contains(res.out, "denied") {
+		t.Errorf("enforced %v (%v):\n%s", res.report.Enforced, res.err, res.out)
+	}
+	intact(t, w.key, keyText)
+	intact(t, filepath.Join(w.ws, "new"), "ok\n")
+}
+
 // TestSignals: with ScopeSignals a process outside the tree cannot be signalled
 // (the daemon cannot be killed), a child inside can.
 func TestSignals(t *testing.T) {
@@ -558,45 +603,6 @@ func TestProtectedInsideWritable(t *testing.T) {
 	}
 }
 
-func TestOverlaps(t *testing.T) {
-	dir := t.TempDir()
-	real := filepath.Join(dir, "real")
-	if err := os.MkdirAll(filepath.Join(real, "gate"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(real, link); err != nil {
-		t.Fatal(err)
-	}
-	home := filepath.Join(dir, "home")
-	cases := []struct {
-		name string
-		r    Rules
-		want []Overlap
-	}{
-		{"apart", Rules{Writable: []string{"/w"}, Protected: []string{"/g"}}, nil},
-		{"sibling prefix", Rules{Writable: []string{"/w"}, Protected: []string{"/wg"}}, nil},
-		{"inside", Rules{Writable: []string{"/w"}, Protected: []string{"/w/g"}}, []Overlap{{"/w/g", "protected", "/w"}}},
-		{"same", Rules{Writable: []string{"/w"}, Protected: []string{"/w"}}, []Overlap{{"/w", "protected", "/w"}}},
-		{"writable inside protected", Rules{Writable: []string{"/g/tmp"}, Protected: []string{"/g"}}, []Overlap{{"/g", "protected", "/g/tmp"}}},
-		{"root", Rules{Writable: []string{"/"}, Protected: []string{"/g"}}, []Overlap{{"/g", "protected", "/"}}},
-		{"through a symlink", Rules{Writable: []string{link}, Protected: []string{filepath.Join(real, "gate")}},
-			[]Overlap{{filepath.Join(real, "gate"), "protected", link}}},
-		{"not yet created, under a symlink", Rules{Writable: []string{real}, Protected: []string{filepath.Join(link, "gate", "state")}},
-			[]Overlap{{filepath.Join(link, "gate", "state"), "protected", real}}},
-		{"secret in a writable home", Rules{Writable: []string{home}, Home: home, Secret: []string{".ssh"}},
-			[]Overlap{{filepath.Join(home, ".ssh"), "secret", home}}},
-		{"default caches hold no secret", Rules{Writable: DefaultCaches(home), Home: home, Secret: DefaultSecrets()}, nil},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if got := Overlaps(c.r); !slices.Equal(got, c.want) {
-				t.Errorf("got %v\nwant %v", got, c.want)
-			}
-		})
-	}
-}
-
 // TestPlan: what each ABI enforces and what it leaves out, without the kernel.
 func TestPlan(t *testing.T) {
 	r := Rules{ScopeSignals: true, ScopeAbstractUnix: true}
@@ -656,18 +662,6 @@ func TestEntryKind(t *testing.T) {
 	}
 }
 
-func TestTempDirs(t *testing.T) {
-	if got := TempDirs("/tmp"); !slices.Equal(got, []string{"/tmp", "/var/tmp", "/dev/shm"}) {
-		t.Errorf("TempDirs(/tmp) = %q", got)
-	}
-	if got := TempDirs("/run/user/1/tmp/"); !slices.Equal(got, []string{"/run/user/1/tmp", "/tmp", "/var/tmp", "/dev/shm"}) {
-		t.Errorf("TempDirs = %q", got)
-	}
-	if got := TempDirs("rel"); !slices.Equal(got, []string{"/tmp", "/var/tmp", "/dev/shm"}) {
-		t.Errorf("TempDirs(rel) = %q", got)
-	}
-}
-
 // benchRules are the rules to time: "world" is the test's home under /tmp (every
 // entry of /tmp, of the temp directories on the way and of the home gets a rule
 // of its own: a worst case), "home" is what gatesh would apply for this user:
@@ -723,17 +717,35 @@ func BenchmarkBuild(b *testing.B) {
 func BenchmarkApply(b *testing.B) {
 	for _, name := range []string{"home", "world"} {
 		js, _ := json.Marshal(benchRules(b)[name])
-		for _, fn := range []string{"Apply", "ApplyThread"} {
+		for _, fn := range []string{"Apply", "ApplyThread", "Enforce"} {
 			b.Run(name+"/"+fn, func(b *testing.B) {
 				env := []string{"PATH=" + os.Getenv("PATH"), childMode + "=bench", childRules + "=" + string(js)}
-				if fn == "ApplyThread" {
+				var files []*os.File
+				switch fn {
+				case "ApplyThread":
 					env = append(env, childThread+"=1")
+				case "Enforce":
+					// Built once here, enforced in each child: the daemon's way.
+					rs, err := Build(benchRules(b)[name])
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer rs.Close()
+					fd, err := unix.Dup(rs.FD())
+					if err != nil {
+						b.Fatal(err)
+					}
+					f := os.NewFile(uintptr(fd), "ruleset")
+					defer f.Close()
+					files = []*os.File{f}
+					env = append(env, childFD+"=1")
 				}
 				var total time.Duration
 				var allocs uint64
 				for b.Loop() {
 					cmd := exec.Command(os.Args[0])
 					cmd.Env = env
+					cmd.ExtraFiles = files
 					out, err := cmd.Output()
 					if err != nil {
 						b.Fatalf("%v\n%s", err, out)

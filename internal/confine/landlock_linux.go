@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -97,30 +98,99 @@ func Apply(r Rules) (Report, error) { return apply(r, true) }
 func ApplyThread(r Rules) (Report, error) { return apply(r, false) }
 
 func apply(r Rules, allThreads bool) (Report, error) {
+	s, err := Build(r)
+	if err != nil {
+		return s.rep, err
+	}
+	defer s.Close()
+	return s.apply(allThreads)
+}
+
+// Ruleset is a ruleset built and not yet enforced. Building is most of Apply's
+// cost (a rule for each entry of each split directory, three system calls each),
+// so a process that confines command after command with the same rules (the
+// daemon, for one workspace) can build once and pass FD to each gatesh over its
+// socket (SCM_RIGHTS), which then only enforces it with Enforce. The rules hold
+// the files they name, not their paths: an entry created in a split directory
+// after Build is not readable under the ruleset, so a long-lived ruleset is
+// rebuilt when that matters (every few seconds, or on a change of the home).
+type Ruleset struct {
+	fd  int
+	abi int
+	rep Report
+}
+
+// Build builds the ruleset r describes without enforcing it. With no Landlock in
+// the kernel it returns a Ruleset that enforces nothing (FD -1) and a Report
+// that says so.
+func Build(r Rules) (*Ruleset, error) {
 	abi, errata := kernel()
 	p := newPlan(abi, errata, r)
-	rep := Report{ABI: abi, Left: p.left}
+	s := &Ruleset{fd: -1, abi: abi, rep: Report{ABI: abi, Left: p.left}}
 	rs := resolver{}
 	if abi == 0 {
-		rep.Overlaps = overlaps(r, rs)
-		return rep, nil
+		s.rep.Overlaps = overlaps(r, rs)
+		return s, nil
 	}
-	fd, err := build(&rep, p, r, rs)
+	fd, err := build(&s.rep, p, r, rs)
 	if err != nil {
-		return rep, err
+		return s, err
 	}
+	s.fd = fd
 	// Only the roots granted can reach a protected path or a secret; the secrets'
 	// real paths are known from building.
 	granted := r
-	granted.Writable = rep.Writable
-	rep.Overlaps = overlaps(granted, rs)
-	all, err := enforce(fd, abi, allThreads)
-	unix.Close(fd)
+	granted.Writable = s.rep.Writable
+	s.rep.Overlaps = overlaps(granted, rs)
+	s.rep.Scoped = p.scopes
+	return s, nil
+}
+
+// FD is the ruleset's file descriptor (close-on-exec), -1 when there is nothing
+// to enforce.
+func (s *Ruleset) FD() int { return s.fd }
+
+// Report says what the ruleset holds and leaves out; Enforced is false.
+func (s *Ruleset) Report() Report { return s.rep }
+
+// Close releases the ruleset. A process it was enforced on stays confined.
+func (s *Ruleset) Close() error {
+	if s.fd < 0 {
+		return nil
+	}
+	fd := s.fd
+	s.fd = -1
+	return unix.Close(fd)
+}
+
+// Apply enforces the ruleset as the package's Apply does.
+func (s *Ruleset) Apply() (Report, error) { return s.apply(true) }
+
+// ApplyThread enforces the ruleset as the package's ApplyThread does.
+func (s *Ruleset) ApplyThread() (Report, error) { return s.apply(false) }
+
+func (s *Ruleset) apply(allThreads bool) (Report, error) {
+	rep := s.rep
+	if s.fd < 0 {
+		return rep, nil
+	}
+	all, err := enforce(s.fd, s.abi, allThreads)
 	if err != nil {
 		return rep, err
 	}
-	rep.Enforced, rep.AllThreads, rep.Scoped = true, all, p.scopes
+	rep.Enforced, rep.AllThreads = true, all
 	return rep, nil
+}
+
+// Enforce enforces a ruleset received as a file descriptor (see Ruleset) on
+// every thread, or on the calling thread only (see ApplyThread), and reports
+// whether it was every thread. It does not close fd.
+func Enforce(fd int, allThreads bool) (bool, error) {
+	abi := ABI()
+	if abi == 0 {
+		return false, errors.New("landlock: the kernel has none")
+	}
+	return enforce(fd, abi, allThreads)
 }
 
 // plan is what a kernel with a given ABI can enforce of some Rules.
@@ -213,7 +283,7 @@ func (b *builder) all(r Rules, rs resolver) error {
 			return err
 		}
 	} else {
-		root, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		root, err := openDir(unix.AT_FDCWD, "/")
 		if err != nil {
 			return fmt.Errorf("open /: %w", err)
 		}
@@ -285,12 +355,13 @@ func (b *builder) addPath(path string, access uint64) (bool, error) {
 		return false, nil
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		b.left(path, err.Error())
-		return false, nil
+	// Try it as a directory first (most roots are) and save an fstat: the kernel
+	// refuses directory rights on a file with EINVAL.
+	err = b.add(fd, access, true)
+	if errors.Is(err, unix.EINVAL) && access&^accFile&b.handled != 0 {
+		err = b.add(fd, access, false)
 	}
-	if err := b.add(fd, access, st.Mode&unix.S_IFMT == unix.S_IFDIR); err != nil {
+	if err != nil {
 		b.left(path, err.Error())
 		return false, nil
 	}
@@ -319,22 +390,74 @@ func (b *builder) add(fd int, access uint64, dir bool) error {
 
 // split grants reading of every entry of dir (open as dirfd) but the hidden ones,
 // splitting in turn the entries on the way to a hidden path, and listing of dir
-// itself. An entry that cannot be opened or listed gets no rule (it stays
-// unreadable) and is reported.
+// itself. An entry that cannot be opened gets no rule (it stays unreadable) and is
+// reported. A directory that cannot be listed (/home at 0711) is still descended
+// by the names on the way to the hidden paths, so the home's other entries stay
+// readable; only its unknown siblings (other users' homes) do not.
 func (b *builder) split(dir string, dirfd int, hidden []string) error {
 	b.rep.Split = append(b.rep.Split, dir)
 	if err := b.add(dirfd, unix.LANDLOCK_ACCESS_FS_READ_DIR, true); err != nil {
 		return err
 	}
-	var deeper []string // entries on the way to a hidden path, split after the listing
+	b.grantEntries(dir, dirfd, hidden)
+	for _, h := range hidden {
+		rest, ok := cutDir(h, dir)
+		name, _, deeper := strings.Cut(rest, "/")
+		if !ok || !deeper || b.seen(dir, name, hidden, h) {
+			continue
+		}
+		sub := filepath.Join(dir, name)
+		fd, err := openDir(dirfd, name)
+		if err != nil {
+			b.left(sub, "not opened ("+err.Error()+"): not readable")
+			continue
+		}
+		err = b.split(sub, fd, hidden)
+		unix.Close(fd)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seen reports whether a hidden path before h in hidden goes through dir/name
+// too, so that dir/name is split once.
+func (b *builder) seen(dir, name string, hidden []string, h string) bool {
+	for _, o := range hidden {
+		if o == h {
+			return false
+		}
+		if rest, ok := cutDir(o, dir); ok {
+			if n, _, deeper := strings.Cut(rest, "/"); deeper && n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// openDir opens dir/name to be listed, or, when it cannot be read but can be
+// searched, to be descended only.
+func openDir(dirfd int, name string) (int, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err == unix.EACCES {
+		fd, err = unix.Openat(dirfd, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	}
+	return fd, err
+}
+
+// grantEntries grants reading of each entry of dir that is neither hidden nor on
+// the way to a hidden path.
+func (b *builder) grantEntries(dir string, dirfd int, hidden []string) {
 	for {
 		n, err := unix.Getdents(dirfd, b.buf)
 		if err != nil {
-			b.left(dir, "not listed ("+err.Error()+"): its entries are not readable")
-			return nil
+			b.left(dir, "not listed ("+err.Error()+"): its other entries are not readable")
+			return
 		}
 		if n <= 0 {
-			break
+			return
 		}
 		for off := 0; off < n; {
 			rec := b.buf[off:]
@@ -343,14 +466,7 @@ func (b *builder) split(dir string, dirfd int, hidden []string) error {
 			name := rec[19:reclen]
 			name = name[:bytes.IndexByte(name, 0)]
 			off += reclen
-			if string(name) == "." || string(name) == ".." {
-				continue
-			}
-			switch entryKind(dir, name, hidden) {
-			case entryHidden:
-				continue
-			case entryOnTheWay:
-				deeper = append(deeper, string(name))
+			if string(name) == "." || string(name) == ".." || entryKind(dir, name, hidden) != entryOther {
 				continue
 			}
 			if typ == unix.DT_LNK {
@@ -380,20 +496,6 @@ func (b *builder) split(dir string, dirfd int, hidden []string) error {
 			unix.Close(int(fd))
 		}
 	}
-	for _, name := range deeper {
-		sub := filepath.Join(dir, name)
-		fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if err != nil {
-			b.left(sub, "not opened ("+err.Error()+"): not readable")
-			continue
-		}
-		err = b.split(sub, fd, hidden)
-		unix.Close(fd)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 const (
