@@ -152,6 +152,10 @@ func Supported() error {
 	return nil
 }
 
+// waitKillable records whether the last Install got
+// SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, for the tests.
+var waitKillable bool
+
 // Install sets no_new_privs on the calling thread and installs the filter of Program
 // on it with a new user-notification listener, whose fd it returns (close-on-exec).
 //
@@ -183,6 +187,7 @@ func Install() (listenerFD int, err error) {
 		}
 		switch errno {
 		case 0:
+			waitKillable = flags&unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV != 0
 			return int(fd), nil
 		case unix.EBUSY:
 			return -1, fmt.Errorf("installing the exec filter: a listener is already installed (a gated tree): %w", errno)
