@@ -522,6 +522,26 @@ func TestPrebuilt(t *testing.T) {
 	intact(t, filepath.Join(w.ws, "new"), "ok\n")
 }
 
+// TestNestedSecrets: a secret inside another does not open the outer one's
+// other entries.
+func TestNestedSecrets(t *testing.T) {
+	w := newWorld(t)
+	other := filepath.Join(w.home, ".config", "other")
+	if err := os.WriteFile(other, []byte("x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := w.rules
+	r.Secret = []string{".config/gatesh", ".config", ".config"}
+	res := w.run(t, r, "sh", childScript+"=cat ~/.config/other", childThread+"=1")
+	if res.err == nil || !strings.Contains(res.out, "denied") {
+		t.Errorf("~/.config/other read (%v):\n%s", res.err, res.out)
+	}
+	realConfig, _ := filepath.EvalSymlinks(filepath.Dir(other))
+	if !slices.Equal(res.report.Hidden, []string{realConfig}) {
+		t.Errorf("Hidden %q, want only %s", res.report.Hidden, realConfig)
+	}
+}
+
 // TestSignals: with ScopeSignals a process outside the tree cannot be signalled
 // (the daemon cannot be killed), a child inside can.
 func TestSignals(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -279,9 +280,7 @@ type builder struct {
 func (b *builder) all(r Rules, rs resolver) error {
 	hidden := b.hidden(r, rs)
 	if len(hidden) == 0 {
-		if _, err := b.addPath("/", accRead); err != nil {
-			return err
-		}
+		b.addPath("/", accRead)
 	} else {
 		root, err := openDir(unix.AT_FDCWD, "/")
 		if err != nil {
@@ -295,20 +294,12 @@ func (b *builder) all(r Rules, rs resolver) error {
 		}
 	}
 	for _, w := range r.Writable {
-		ok, err := b.addPath(w, accAll)
-		if err != nil {
-			return err
-		}
-		if ok {
+		if b.addPath(w, accAll) {
 			b.rep.Writable = append(b.rep.Writable, w)
 		}
 	}
 	for _, d := range r.Devices {
-		ok, err := b.addPath(d, accDevice)
-		if err != nil {
-			return err
-		}
-		if ok {
+		if b.addPath(d, accDevice) {
 			b.rep.Devices = append(b.rep.Devices, d)
 		}
 	}
@@ -338,13 +329,26 @@ func (b *builder) hidden(r Rules, rs resolver) []string {
 			out = append(out, v.path)
 		}
 	}
+	// A secret inside another is hidden with it; splitting its way would open
+	// the outer one's other entries.
+	all := slices.Clone(out)
+	out = slices.DeleteFunc(out, func(p string) bool {
+		for _, q := range all {
+			if q != p && within(p, q) {
+				return true
+			}
+		}
+		return false
+	})
+	slices.Sort(out)
+	out = slices.Compact(out)
 	b.rep.Hidden = out
 	return out
 }
 
-// addPath grants access beneath path. It reports whether path was there; a path
-// that cannot be opened gets no rule and is listed in Report.Left.
-func (b *builder) addPath(path string, access uint64) (bool, error) {
+// addPath grants access beneath path and reports whether it could. A path that
+// cannot be opened gets no rule and is listed in Report.Left.
+func (b *builder) addPath(path string, access uint64) bool {
 	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || err == unix.ENOTDIR {
@@ -352,7 +356,7 @@ func (b *builder) addPath(path string, access uint64) (bool, error) {
 		} else {
 			b.left(path, err.Error())
 		}
-		return false, nil
+		return false
 	}
 	defer unix.Close(fd)
 	// Try it as a directory first (most roots are) and save an fstat: the kernel
@@ -363,9 +367,9 @@ func (b *builder) addPath(path string, access uint64) (bool, error) {
 	}
 	if err != nil {
 		b.left(path, err.Error())
-		return false, nil
+		return false
 	}
-	return true, nil
+	return true
 }
 
 // add grants access beneath the file open as fd, keeping the rights that apply to
