@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -182,7 +183,8 @@ var ops = map[string]func() error{
 		return os.Rename(filepath.Join(os.Getenv("HOME"), ".bashrc"), filepath.Join(os.Getenv("WS"), "bashrc"))
 	},
 	// pty opens a new pseudo-terminal and uses a terminal's ioctls on it, as a
-	// shell, script or python's pty do (ABI 5 refuses them without IoctlDev).
+	// shell, script or python's pty do (ABI 5 refuses them without IoctlDev),
+	// then through /dev/tty.
 	"pty": func() error {
 		m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -209,7 +211,32 @@ var ops = map[string]func() error{
 		if err := unix.IoctlSetTermios(s, unix.TCSETS, tio); err != nil {
 			return err
 		}
-		return unix.IoctlSetWinsize(s, unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80})
+		if err := unix.IoctlSetWinsize(s, unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80}); err != nil {
+			return err
+		}
+		// Make it the controlling terminal and reach it as /dev/tty, as ssh,
+		// less and read prompts do. Closing the master hangs it up: the child,
+		// its session leader, ignores the SIGHUP to report.
+		signal.Ignore(syscall.SIGHUP)
+		if _, err := unix.Setsid(); err != nil {
+			return err
+		}
+		if err := unix.IoctlSetInt(s, unix.TIOCSCTTY, 0); err != nil {
+			return err
+		}
+		tty, err := unix.Open("/dev/tty", unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(tty)
+		if _, err := unix.IoctlGetTermios(tty, unix.TCGETS); err != nil {
+			return err
+		}
+		ws, err := unix.IoctlGetWinsize(tty, unix.TIOCGWINSZ)
+		if err == nil && ws.Col != 80 {
+			err = errors.New("wrong_window_size")
+		}
+		return err
 	},
 	// connect-abstract connects to the abstract unix socket the test listens on,
 	// outside the tree.
