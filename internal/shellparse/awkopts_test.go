@@ -69,6 +69,10 @@ var awkOptCases = []tcase{
 	{line: `mawk -W exec x.awk f`, count: 1},
 	{line: `gawk -fx.awk f`, count: 1},
 
+	// ---- print > "file" names its file, resolved as sed's w file is.
+	{line: `awk 'BEGIN{print "x" > "../../home/u/.bashrc"}'`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/home/u/.bashrc"}}}}},
+	{line: `awk '{print > "out.txt"}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/out.txt"}}}}},
+
 	// ---- everyday forms stay plain.
 	{line: `awk '{print $1}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}", Paths: []string{}}}}},
 	{line: `awk -F: '{print $1}' /etc/passwd`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}", Paths: []string{}}}}},

@@ -590,6 +590,7 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 		code.Text = code.Text[:maxCodeText]
 	}
 	var eff []string
+	var awkFiles []string
 	add := func(e string) {
 		if !containsStr(eff, e) {
 			eff = append(eff, e)
@@ -620,6 +621,7 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 		return
 	case "awk":
 		e, _ := AwkEffects(text)
+		awkFiles = e.Files
 		if e.Spawn {
 			add("spawn")
 		}
@@ -687,6 +689,12 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 		}
 		if !containsStr(paths, v) {
 			paths = append(paths, v)
+		}
+	}
+	// the files awk's print > names, relative ones too (as sed's w)
+	for _, f := range awkFiles {
+		if a := p.absPath(f, st); a != "" && !containsStr(paths, a) {
+			paths = append(paths, a)
 		}
 	}
 	code.Paths = paths

@@ -30,7 +30,9 @@ type Effects struct {
 	Runs []string
 	// Files are the files it names to read or write, as written (sed's r,
 	// R, w, W and the w flag of s///; GNU sed's /dev/stdin, /dev/stdout and
-	// /dev/stderr, which it does not open, are left out).
+	// /dev/stderr, which it does not open, are left out; awk's print >
+	// "file" and >> "file" with a literal name, not /dev/stdout or
+	// /dev/stderr).
 	Files []string
 	// Feeds are the shell commands it runs whose text is literal and that
 	// read what the program prints (awk's print | "…"): their stdin is text
@@ -404,12 +406,19 @@ func AwkEffects(program string) (Effects, bool) {
 		case tk.kind == 'o' && tk.text == "@":
 			e.Spawn = true
 		case tk.kind == 'i' && (tk.text == "print" || tk.text == "printf"):
-			for _, t2 := range toks[k+1:] {
+			for j := k + 1; j < len(toks); j++ {
+				t2 := toks[j]
 				if t2.is(';') || t2.is('}') {
 					break
 				}
 				if t2.kind == 'o' && (t2.text == ">" || t2.text == ">>") {
 					e.Write = true
+					// print > "file": a literal file name (gawk's
+					// /dev/stdout and /dev/stderr open nothing)
+					if f, n := awkStrings(toks[j+1:]); n > 0 && (j+1+n == len(toks) || toks[j+1+n].endsStmt()) &&
+						f != "/dev/stdout" && f != "/dev/stderr" && f != "-" && !containsStr(e.Files, f) {
+						e.Files = append(e.Files, f)
+					}
 				}
 			}
 		case tk.kind == 'i' && tk.text == "getline":
