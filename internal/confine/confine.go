@@ -76,12 +76,19 @@
 package confine
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 )
+
+// ErrAllThreads means Apply could not confine every thread of the process: the
+// binary is linked with cgo, where the Go runtime cannot run a system call on
+// every thread, and the kernel's Landlock is older than ABI 8, which does it
+// itself. Nothing was enforced; ApplyThread followed by an exec still works.
+var ErrAllThreads = errors.New("confine: cannot confine every thread: the binary is linked with cgo and the kernel's Landlock is below ABI 8")
 
 // Rules say what the confined tree may do. Paths are absolute; a path that does
 // not exist when Apply runs is left out and reported.
@@ -118,9 +125,8 @@ type Report struct {
 	ABI int
 	// Enforced is true once the ruleset is in force on the process.
 	Enforced bool
-	// AllThreads is true when every thread of the process is confined. It is false
-	// after ApplyThread, and after Apply in a binary linked with cgo on a kernel
-	// below ABI 8: then the calling thread alone is confined and stays locked to
+	// AllThreads is true when every thread of the process is confined (Apply),
+	// false when the calling thread alone is (ApplyThread): it stays locked to
 	// the calling goroutine, which must exec next.
 	AllThreads bool
 	// Writable and Devices are the roots granted, as given.

@@ -76,8 +76,9 @@ func ABI() int {
 // go-landlock does through libpsx), which stops the world twice and gives each
 // thread a domain of its own with the same rules: a child started from one thread
 // then cannot signal a child started from another under ScopeSignals. In a binary
-// linked with cgo, below ABI 8, that is unavailable and Apply falls back to
-// ApplyThread, reporting AllThreads false.
+// linked with cgo (gatesh is not; a -race test binary is), below ABI 8, that is
+// unavailable: Apply enforces nothing and returns ErrAllThreads, rather than
+// leave threads unconfined behind the caller's back.
 //
 // Apply degrades to what the kernel offers (best effort): each access right or
 // scope the kernel's ABI lacks is listed in Report.Left with its consequence, and
@@ -543,8 +544,8 @@ func (b *builder) left(what, why string) {
 }
 
 // enforce sets no_new_privs and enforces the ruleset on every thread, when
-// allThreads asks and it can, or else on the calling thread, and reports whether
-// it was every thread (see Apply and ApplyThread).
+// allThreads asks, or else on the calling thread, and reports whether it was every
+// thread (see Apply and ApplyThread).
 func enforce(ruleset, abi int, allThreads bool) (bool, error) {
 	if allThreads && abi >= 8 {
 		runtime.LockOSThread()
@@ -568,7 +569,8 @@ func enforce(ruleset, abi int, allThreads bool) (bool, error) {
 			return true, nil
 		case syscall.ENOTSUP:
 			// Linked with cgo: the runtime cannot run a system call on every
-			// thread. Confine this one, as ApplyThread does.
+			// thread. Nothing is enforced yet.
+			return false, ErrAllThreads
 		default:
 			return false, fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS) on all threads: %w", e)
 		}
