@@ -71,8 +71,13 @@
 // any ABI (the tree must reach the daemon's socket). Network traffic is not
 // restricted. Everything under a Writable root is the tree's to change: a Protected
 // path inside one is reported in Report.Overlaps, never silently allowed or dropped.
-// Caches are trusted by the tools that read them later; confinement keeps the
-// home's configuration, startup files and secrets, not the integrity of caches.
+// That includes the workspace's .git: a hook or a config entry (core.hooksPath,
+// an alias) written there runs when the person uses git outside the gate, and
+// Landlock cannot keep .git read-only without making the workspace's top level
+// read-only too. A workspace that is the home directory itself makes every secret
+// readable and writable: Overlaps reports each one. Caches are trusted by the
+// tools that read them later; confinement keeps the home's configuration, startup
+// files and secrets, not the integrity of caches.
 package confine
 
 import (

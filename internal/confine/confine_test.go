@@ -652,6 +652,42 @@ func TestNestedSecrets(t *testing.T) {
 	}
 }
 
+// TestSecretsThroughLinks: a home reached through a symbolic link, and a secret
+// that is a link to a directory elsewhere, are hidden where they really are.
+func TestSecretsThroughLinks(t *testing.T) {
+	w := newWorld(t)
+	base := filepath.Dir(w.home)
+	link := filepath.Join(base, "home-link")
+	elsewhere := filepath.Join(base, "vault", "aws")
+	if err := os.Symlink(w.home, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(elsewhere, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(elsewhere, "credentials"), []byte("aws\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(w.home, ".aws")); err != nil {
+		t.Fatal(err)
+	}
+	r := w.rules
+	r.Home = link
+	script := `cat "$L/.bashrc" && echo rc-read
+cat "$L/.ssh/id_rsa" || echo key-refused
+cat "$L/.aws/credentials" || echo aws-refused
+cat "$V/credentials" || echo vault-refused`
+	res := w.run(t, r, "sh", childScript+"="+script, childThread+"=1", "L="+link, "V="+elsewhere)
+	for _, want := range []string{"rc-read", "key-refused", "aws-refused", "vault-refused"} {
+		if !strings.Contains(res.out, want) {
+			t.Errorf("no %s:\n%s", want, res.out)
+		}
+	}
+	if strings.Contains(res.out, "PRIVATE KEY") || strings.Contains(res.out, "aws\n") {
+		t.Errorf("a secret was read:\n%s", res.out)
+	}
+}
+
 // TestSignals: with ScopeSignals a process outside the tree cannot be signalled
 // (the daemon cannot be killed), a child inside can.
 func TestSignals(t *testing.T) {
