@@ -367,7 +367,7 @@ func (b *builder) addPath(path string, access uint64) bool {
 		err = b.add(fd, access, false)
 	}
 	if err != nil {
-		b.left(path, err.Error())
+		b.left(path, "no rule (landlock_add_rule: "+err.Error()+")")
 		return false
 	}
 	return true
@@ -387,7 +387,7 @@ func (b *builder) add(fd int, access uint64, dir bool) error {
 	_, _, e := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(b.ruleset), unix.LANDLOCK_RULE_PATH_BENEATH,
 		uintptr(unsafe.Pointer(&attr)), 0, 0, 0)
 	if e != 0 {
-		return fmt.Errorf("landlock_add_rule: %w", e)
+		return e // a bare errno: the device roots' EINVAL is retried, not reported
 	}
 	b.rep.Rules++
 	return nil
@@ -402,7 +402,7 @@ func (b *builder) add(fd int, access uint64, dir bool) error {
 func (b *builder) split(dir string, dirfd int, hidden []string) error {
 	b.rep.Split = append(b.rep.Split, dir)
 	if err := b.add(dirfd, unix.LANDLOCK_ACCESS_FS_READ_DIR, true); err != nil {
-		return err
+		return fmt.Errorf("landlock_add_rule %s: %w", dir, err)
 	}
 	b.grantEntries(dir, dirfd, hidden)
 	for _, h := range hidden {
@@ -496,7 +496,7 @@ func (b *builder) grantEntries(dir string, dirfd int, hidden []string) {
 				}
 			}
 			if err := b.add(int(fd), accRead, isDir); err != nil {
-				b.left(filepath.Join(dir, string(name)), err.Error())
+				b.left(filepath.Join(dir, string(name)), "not readable (landlock_add_rule: "+err.Error()+")")
 			}
 			unix.Close(int(fd))
 		}
