@@ -38,6 +38,46 @@ type Document struct {
 	// Script describes the script file bash was asked to run; null for -c
 	// text, stdin and session lines.
 	Script *facts.Script `json:"script"`
+	// Mode says where the judged text came from: "command" (bash -c),
+	// "script", "stdin", "session" (a line typed in a gated session) or
+	// "exec" (a program a gated process tree is about to start, judged at its
+	// execve; Text is then its argv, quoted).
+	Mode string `json:"mode"`
+	// Exec describes that program in mode "exec"; null otherwise.
+	Exec *Exec `json:"exec"`
+	// Layers says which enforcement layers cover what the command starts.
+	Layers Layers `json:"layers"`
+}
+
+// Exec is a program a gated process tree is about to start.
+type Exec struct {
+	// Path is the program as the process named it; Resolved is the file the
+	// kernel would run (symbolic links followed), "" when it does not exist.
+	Path     string `json:"path"`
+	Resolved string `json:"resolved"`
+	// Argv is the argument vector, argv[0] included.
+	Argv []string `json:"argv"`
+	// Identity names the known program Resolved is a copy of (the same
+	// content under another name or place, e.g. "git" for a copied
+	// /usr/bin/git); "" when it is none, or is that program itself.
+	Identity string `json:"identity"`
+	// Chain lists the programs the process descends from within the tree,
+	// nearest first (make, sh, …), up to the agent's line.
+	Chain []string `json:"chain"`
+	// Line is the agent's command line the tree runs.
+	Line string `json:"line"`
+	// Opaque is set when the program cannot be named: an exec of a memfd or
+	// of a descriptor (fexecve), or argv too large to read.
+	Opaque bool `json:"opaque"`
+}
+
+// Layers says which layers beyond the line judge are active for the
+// command: the exec gate (every program it starts is judged at execve) and
+// confinement (writes only under the workspace, the temp directories and the
+// caches; the home directory's secrets unreadable).
+type Layers struct {
+	Exec    bool `json:"exec"`
+	Confine bool `json:"confine"`
 }
 
 // Nested is the agent's line a nested call runs under: the nearest shell
@@ -129,6 +169,10 @@ type Request struct {
 	// are not known.
 	Script     string
 	ScriptArgs []string
+	// Mode, Exec and Layers are copied to the document (see Document).
+	Mode   string
+	Exec   *Exec
+	Layers Layers
 }
 
 // Build parses req.Text and computes the facts of every command.
@@ -153,6 +197,9 @@ func Build(req Request) *Document {
 		Functions:  line.Functions,
 		Session:    req.Session,
 		Nested:     req.Nested,
+		Mode:       req.Mode,
+		Exec:       req.Exec,
+		Layers:     req.Layers,
 	}
 	if req.Script != "" {
 		var since time.Time

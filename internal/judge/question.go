@@ -43,6 +43,11 @@ type Question struct {
 	// as the kernel recorded them.
 	Under      *input.Nested
 	ScriptArgs []string
+	// Exec is the program of a ModeExec question; its argv is what is
+	// judged (Text is then ignored).
+	Exec *input.Exec
+	// Layers says which enforcement layers cover what the command starts.
+	Layers input.Layers
 }
 
 // Verdict is the judge's answer.
@@ -78,7 +83,7 @@ func (d *Judge) Judge(ctx context.Context, q Question) (Verdict, error) {
 	if q.Under != nil && q.Mode == wire.ModeScript && q.ScriptArgs != nil && dec.Action != policy.Deny {
 		// What the agent's line told the tool to do, judged as a line
 		// named after it: `pyenv exec git push` holds as the push.
-		_, inv, ierr := d.check(ctx, request{text: invocation(q.Script, q.ScriptArgs), cwd: q.Cwd, env: q.Env})
+		_, inv, ierr := d.check(ctx, request{text: invocation(q.Script, q.ScriptArgs), cwd: q.Cwd, env: q.Env, mode: wire.ModeCommand, layers: q.Layers})
 		v.Decision = stricter(v.Decision, inv)
 		if ierr != nil && v.Err == nil {
 			v.Err = ierr
@@ -116,13 +121,18 @@ func NoPolicy(q Question, perr error) (Verdict, error) {
 // command. Scripts and stdin are judged whole: harnesses do not wrap them.
 func look(q Question) (Verdict, error) {
 	switch {
-	case q.Mode != wire.ModeCommand && q.Mode != wire.ModeScript && q.Mode != wire.ModeStdin && q.Mode != wire.ModeSession:
+	case q.Mode != wire.ModeCommand && q.Mode != wire.ModeScript && q.Mode != wire.ModeStdin && q.Mode != wire.ModeSession && q.Mode != wire.ModeExec:
 		return Verdict{}, fmt.Errorf("unknown mode %q", q.Mode)
+	case q.Mode == wire.ModeExec && q.Exec == nil:
+		return Verdict{}, fmt.Errorf("an exec question without its program")
 	case !filepath.IsAbs(q.Cwd):
 		return Verdict{}, fmt.Errorf("working directory %q is not absolute", q.Cwd)
 	}
 	if q.Mode == wire.ModeSession && shellparse.Incomplete(q.Text) {
 		return Verdict{Decision: policy.Decision{Action: verdict.More}, Command: q.Text}, nil
+	}
+	if q.Mode == wire.ModeExec {
+		return Verdict{Command: execText(q.Exec)}, nil
 	}
 	if q.Mode != wire.ModeCommand {
 		return Verdict{Command: q.Text}, nil
@@ -148,11 +158,14 @@ type request struct {
 	nested     *input.Nested
 	script     string
 	scriptArgs []string
+	mode       string
+	exec       *input.Exec
+	layers     input.Layers
 }
 
 // query is the request for q, whose wrapper v saw through.
 func (d *Judge) query(q Question, v Verdict) request {
-	r := request{text: v.Command, cwd: q.Cwd, env: q.Env, harness: v.Harness, nested: q.Under}
+	r := request{text: v.Command, cwd: q.Cwd, env: q.Env, harness: v.Harness, nested: q.Under, mode: q.Mode, exec: q.Exec, layers: q.Layers}
 	switch q.Mode {
 	case wire.ModeSession:
 		r.session, r.aliases, r.functions = true, q.Aliases, q.Functions
@@ -173,7 +186,8 @@ func (d *Judge) input(r request) (*input.Document, error) {
 		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
 	}
 	return input.Build(input.Request{Text: r.text, Cwd: cwd, Env: r.env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: r.harness,
-		Session: r.session, Aliases: r.aliases, Functions: r.functions, Nested: r.nested, Script: r.script, ScriptArgs: r.scriptArgs}), nil
+		Session: r.session, Aliases: r.aliases, Functions: r.functions, Nested: r.nested, Script: r.script, ScriptArgs: r.scriptArgs,
+		Mode: r.mode, Exec: r.exec, Layers: r.layers}), nil
 }
 
 // check builds the input for r and decides.
@@ -188,12 +202,36 @@ func (d *Judge) check(ctx context.Context, r request) (*input.Document, policy.D
 	return doc, dec, err
 }
 
+// execText is the command line an exec stands for: its argv, each word
+// quoted, the program named by what it is (the known program it is a copy
+// of, else the file the kernel runs), so that a renamed or linked binary is
+// judged as itself.
+func execText(e *input.Exec) string {
+	words := make([]string, 0, len(e.Argv)+1)
+	name := e.Path
+	switch {
+	case e.Identity != "":
+		name = e.Identity
+	case e.Resolved != "":
+		name = e.Resolved
+	}
+	words = append(words, quote(name))
+	if len(e.Argv) > 1 {
+		for _, w := range e.Argv[1:] {
+			words = append(words, quote(w))
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func quote(w string) string { return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'" }
+
 // invocation is the command line that runs script's name with args, each
 // word quoted: what the agent's line asked the script to do.
 func invocation(script string, args []string) string {
 	words := make([]string, 0, len(args)+1)
 	for _, w := range append([]string{filepath.Base(script)}, args...) {
-		words = append(words, "'"+strings.ReplaceAll(w, "'", `'\''`)+"'")
+		words = append(words, quote(w))
 	}
 	return strings.Join(words, " ")
 }

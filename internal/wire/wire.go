@@ -57,6 +57,10 @@ const (
 	ModeScript  = "script"  // bash FILE: Text is the file's content
 	ModeStdin   = "stdin"   // bash -s or a script piped in: Text is what was read
 	ModeSession = "session" // a line typed in a gated interactive session
+	// ModeExec is a program a gated process tree is about to start, judged
+	// at its execve by the exec gate (the daemon asks itself; no client sends
+	// it).
+	ModeExec = "exec"
 )
 
 // Actions, as the daemon answers them (see package verdict).
