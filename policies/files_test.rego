@@ -104,6 +104,16 @@ test_sed_workspace_allowed if _ok([t.cmd(["sed", "-i", "/DEBUG:/d", "pylint/lint
 
 test_sed_e_outside if "files.write.outside" in _h([t.cmd(["sed", "-i", "-e", "s/a/b/", "/etc/hosts"])])
 
+# GNU sed takes --in-place by any unambiguous prefix (getopt_long)
+test_sed_in_place_prefix_outside if {
+	"files.write.outside" in _h([t.cmd(["sed", "--i", "s/a/b/", "/etc/hosts"])])
+	"files.write.outside" in _h([t.cmd(["sed", "--in-pl", "s/a/b/", "/etc/hosts"])])
+	"files.write.outside" in _h([t.cmd(["sed", "--in-place=.bak", "s/a/b/", "/etc/hosts"])])
+	"files.write.outside" in _h([t.cmd(["sed", "--expr=s/a/b/", "--i", "/etc/hosts"])])
+}
+
+test_sed_other_long_not_in_place if _ok([t.cmd(["sed", "--quiet", "--ix", "1p", "/etc/hosts"])])
+
 test_perl_i if "files.write.outside" in _h([t.cmd(["perl", "-pi", "-e", "s/a/b/", "/etc/hosts"])])
 
 test_tee_outside if "files.write.outside" in _h([t.cmd(["tee", "-a", "/home/u/notes"])])

@@ -73,6 +73,10 @@ var awkOptCases = []tcase{
 	{line: `awk 'BEGIN{print "x" > "../../home/u/.bashrc"}'`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/home/u/.bashrc"}}}}},
 	{line: `awk '{print > "out.txt"}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/out.txt"}}}}},
 
+	// ---- GNU sed takes long options by any unambiguous prefix too.
+	{line: `sed --expr='1e rm -rf /s' f`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/s"}, via: "interp"}}},
+	{line: `sed --e '1e rm -rf /s' f`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/s"}, via: "interp"}}},
+
 	// ---- everyday forms stay plain.
 	{line: `awk '{print $1}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}", Paths: []string{}}}}},
 	{line: `awk -F: '{print $1}' /etc/passwd`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Text: "{print $1}", Paths: []string{}}}}},

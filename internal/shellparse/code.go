@@ -116,6 +116,9 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 			}
 			if strings.HasPrefix(s, "--") {
 				n, v, eq := strings.Cut(s, "=")
+				if lang == "sed" {
+					n = sedLongName(n)
+				}
 				if containsStr(spec.longCode, n) {
 					if eq {
 						codes = append(codes, field{s: v})
@@ -287,6 +290,36 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 	if idx < len(p.line.Commands) {
 		p.line.Commands[idx].Code = code
 	}
+}
+
+// sedLong are GNU sed's long options.
+var sedLong = []string{
+	"--binary", "--debug", "--expression", "--file", "--follow-symlinks", "--help",
+	"--in-place", "--line-length", "--null-data", "--zero-terminated", "--quiet",
+	"--silent", "--posix", "--regexp-extended", "--sandbox", "--separate",
+	"--unbuffered", "--version",
+}
+
+// sedLongName resolves a long option as GNU sed's getopt_long does: the
+// option it is an unambiguous prefix of (--expr is --expression), else as
+// written.
+func sedLongName(n string) string {
+	hit := ""
+	for _, o := range sedLong {
+		if o == n {
+			return n
+		}
+		if strings.HasPrefix(o, n) {
+			if hit != "" {
+				return n
+			}
+			hit = o
+		}
+	}
+	if hit == "" {
+		return n
+	}
+	return hit
 }
 
 // awkArgs is what an awk command line says: the program (the -e/--source

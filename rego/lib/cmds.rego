@@ -133,5 +133,5 @@ _code_effects(c) if {
 
 _sed_in_place(c) if {
 	some w in c.argv
-	regex.match(`^(-[a-zA-Z]*i|--in-place)`, w)
+	regex.match(`^(-[a-zA-Z]*i|--i(n(-(p(l(a(ce?)?)?)?)?)?)?(=|$))`, w)
 }

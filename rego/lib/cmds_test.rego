@@ -18,6 +18,8 @@ test_sed_plain_read_only if {
 	cmds.read_only(t.code(t.cmd(["sed", "-n", "1,20p", "f"]), "sed", [], []))
 	cmds.read_only(t.cmd(["sed", "-n", "1,20p", "f"]))
 	not cmds.read_only(t.code(t.cmd(["sed", "-i", "s/a/b/", "f"]), "sed", [], []))
+	not cmds.read_only(t.code(t.cmd(["sed", "--in-pl", "s/a/b/", "f"]), "sed", [], []))
+	not cmds.read_only(t.code(t.cmd(["sed", "--i", "s/a/b/", "f"]), "sed", [], []))
 }
 
 # awk -i inplace, print > file, system(): effects, so not read-only

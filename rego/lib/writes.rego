@@ -188,10 +188,13 @@ targets contains _t(i, c, "write", p, "perl -i") if {
 	some p in pos_facts(c, {"-e", "-E", "-I", "-M", "-m"})
 }
 
+# GNU sed, as getopt_long, takes a long option by any unambiguous prefix:
+# --i, --in-pl and --in-place=.bak are all --in-place (and --e, --expr are
+# --expression, --fi is --file).
 in_place(c) if {
 	some j, w in c.argv
 	j > 0
-	regex.match(`^(-[a-zA-Z]*i|--in-place)`, w)
+	regex.match(`^(-[a-zA-Z]*i|--i(n(-(p(l(a(ce?)?)?)?)?)?)?(=|$))`, w)
 }
 
 _sed_valopts := {"-e", "-f", "--expression", "--file", "-l", "--line-length"}
@@ -205,7 +208,7 @@ _sed_files(c) := array.slice(ps, 1, count(ps)) if {
 
 _sed_has_script_opt(c) if {
 	some w in c.argv
-	regex.match(`^(-e|-f|--expression|--file)`, w)
+	regex.match(`^(-e|-f|--e|--fi)`, w)
 }
 
 # rsync --delete removes files at the destination
