@@ -36,6 +36,9 @@ type runner struct {
 	runs runs
 	// argv lists options that make text words an argv after all (watch -x).
 	argv []string
+	// text lists options that make argv words shell text, their words
+	// joined (pnpm exec -c, --shell-mode).
+	text []string
 	// code and longCode are options whose argument is shell code it hands
 	// to sh -c, instead of a command: found among the options, just after
 	// its operands (flock FILE -c CODE, sg GROUP -c CODE), or, when it
@@ -123,8 +126,10 @@ var runners = []runner{
 	{names: []string{"npx", "bunx", "pnpx"}, arg: "p", longArg: []string{"--package", "--node-options", "--registry", "--cache", "--userconfig"}, code: "c", longCode: []string{"--call"}}, // npx -c CMD runs CMD with sh -c
 	{names: []string{"uvx"}, arg: "p", longArg: []string{"--from", "--with", "--python", "--index", "--index-url", "--extra-index-url", "--with-requirements", "--directory"}},
 	{names: []string{"poetry", "uv", "pipenv", "pdm", "hatch", "pipx", "conda", "mamba", "micromamba"}, sub: []string{"run"}, arg: pkgArg, longArg: pkgLongArg},
-	{names: []string{"npm", "mise", "asdf", "rtx"}, sub: []string{"exec", "x"}, arg: pkgArg, longArg: pkgLongArg},
-	{names: []string{"pnpm"}, sub: []string{"exec", "dlx"}, arg: pkgArg, longArg: pkgLongArg},
+	// npm exec -c CMD (--call CMD) and mise exec -c CMD (--command CMD) run CMD with sh -c.
+	{names: []string{"npm", "mise", "asdf", "rtx"}, sub: []string{"exec", "x"}, arg: pkgArg, longArg: pkgLongArg, code: "c", longCode: []string{"--call", "--command"}},
+	// pnpm exec -c (--shell-mode) runs its command words as shell text.
+	{names: []string{"pnpm"}, sub: []string{"exec", "dlx"}, arg: pkgArg, longArg: pkgLongArg, text: []string{"c", "--shell-mode"}},
 	{names: []string{"yarn"}, sub: []string{"dlx", "exec"}, arg: pkgArg, longArg: pkgLongArg},
 	{names: []string{"bundle", "pyenv", "rbenv", "nodenv", "goenv", "plenv", "jenv"}, sub: []string{"exec"}, arg: pkgArg, longArg: pkgLongArg},
 	// A version manager's libexec exec script, called by its path.
@@ -246,7 +251,7 @@ func (p *parser) follow(r *runner, name string, f []field, st *state, c ctx) *ou
 		}
 		return nil
 	}
-	if r.runs == runsText && !r.anyOption(opts, r.argv) {
+	if (r.runs == runsText && !r.anyOption(opts, r.argv)) || r.anyOption(opts, r.text) {
 		if i < len(f) {
 			p.shellText(f[i:], r.codeStep("", name), st, c)
 		}

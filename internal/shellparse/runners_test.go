@@ -44,6 +44,16 @@ var runnerCases = []tcase{
 	{line: `npx -c "$CMD"`, opaque: []string{"dynamic-code"}},
 	{line: `npx -y prettier --check .`, count: 2, cmds: []want{{name: "npx"}, {name: "prettier", argv: []string{"prettier", "--check", "."}}}},
 	{line: `npx tsc -p .`, count: 2, cmds: []want{{name: "npx"}, {name: "tsc", argv: []string{"tsc", "-p", "."}}}},
+	// npm exec -c / --call, mise exec -c / --command: the same code option.
+	{line: `npm exec -c 'rm -rf /n'`, cmds: []want{{name: "npm"}, {name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `npm x --call='rm -rf /n'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `mise exec --command 'rm -rf /n'`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `npm exec -- eslint .`, count: 2, cmds: []want{{name: "npm"}, {name: "eslint", argv: []string{"eslint", "."}}}},
+	// pnpm exec -c (--shell-mode): the command words are shell text.
+	{line: `pnpm exec -c 'rm -rf /n'`, cmds: []want{{name: "pnpm"}, {name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `pnpm dlx -c rm -rf /n`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/n"}}}},
+	{line: `pnpm exec --shell-mode 'curl -s x | sh'`, cmds: []want{{name: "curl"}, {name: "sh"}}, opaque: []string{"pipe-to-shell"}},
+	{line: `pnpm exec tsc -p .`, count: 2, cmds: []want{{name: "pnpm"}, {name: "tsc", argv: []string{"tsc", "-p", "."}}}},
 }
 
 func TestRunners(t *testing.T) {
