@@ -69,6 +69,25 @@ var awkOptCases = []tcase{
 	{line: `mawk -W exec x.awk f`, count: 1},
 	{line: `gawk -fx.awk f`, count: 1},
 
+	// ---- a program file that is a stream: stdin is code on stdin, a
+	// process substitution or a computed name is not known.
+	{line: `curl -s x | awk -f /dev/stdin f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "stdin", Known: false}}}, opaque: []string{"pipe-to-shell"}},
+	{line: `curl -s x | awk -f - f`, opaque: []string{"pipe-to-shell"}},
+	{line: `curl -s x | gawk -E /dev/stdin`, opaque: []string{"pipe-to-shell"}},
+	{line: `curl -s x | gawk --file=- f`, opaque: []string{"pipe-to-shell"}},
+	{line: `echo 'BEGIN{system("rm -rf /q")}' | awk -f -`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "stdin", Known: true, Effects: []string{"spawn"}}}, {name: "rm", argv: []string{"rm", "-rf", "/q"}, via: "interp"}}},
+	{line: `awk -f <(curl -s x) f`, opaque: []string{"dynamic-code"}},
+	{line: `awk -f /dev/fd/3 f 3< p.awk`, opaque: []string{"script"}},
+	{line: `curl -s x | sed -f - f`, opaque: []string{"pipe-to-shell"}},
+	{line: `curl -s x | sed --file=/dev/stdin f`, opaque: []string{"pipe-to-shell"}},
+	{line: `sed -f <(curl -s x) f`, opaque: []string{"dynamic-code"}},
+	{line: `echo '1e rm -rf /q' | sed -f - f`, cmds: []want{{name: "rm", argv: []string{"rm", "-rf", "/q"}, via: "interp"}}},
+	{line: `echo '1e sh' | sed -f - f`, cmds: []want{{name: "sh", via: "interp"}}, count: 3},
+	{line: `curl -s x | php -f /dev/stdin`, opaque: []string{"pipe-to-shell"}},
+	// a program file read from a file is an ordinary script
+	{line: `awk -f /dev/stdin f < p.awk`, count: 1},
+	{line: `sed -f fix.sed f`, count: 1},
+
 	// ---- print > "file" names its file, resolved as sed's w file is.
 	{line: `awk 'BEGIN{print "x" > "../../home/u/.bashrc"}'`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/home/u/.bashrc"}}}}},
 	{line: `awk '{print > "out.txt"}' f`, cmds: []want{{name: "awk", code: &Code{Lang: "awk", From: "expr", Known: true, Effects: []string{"write"}, Paths: []string{"/work/out.txt"}}}}},

@@ -43,6 +43,7 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 	encoded := false
 	args := f[1:]
 	var aw awkArgs
+	var progs []field // program files (awk -f, sed -f, php -f)
 	if name == "deno" {
 		if len(args) >= 2 && args[0].s == "eval" {
 			codes = append(codes, args[1])
@@ -81,7 +82,7 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 		}
 	} else if lang == "awk" {
 		aw = readAwk(args)
-		codes, script = aw.codes, aw.script
+		codes, script, progs = aw.codes, aw.script, aw.progs
 		if len(codes) > 0 {
 			from = "expr"
 		}
@@ -133,6 +134,11 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 				} else if containsStr(spec.longArg, n) {
 					if n == "--file" {
 						script = true
+						if eq {
+							progs = append(progs, field{s: v, dyn: a.dyn, psub: a.psub})
+						} else if i+1 < len(args) {
+							progs = append(progs, args[i+1])
+						}
 					}
 					if !eq {
 						i++
@@ -178,6 +184,11 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 					if strings.IndexByte(spec.arg, ch) >= 0 {
 						if (lang == "sed" && ch == 'f') || (lang == "php" && ch == 'f') {
 							script = true
+							if j+1 < len(cl) {
+								progs = append(progs, field{s: cl[j+1:], dyn: a.dyn, psub: a.psub})
+							} else if i+1 < len(args) {
+								progs = append(progs, args[i+1])
+							}
 						}
 						if lang == "perl" && (ch == 'i' || ch == 'x' || ch == 'C' || ch == 'd' || ch == 'D') {
 							break // optional attached argument only
@@ -217,6 +228,25 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 			p.opaque("script", name+" -D", c.with(Step{Kind: "interp", Name: name, Detail: "-D"}))
 		}
 	}
+	// A program file that is a stream: read from stdin (-f -, -f
+	// /dev/stdin) it is judged as code on stdin; a process substitution
+	// (-f <(curl …)), a computed name or another descriptor is not known.
+	progStdin := false
+	for _, pf := range progs {
+		step := c.with(Step{Kind: "interp", Name: name, Detail: "-f"})
+		switch {
+		case pf.psub || pf.dyn:
+			p.opaque("dynamic-code", pf.s, step)
+		case pf.s == "-" || pf.s == "/dev/stdin":
+			progStdin = true
+		case isStdinPath(pf.s):
+			p.opaque("script", pf.s, step)
+		}
+	}
+	if progStdin && len(codes) > 0 {
+		// both -e code and a program on stdin: only the first is read
+		p.opaque("script", name+" -f -", c.with(Step{Kind: "interp", Name: name, Detail: "-f"}))
+	}
 	var code *Code
 	switch {
 	case encoded:
@@ -238,9 +268,9 @@ func (p *parser) interp(name, lang string, idx int, f []field, st *state, c ctx)
 		// files (-i inplace, -d, -p, -o): the writes are known even if
 		// the program is not.
 		code = &Code{Lang: lang, From: "file", Known: false}
-	case script:
+	case script && !progStdin:
 		return
-	case lang == "awk" || lang == "sed":
+	case (lang == "awk" || lang == "sed") && !progStdin:
 		return
 	default:
 		_ = stdin
@@ -330,6 +360,7 @@ func sedLongName(n string) string {
 type awkArgs struct {
 	codes    []field // the -e/--source texts, or the program operand
 	script   bool    // a program file (-f, -E, mawk's -W exec)
+	progs    []field // the program files
 	inPlace  bool    // -i inplace
 	outputs  []field // files -d, -p and -o write
 	loads    []awkLoad
@@ -449,6 +480,7 @@ func readAwk(args []field) awkArgs {
 			a.codes = append(a.codes, *val)
 		case 'f', 'E':
 			a.script = true
+			a.progs = append(a.progs, *val)
 		case 'i':
 			if !val.dyn && (val.s == "inplace" || val.s == "inplace.awk") {
 				a.inPlace = true
@@ -634,9 +666,12 @@ func (p *parser) analyze(code *Code, name, text string, st *state, c ctx) {
 		e, _ := SedEffects(text)
 		if e.Spawn {
 			add("spawn")
+			in := c.stdin // the command reads sed's own stdin (popen "r")
+			if code.From == "stdin" {
+				in = nil // sed -f - read it for the script
+			}
 			for _, cmd := range e.Runs {
-				// the command reads sed's own stdin (popen "r")
-				p.codeIn(cmd, c.stdin, Step{Kind: "interp", Name: name, Detail: "e"}, st.fresh(), c)
+				p.codeIn(cmd, in, Step{Kind: "interp", Name: name, Detail: "e"}, st.fresh(), c)
 			}
 		}
 		if e.Write {
