@@ -53,6 +53,7 @@ func main() {
 		stderr:     os.Stderr,
 		isTerminal: isTerminal,
 		exec:       execve,
+		layers:     putLayers,
 	}))
 }
 
@@ -71,6 +72,9 @@ type shell struct {
 	// descriptor, with script (when not nil) as its stdin. It returns only if
 	// it could not, and is the last thing run does.
 	exec func(bash string, argv, env []string, script []byte) error
+	// layers puts the exec gate and confinement on the process before the
+	// exec, when the daemon asks for them (putLayers; nil: never).
+	layers func(resp wire.Response, c *client.Client) error
 }
 
 // run is gatesh: it reads the argv as bash would, asks the daemon, and execs
@@ -153,6 +157,11 @@ func run(s shell) int {
 	}
 	switch {
 	case resp.Action == wire.ActionAllow:
+		if resp.Gate && s.layers != nil {
+			if err := s.layers(resp, &c); err != nil {
+				return s.refuse("%v; nothing was run (the gate fails closed). Tell the user: gatectl doctor shows which layers this machine offers", err)
+			}
+		}
 		return s.execBash(real, script)
 	case resp.Outcome == wire.OutcomeDenied:
 		reason := "no reason given"

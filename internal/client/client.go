@@ -379,6 +379,9 @@ func checkPeer(fd int, uid uint32) error {
 // descriptors: a daemon holding the harness's output pipe would keep the harness
 // waiting for end-of-file forever.
 func (c *Client) start(ctx context.Context) error {
+	if inGatedTree() {
+		return errors.New("this process runs inside a gated command (no_new_privs is set on it): a daemon started here would run under the gate it is meant to answer, so none is started; the user's daemon must be running")
+	}
 	if c.Gatectl == "" {
 		c.Gatectl = FindGatectl()
 	}
@@ -527,6 +530,72 @@ func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error
 	return c.startAndAsk(ctx, req)
 }
 
+// Gate hands the daemon the exec gate's listener fd (execgate.Install) of this
+// process, which the daemon let run: from then on the daemon answers every
+// exec in its tree. It returns the daemon's answer and the descriptor of the
+// confinement's Landlock ruleset that came with it (-1 when none). It never
+// starts a daemon: a daemon started from here would run under the filter it
+// is meant to answer.
+func (c *Client) Gate(ctx context.Context, listener int) (wire.Response, int, error) {
+	sock := wire.Socket(c.Runtime)
+	if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil {
+		return wire.Response{}, -1, err
+	}
+	conn, err := dial(sock, c.timeout())
+	if err != nil {
+		return wire.Response{}, -1, err
+	}
+	defer conn.Close()
+	if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
+		return wire.Response{}, -1, err
+	}
+	line := append(wire.AppendRequest(nil, &wire.Request{V: wire.Version, Op: wire.OpGate}), '\n')
+	for {
+		err = syscall.Sendmsg(conn.fd, line, syscall.UnixRights(listener), nil, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return wire.Response{}, -1, fmt.Errorf("sending to the daemon: %w", err)
+	}
+	// The answer, with the ruleset's descriptor riding on its first bytes.
+	rfd := -1
+	var got []byte
+	chunk := make([]byte, 1024)
+	oob := make([]byte, syscall.CmsgSpace(4*4))
+	for !bytes.Contains(got, []byte{'\n'}) && len(got) < wire.MaxResponse {
+		n, oobn, _, _, rerr := syscall.Recvmsg(conn.fd, chunk, oob, syscall.MSG_CMSG_CLOEXEC)
+		if rerr == syscall.EINTR {
+			continue
+		}
+		if oobn > 0 {
+			if msgs, err := syscall.ParseSocketControlMessage(oob[:oobn]); err == nil {
+				for i := range msgs {
+					fds, _ := syscall.ParseUnixRights(&msgs[i])
+					for _, fd := range fds {
+						if rfd < 0 {
+							rfd = fd
+						} else {
+							syscall.Close(fd)
+						}
+					}
+				}
+			}
+		}
+		if rerr != nil || n == 0 {
+			break
+		}
+		got = append(got, chunk[:n]...)
+	}
+	resp, err := readResponse(bufio.NewReader(bytes.NewReader(got)), nil)
+	if err != nil && rfd >= 0 {
+		syscall.Close(rfd)
+		rfd = -1
+	}
+	return resp, rfd, err
+}
+
 // Console sends one line of the person's protocol (package console) on the
 // daemon's console socket sock and returns the answer line (at most max
 // bytes), starting the daemon when it is not running. There is no fallback:
@@ -572,6 +641,21 @@ func (c *Client) roundTrip(sock string, line []byte, max int) ([]byte, error) {
 		return nil, fmt.Errorf("reading the answer: %w", err)
 	}
 	return out, nil
+}
+
+// inGatedTree reports whether this process carries no_new_privs, as every
+// process in a gated tree does (an unreadable status counts as gated).
+func inGatedTree() bool {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return true
+	}
+	i := bytes.Index(b, []byte("\nNoNewPrivs:"))
+	if i < 0 {
+		return false // a kernel without the field has no gate either
+	}
+	v := bytes.TrimLeft(b[i+len("\nNoNewPrivs:"):], " \t")
+	return len(v) > 0 && v[0] == '1'
 }
 
 // startAndAsk starts the daemon and asks it.

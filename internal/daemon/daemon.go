@@ -11,7 +11,6 @@
 package daemon
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +31,7 @@ import (
 	"github.com/gatesh/gatesh/internal/audit"
 	"github.com/gatesh/gatesh/internal/console"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/execgate"
 	"github.com/gatesh/gatesh/internal/input"
 	"github.com/gatesh/gatesh/internal/judge"
 	"github.com/gatesh/gatesh/internal/store"
@@ -83,6 +83,15 @@ type Server struct {
 	policy atomic.Pointer[policyState]
 	last   atomic.Int64 // unix nanoseconds of the last request
 	wg     sync.WaitGroup
+
+	// The exec gate: gateErr says why the kernel cannot have it (nil when it
+	// can), gates holds the lines offered it, and stopping is closed when
+	// the daemon stops, which ends every tree's supervision.
+	gateErr  error
+	gates    gateOffers
+	rulesets rulesetCache
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
 // policyState is the policy in force and the fate of the last reload.
@@ -110,7 +119,8 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 		// next one answers the lines it knows before its policy compiles.
 		cfg.Judge.Warm = filepath.Join(cfg.Dirs.State, "policy.warm")
 	}
-	s := &Server{cfg: cfg, log: log.New(cfg.Log, "gatectl serve: ", log.LstdFlags|log.Lmsgprefix)}
+	s := &Server{cfg: cfg, log: log.New(cfg.Log, "gatectl serve: ", log.LstdFlags|log.Lmsgprefix), stopping: make(chan struct{})}
+	s.gateErr = execgate.Supported()
 	if err := s.prepareDir(); err != nil {
 		return nil, err
 	}
@@ -240,6 +250,7 @@ func (s *Server) Close() error {
 	if s.con != nil {
 		s.con.Close()
 	}
+	s.stop()
 	s.wg.Wait()
 	if s.audit != nil {
 		s.audit.Close()
@@ -272,6 +283,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		<-ctx.Done()
 		s.ln.Close()
 		s.con.Close()
+		s.stop()
 	}()
 	s.wg.Add(1)
 	go func() {
@@ -298,6 +310,10 @@ func (s *Server) Serve(ctx context.Context) error {
 		}()
 	}
 }
+
+// stop ends the supervision of every gated tree (their waiting and later
+// execs then fail: nothing runs unjudged).
+func (s *Server) stop() { s.stopOnce.Do(func() { close(s.stopping) }) }
 
 // serveConsole answers the console socket until it is closed.
 func (s *Server) serveConsole(ctx context.Context) {
@@ -424,7 +440,7 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		return
 	}
 	_ = conn.SetDeadline(time.Now().Add(readTimeout))
-	line, err := wire.ReadLine(bufio.NewReader(conn), wire.MaxRequest)
+	line, fds, err := readRequest(conn)
 	if err != nil {
 		msg := "reading the request: " + err.Error()
 		if errors.Is(err, wire.ErrTooLarge) {
@@ -436,12 +452,18 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	}
 	var req wire.Request
 	if err := json.Unmarshal(line, &req); err != nil {
+		closeAll(fds)
 		wire.WriteLine(conn, wire.Response{V: wire.Version, Error: "malformed request: " + err.Error()})
 		return
 	}
 	// The kernel's word for who asks, not the request's.
 	req.PID = int(cred.Pid)
 	me, _ := identify(req.PID)
+	if req.Op == wire.OpGate {
+		s.takeGate(conn, fds, me)
+		return
+	}
+	closeAll(fds) // only a gate request carries a descriptor
 	switch req.Op {
 	case wire.OpWait:
 		s.resume(ctx, conn, req, me)
@@ -471,6 +493,9 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	}
 	if resp.Action == wire.ActionAllow {
 		s.holds.ran.add(me, 0)
+		if under == nil {
+			s.offerGate(&resp, req, doc, me, 0)
+		}
 	}
 	if err := s.write(conn, resp); err != nil && entry != nil {
 		entry.Custom["undelivered"] = err.Error()
@@ -497,6 +522,9 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 			id = 0 // the session outlives the line: no approved tree
 		}
 		s.holds.ran.add(me, id)
+		if resp.Action == wire.ActionAllow {
+			s.offerGate(&resp, req, doc, me, id)
+		}
 		s.write(conn, resp)
 		s.record(entry)
 		return
@@ -524,6 +552,10 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 		return
 	}
 	if final := s.await(ctx, conn, id, resp.Wait, me, req.Mode == wire.ModeSession); final.V != 0 {
+		if final.Action == wire.ActionAllow {
+			final.Command = resp.Command
+			s.offerGate(&final, req, doc, me, id)
+		}
 		s.write(conn, final)
 	}
 }

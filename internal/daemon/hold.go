@@ -290,17 +290,6 @@ func (s *Server) queue(resp wire.Response, req wire.Request, doc *input.Document
 // less (see cover). A line the caller sends meanwhile withdraws the request
 // (Ctrl-C in a session).
 func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait int, peer proc, session bool) wire.Response {
-	h := s.holds
-	ch := make(chan wire.Response, 1)
-	h.mu.Lock()
-	h.waiters[id] = append(h.waiters[id], ch)
-	h.mu.Unlock()
-	defer h.unsubscribe(id, ch)
-
-	// An answer given between the hold and now is in the store already.
-	if resp, done := s.answered(id, peer, session); done {
-		return resp
-	}
 	_ = conn.SetDeadline(time.Now().Add(time.Duration(wait)*time.Second + readTimeout))
 	gone, withdrawn := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -313,6 +302,25 @@ func (s *Server) await(ctx context.Context, conn *net.UnixConn, id int64, wait i
 		}
 		close(gone)
 	}()
+	return s.waitAnswer(ctx, id, wait, peer, session, gone, withdrawn)
+}
+
+// waitAnswer waits for a person's answer on request id for peer, for wait
+// seconds at most, or until the caller goes away (gone) or withdraws the
+// request (withdrawn; nil when it cannot). A zero Response means it went
+// away.
+func (s *Server) waitAnswer(ctx context.Context, id int64, wait int, peer proc, session bool, gone, withdrawn <-chan struct{}) wire.Response {
+	h := s.holds
+	ch := make(chan wire.Response, 1)
+	h.mu.Lock()
+	h.waiters[id] = append(h.waiters[id], ch)
+	h.mu.Unlock()
+	defer h.unsubscribe(id, ch)
+
+	// An answer given between the hold and now is in the store already.
+	if resp, done := s.answered(id, peer, session); done {
+		return resp
+	}
 	timer := time.NewTimer(time.Duration(wait) * time.Second)
 	defer timer.Stop()
 	select {

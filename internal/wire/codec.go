@@ -132,6 +132,8 @@ func DecodeResponse(data []byte) (Response, error) {
 			return d.str(&r.Harness)
 		case "line":
 			return d.str(&r.Line)
+		case "gate":
+			return d.bool(&r.Gate)
 		case "defines":
 			return d.bool(&r.Defines)
 		case "decision_id":

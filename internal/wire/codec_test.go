@@ -56,6 +56,7 @@ func sampleResponses() []Response {
 			Reasons: []Reason{{ID: "git.push", Msg: s, Class: "external"}, {ID: s, Msg: ""}},
 			Command: s, Harness: s, Defines: i%2 == 0, DecisionID: s, PID: i, PolicyError: s,
 			Agent: s, Record: i%2 == 1, RequestID: int64(1) << (i + 20), Wait: 90, Outcome: OutcomeApproved, Note: s,
+			Gate: i%2 == 1,
 		})
 	}
 	return append(rs, Response{}, Response{V: Version, Action: "allow", Reasons: []Reason{}})

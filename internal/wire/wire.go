@@ -39,6 +39,11 @@ const (
 	// OpSession starts a gated interactive session: the daemon answers with
 	// Agent and Record (the record setting applied to that agent).
 	OpSession = "session"
+	// OpGate hands the daemon the exec gate's listener of a gatesh that is
+	// about to exec the line the daemon let run (Response.Gate): the
+	// listener travels with the request line (SCM_RIGHTS), and from then on
+	// the daemon answers every exec in that process tree.
+	OpGate = "gate"
 )
 
 // Outcomes of a held request, in the second line of a held decide.
@@ -133,6 +138,11 @@ type Response struct {
 	// Defines is set when an allowed session line defines shell functions: the
 	// session passes its text as Functions with its later lines.
 	Defines bool `json:"defines,omitempty"`
+	// Gate, on an allow, asks gatesh to put the layers on the process before
+	// it execs bash: the exec gate, whose listener it hands over with OpGate;
+	// the answer to that carries the confinement's Landlock ruleset as a
+	// descriptor, when there is one.
+	Gate bool `json:"gate,omitempty"`
 	// DecisionID identifies the decision in the decision log.
 	DecisionID string `json:"decision_id,omitempty"`
 	// Daemon state, for OpPing.
