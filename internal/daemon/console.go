@@ -70,8 +70,10 @@ func (s *Server) handleConsole(conn *net.UnixConn) {
 }
 
 // person checks that a request to decide comes from the person: the daemon's
-// own uid (never a separate agent uid), a terminal on its stdin, and not from
-// inside a command the gate let run.
+// own uid (never a separate agent uid), a terminal on its stdin, not from
+// inside a command the gate let run, and not from a process that carries the
+// exec gate's marks (no_new_privs or a seccomp filter), which every process in
+// a gated tree keeps for life however it was detached.
 func (s *Server) person(cred proc, uid int) (string, error) {
 	if uid != os.Getuid() {
 		return "", fmt.Errorf("uid %d may not approve or deny: only the daemon's user (uid %d) may", uid, os.Getuid())
@@ -82,6 +84,22 @@ func (s *Server) person(cred proc, uid int) (string, error) {
 	}
 	if p, id, ok := s.holds.ran.ancestor(cred.pid); ok {
 		return "", fmt.Errorf("this gatectl runs inside a command the gate let run (pid %d, request %d): approvals must come from your own terminal, not from the agent's shell", p.pid, id)
+	}
+	if g, err := gated(cred.pid); err != nil {
+		return "", fmt.Errorf("cannot tell whether this gatectl (pid %d) runs inside a gated command, so it may not approve: %v; approvals must come from your own terminal, outside the agent's shell", cred.pid, err)
+	} else if g {
+		msg := "this gatectl runs inside a gated command (no_new_privs and the gate's filter are set on it for life, however it was detached): approvals must come from your own terminal, outside the agent's shell"
+		if self, err := gated(os.Getpid()); self || err != nil {
+			// Then every process here may carry them (a container's
+			// runtime filters each one), and no approval can pass.
+			msg += "; this daemon carries no_new_privs or a seccomp filter itself, as every process does in many containers, so no process here can be told apart from a gated one: run gatesh, its daemon and gatectl where processes carry neither"
+		}
+		return "", errors.New(msg)
+	}
+	if now, ok := identify(cred.pid); !ok || now != cred {
+		// What was read above belongs to another process: the caller
+		// exited and its pid was used again.
+		return "", fmt.Errorf("the process that asked (pid %d) went away before its checks were done: run gatectl again from your terminal", cred.pid)
 	}
 	name := strconv.Itoa(uid)
 	if u, err := user.LookupId(name); err == nil {

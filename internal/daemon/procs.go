@@ -173,3 +173,46 @@ func stdinTerminal(pid int) (string, bool) {
 	}
 	return target, strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty")
 }
+
+// gated reports whether a process carries what every process in a gated tree
+// carries for life: no_new_privs, or a seccomp filter (/proc/PID/status
+// fields NoNewPrivs, Seccomp and Seccomp_filters). Neither can be dropped, by
+// the process or by anything it starts, however it is detached (setsid, a
+// double fork, script, reparenting to init), so this check does not depend on
+// the daemon having seen the process's ancestors. It fails closed: a status
+// that cannot be read or parsed counts as gated, with the error saying why.
+func gated(pid int) (bool, error) {
+	path := "/proc/" + strconv.Itoa(pid) + "/status"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return true, err
+	}
+	seen := false
+	for _, line := range strings.Split(string(b), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "NoNewPrivs", "Seccomp", "Seccomp_filters":
+		default:
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil {
+			return true, fmt.Errorf("%s: field %s: %v", path, name, err)
+		}
+		// NoNewPrivs is 1 when set; Seccomp is 1 (strict) or 2 (filter);
+		// Seccomp_filters counts the filters (kernels since 5.9).
+		if n != 0 {
+			return true, nil
+		}
+		seen = true
+	}
+	if !seen {
+		// Kernels older than 3.8 show neither field; an unreadable or
+		// truncated file shows none either.
+		return true, fmt.Errorf("%s: no NoNewPrivs or Seccomp field", path)
+	}
+	return false, nil
+}
