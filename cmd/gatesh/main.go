@@ -157,6 +157,11 @@ func run(s shell) int {
 	}
 	switch {
 	case resp.Action == wire.ActionAllow:
+		if resp.Outcome == wire.OutcomeApproved && !resp.Gate && strings.Contains(resp.Note, "without the exec gate") {
+			// The person approved a command that needs privilege: say that
+			// it runs without the layers.
+			s.say("request %d approved: %s", resp.RequestID, resp.Note)
+		}
 		if resp.Gate && s.layers != nil {
 			if err := s.layers(resp, &c); err != nil {
 				return s.refuse("%v; nothing was run (the gate fails closed). Tell the user: gatectl doctor shows which layers this machine offers", err)

@@ -491,6 +491,15 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		s.hold(ctx, conn, req, resp, entry, doc, me, int(cred.Uid))
 		return
 	}
+	if resp.Action == wire.ActionAllow && under == nil && req.Mode != wire.ModeSession {
+		if why := s.requireLayers(); why != "" {
+			resp.Action, resp.Class = wire.ActionDeny, "opaque"
+			resp.Reasons = []wire.Reason{{ID: "layers.missing", Class: "opaque", Msg: why + ", and the require_exec_gate setting says nothing runs without it; tell the user (gatectl doctor shows the layers)"}}
+			if entry != nil {
+				entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons}
+			}
+		}
+	}
 	if resp.Action == wire.ActionAllow {
 		s.holds.ran.add(me, 0)
 		if under == nil {

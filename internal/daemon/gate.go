@@ -127,6 +127,25 @@ func (s *Server) layersOn() input.Layers {
 	return input.Layers{Exec: true, Confine: confine.ABI() > 0}
 }
 
+// requireLayers reports whether the require_exec_gate setting turns a missing
+// layer into a refusal, and if so, why the layers are missing ("" when they
+// are there or not required).
+func (s *Server) requireLayers() string {
+	if v, ok := s.settingBool("require_exec_gate"); !ok || !v {
+		return ""
+	}
+	if s.gateErr != nil {
+		return "the exec gate is not available on this kernel (" + s.gateErr.Error() + ")"
+	}
+	if confine.ABI() == 0 {
+		return "confinement is not available on this kernel (no Landlock)"
+	}
+	if v, ok := s.settingBool("exec_gate"); ok && !v {
+		return "the exec_gate setting is off"
+	}
+	return ""
+}
+
 // settingBool reads a boolean setting of the policy in force.
 func (s *Server) settingBool(key string) (bool, bool) {
 	st := s.policy.Load()
@@ -137,8 +156,15 @@ func (s *Server) settingBool(key string) (bool, bool) {
 	return v, ok
 }
 
+// privileged names the programs that need privilege to do their work: under
+// no_new_privs (which the exec gate sets for the whole tree) a setuid program
+// gains none, so they cannot work in a gated tree.
+var privileged = map[string]bool{"sudo": true, "su": true, "doas": true, "pkexec": true, "run0": true, "sg": true, "newgrp": true}
+
 // offerGate asks the gatesh that will run an allowed line to put the layers on
-// its process (resp.Gate) and remembers the line for the tree.
+// its process (resp.Gate) and remembers the line for the tree. A line a
+// person approved whose command needs privilege runs without the layers, and
+// the answer says so.
 func (s *Server) offerGate(resp *wire.Response, req wire.Request, doc *input.Document, me proc, requestID int64) {
 	if me.pid == 0 || doc == nil || req.Mode == wire.ModeSession {
 		return
@@ -146,6 +172,18 @@ func (s *Server) offerGate(resp *wire.Response, req wire.Request, doc *input.Doc
 	on := s.layersOn()
 	if !on.Exec {
 		return
+	}
+	if requestID != 0 {
+		for _, c := range doc.Commands {
+			if privileged[c.Name] {
+				note := fmt.Sprintf("it needs privilege (%s), which a gated process cannot gain, so it runs without the exec gate and confinement", c.Name)
+				if resp.Note != "" {
+					note = resp.Note + "; " + note
+				}
+				resp.Note = note
+				return
+			}
+		}
 	}
 	resp.Gate = true
 	g := &gateLine{line: resp.Command, cwd: req.Cwd, env: judge.Environ(req.Env), requestID: requestID, layers: on, offered: time.Now(), covered: map[string]bool{}}
