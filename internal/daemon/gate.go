@@ -58,6 +58,36 @@ type gateLine struct {
 	// or request.
 	mu      sync.Mutex
 	refused map[string]time.Time
+	// readOnly remembers the execs the policy allowed as read-only in the
+	// tree (ls, cat, git status, …), with the policy that said so: the same
+	// program with the same arguments in the same directory is answered
+	// again without a second evaluation for a while.
+	readOnly map[string]readOnlyEntry
+}
+
+type readOnlyEntry struct {
+	at     time.Time
+	policy *policyState
+}
+
+const readOnlyFor = 30 * time.Second
+
+// readOnlyAgain reports whether key was allowed as read-only under st a
+// moment ago.
+func (g *gateLine) readOnlyAgain(key string, st *policyState) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e, ok := g.readOnly[key]
+	return ok && e.policy == st && time.Since(e.at) < readOnlyFor
+}
+
+func (g *gateLine) rememberReadOnly(key string, st *policyState) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.readOnly == nil || len(g.readOnly) > 1024 {
+		g.readOnly = map[string]readOnlyEntry{}
+	}
+	g.readOnly[key] = readOnlyEntry{time.Now(), st}
 }
 
 const refusedFor = 2 * time.Second
@@ -473,9 +503,14 @@ func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g
 		l.Continue(n.ID) // a command of the line itself, judged with it
 		return
 	}
+	st := s.policy.Load()
+	roKey := ex.Cwd + "\x01" + identity + "\x01" + key
+	if !ex.Empty && !ex.Truncated && g.readOnlyAgain(roKey, st) {
+		l.Continue(n.ID)
+		return
+	}
 	e := &input.Exec{Path: ex.Path, Resolved: ex.Resolved, Argv: ex.Argv, Identity: identity, Chain: chain(ex.PID, root.pid), Line: g.line, Opaque: ex.Empty || ex.Truncated}
 	q := judge.Question{Mode: wire.ModeExec, Cwd: ex.Cwd, Env: g.env, Exec: e, Layers: g.layers}
-	st := s.policy.Load()
 	var v judge.Verdict
 	if st == nil || st.j == nil {
 		var perr error
@@ -513,6 +548,9 @@ func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g
 	switch resp.Action {
 	case wire.ActionAllow:
 		l.Continue(n.ID)
+		if resp.Class == "read-only" && !e.Opaque && v.Err == nil {
+			g.rememberReadOnly(roKey, st)
+		}
 		s.record(&entry)
 	case wire.ActionHold:
 		s.record(&entry)
