@@ -599,8 +599,17 @@ func (s *Server) holdExec(l *execgate.Listener, n execgate.Notif, ex execgate.Ex
 			}
 		}
 	}()
-	final := s.waitAnswer(context.Background(), id, wait, me, false, gone, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-s.stopping: // a stopping daemon refuses what still waits
+			cancel()
+		case <-stop:
+		}
+	}()
+	final := s.waitAnswer(ctx, id, wait, me, false, gone, nil)
 	close(stop)
+	cancel()
 	if final.Action == wire.ActionAllow && l.Continue(n.ID) == nil {
 		return true
 	}
