@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"github.com/gatesh/gatesh/internal/input"
 	"net"
 	"os"
 	"os/exec"
@@ -130,5 +131,48 @@ func TestExecKey(t *testing.T) {
 	}
 	if execKey("git", nil) != execKey("git", []string{}) {
 		t.Error("no arguments keyed two ways")
+	}
+}
+
+// A tree may write in its workspace, the temp directories and the caches; in
+// no workspace it may write in its directory, unless that is the home
+// directory itself or the root.
+func TestConfineFor(t *testing.T) {
+	home := "/home/u"
+	has := func(c []string, p string) bool {
+		for _, x := range c {
+			if x == p {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		root, cwd string
+		want      string // a writable root, or "" for none beyond tmp and caches
+	}{
+		{"/home/u/src/app", "/home/u/src/app/lib", "/home/u/src/app"},
+		{"", "/home/u/scratch", "/home/u/scratch"},
+		{"", "/home/u", ""},
+		{"", "/", ""},
+	} {
+		doc := &input.Document{Cwd: tc.cwd}
+		doc.Workspace.Root, doc.Workspace.Home = tc.root, home
+		c := confineFor(doc, nil)
+		if tc.want != "" && !has(c.Writable, tc.want) {
+			t.Errorf("cwd %s: %s is not writable: %v", tc.cwd, tc.want, c.Writable)
+		}
+		if has(c.Writable, home) || has(c.Writable, "/") {
+			t.Errorf("cwd %s: the home directory or the root is writable: %v", tc.cwd, c.Writable)
+		}
+		if !has(c.Writable, "/tmp") || !has(c.Writable, "/home/u/.cache") {
+			t.Errorf("cwd %s: /tmp or ~/.cache is not writable: %v", tc.cwd, c.Writable)
+		}
+		if !has(c.Secret, ".ssh") && !has(c.Secret, "/home/u/.ssh") {
+			t.Errorf("~/.ssh is not secret: %v", c.Secret)
+		}
+		if c.Home != home || !c.ScopeSignals {
+			t.Errorf("home %q, signals scoped %v", c.Home, c.ScopeSignals)
+		}
 	}
 }
