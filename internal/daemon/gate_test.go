@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"github.com/gatesh/gatesh/internal/input"
 	"net"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gatesh/gatesh/internal/input"
 )
 
 // A copy of a known program is known for what it is, wherever it lies and
