@@ -128,6 +128,23 @@ func freshLayers(e *Env) {
 	}
 }
 
+// resetLayers puts the targets of the confinement tests back (the key, the
+// .bashrc, an empty policy directory) and removes what a case left in the work
+// tree, without making any directory anew: a ruleset the daemon built a moment
+// ago names the directories by what they are (Landlock rules hold inodes), and
+// a world rebuilt at the same paths is new to it (see TestLayersStillWorks,
+// "workspace made anew").
+func resetLayers(e *Env) {
+	e.TB.Helper()
+	e.WriteFile(filepath.Join(e.Home, ".ssh", "id_ed25519"), sshKey)
+	e.WriteFile(filepath.Join(e.Home, ".bashrc"), bashrc)
+	ents, _ := os.ReadDir(e.PolicyDir())
+	for _, ent := range ents {
+		os.RemoveAll(filepath.Join(e.PolicyDir(), ent.Name()))
+	}
+	e.Git(e.Work, "clean", "-q", "-fdx")
+}
+
 // whoStopped names the layer a gatesh: message on stderr says stopped the
 // command: "exec gate" (held or refused at an exec), "line judge" (the line
 // held or refused before anything ran), or "" for none.
