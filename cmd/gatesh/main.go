@@ -162,7 +162,9 @@ func run(s shell) int {
 			// it runs without the layers.
 			s.say("request %d approved: %s", resp.RequestID, resp.Note)
 		}
-		if resp.Gate && s.layers != nil {
+		if !resp.Gate || s.layers == nil {
+			c.Release()
+		} else {
 			if err := s.layers(resp, &c); err != nil {
 				return s.refuse("%v; nothing was run (the gate fails closed). Tell the user: gatectl doctor shows which layers this machine offers", err)
 			}

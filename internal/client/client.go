@@ -46,6 +46,10 @@ type Client struct {
 	// caller's own when nil. An agent run as its own OS user sets the
 	// person's uid (GATESH_DAEMON_UID), whose daemon then judges it.
 	DaemonUID *int
+
+	// kept is the connection of an allow that asked for the gate (Gate): the
+	// daemon waits on it for the listener, which saves a connection.
+	kept *sockConn
 }
 
 // DaemonUIDFrom reads GATESH_DAEMON_UID: set when the agent runs as its own OS
@@ -125,7 +129,12 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	if err != nil {
 		return wire.Response{}, err
 	}
-	defer conn.Close()
+	keep := false
+	defer func() {
+		if !keep {
+			conn.Close()
+		}
+	}()
 	if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
 		return wire.Response{}, err
 	}
@@ -134,6 +143,13 @@ func (c *Client) ask(ctx context.Context, req wire.Request) (wire.Response, erro
 	werr := wire.WriteLine(conn, req)
 	r := bufio.NewReader(conn)
 	resp, err := readResponse(r, werr)
+	if err == nil && req.Op == wire.OpDecide && resp.Action == wire.ActionAllow && resp.Gate && r.Buffered() == 0 {
+		if c.kept != nil {
+			c.kept.Close()
+		}
+		c.kept, keep = conn, true
+		return resp, nil
+	}
 	if err != nil || req.Op != wire.OpDecide || resp.Action != wire.ActionHold || resp.RequestID == 0 || resp.Wait <= 0 {
 		return resp, err
 	}
@@ -530,6 +546,15 @@ func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error
 	return c.startAndAsk(ctx, req)
 }
 
+// Release closes the connection an allow kept for the gate, when the caller
+// will not hand the listener over after all (the daemon then stops waiting).
+func (c *Client) Release() {
+	if c.kept != nil {
+		c.kept.Close()
+		c.kept = nil
+	}
+}
+
 // Gate hands the daemon the exec gate's listener fd (execgate.Install) of this
 // process, which the daemon let run: from then on the daemon answers every
 // exec in its tree. It returns the daemon's answer and the descriptor of the
@@ -537,18 +562,25 @@ func (c *Client) Do(ctx context.Context, req wire.Request) (wire.Response, error
 // starts a daemon: a daemon started from here would run under the filter it
 // is meant to answer.
 func (c *Client) Gate(ctx context.Context, listener int) (wire.Response, int, error) {
-	sock := wire.Socket(c.Runtime)
-	if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil {
-		return wire.Response{}, -1, err
-	}
-	conn, err := dial(sock, c.timeout())
-	if err != nil {
-		return wire.Response{}, -1, err
+	conn := c.kept
+	c.kept = nil
+	if conn == nil {
+		// The allow came another way (after a hold): a connection of its own.
+		sock := wire.Socket(c.Runtime)
+		if err := checkOwned(c.Runtime, sock, c.daemonUID()); err != nil {
+			return wire.Response{}, -1, err
+		}
+		var err error
+		if conn, err = dial(sock, c.timeout()); err != nil {
+			return wire.Response{}, -1, err
+		}
+		if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
+			conn.Close()
+			return wire.Response{}, -1, err
+		}
 	}
 	defer conn.Close()
-	if err := checkPeer(conn.fd, c.daemonUID()); err != nil {
-		return wire.Response{}, -1, err
-	}
+	var err error
 	line := append(wire.AppendRequest(nil, &wire.Request{V: wire.Version, Op: wire.OpGate}), '\n')
 	for {
 		err = syscall.Sendmsg(conn.fd, line, syscall.UnixRights(listener), nil, 0)

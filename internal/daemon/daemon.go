@@ -510,6 +510,9 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 		entry.Custom["undelivered"] = err.Error()
 	}
 	s.record(entry)
+	if resp.Gate {
+		s.followGate(conn, me)
+	}
 }
 
 // write sends one answer line.
@@ -536,6 +539,9 @@ func (s *Server) hold(ctx context.Context, conn *net.UnixConn, req wire.Request,
 		}
 		s.write(conn, resp)
 		s.record(entry)
+		if resp.Gate {
+			s.followGate(conn, me)
+		}
 		return
 	}
 	id, err := s.queue(resp, req, doc, uid)

@@ -386,6 +386,24 @@ func closeAll(fds []int) {
 	}
 }
 
+// followGate takes the listener on the connection of the allow that offered
+// the gate, where gatesh sends it next; a gatesh that sends nothing (it will
+// not run the line after all) closes the connection.
+func (s *Server) followGate(conn *net.UnixConn, me proc) {
+	_ = conn.SetDeadline(time.Now().Add(readTimeout))
+	line, fds, err := readRequest(conn)
+	if err != nil {
+		return
+	}
+	var req wire.Request
+	if json.Unmarshal(line, &req) != nil || req.Op != wire.OpGate {
+		closeAll(fds)
+		s.write(conn, wire.Response{V: wire.Version, Error: "only a gate request may follow an allow on its connection"})
+		return
+	}
+	s.takeGate(conn, fds, me)
+}
+
 // takeGate answers OpGate: the listener of a gatesh the daemon let run, whose
 // tree it now supervises.
 func (s *Server) takeGate(conn *net.UnixConn, fds []int, me proc) {
