@@ -584,9 +584,20 @@ func TestLayersAgentApprovesItself(t *testing.T) {
 	req := pendingWaiting(t, e, 20*time.Second)
 	n := strconv.FormatInt(req.ID, 10)
 	writeExec(t, filepath.Join(e.Work, "selfapprove.sh"), "#!/bin/sh\nsetsid script -qc \"gatectl approve $1\" /dev/null </dev/null\necho \"script exit $?\"\n")
+	// A Python file the line judge does not look into: only what it starts
+	// is judged, at its exec, and gatectl, if it runs, asks the daemon.
+	e.WriteFile(filepath.Join(e.Work, "selfapprove.py"), `import subprocess, sys
+try:
+    r = subprocess.run(["setsid", "script", "-qc", "gatectl approve " + sys.argv[1], "/dev/null"],
+                       stdin=subprocess.DEVNULL)
+    print("script exit", r.returncode)
+except OSError as e:
+    print("failed", e.errno)
+`)
 	for _, line := range []string{
 		"script -qc 'gatectl approve " + n + "' /dev/null",
 		"bash selfapprove.sh " + n,
+		"python3 selfapprove.py " + n,
 	} {
 		r := gline(e, line, execWithin)
 		t.Logf("%q: stopped by %q\n%s", line, whoStopped(r.Stderr), r)
