@@ -42,13 +42,16 @@ test-rego: $(BIN)/gatectl
 # make bench: decision latency, allocations, compile time, the real-agent
 # workload report (held share of benign lines, allowed share of irreversible
 # ones), gatesh against bash (paired wall ratios, cold start, throughput), and
-# approval-to-run latency, one request at a time and 50 queued at once.
+# approval-to-run latency, one request at a time and 50 queued at once; the
+# exec gate's cost per exec, an exec storm and an exec-heavy build, gated
+# against bare.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./internal/...
 	GATESH_WORKLOAD_REPORT=1 $(GO) test -run '^TestWorkloadReport$$' -count=1 -v ./internal/judge
 	GATESH_SHELL_BENCH=1 $(GO) test -run '^TestShellBench$$' -count=1 -v ./cmd/gatesh
 	GATESH_APPROVAL_BENCH=1 $(GO) test -run 'TestApprovalBench' -count=1 -v ./test/e2e
 	GATESH_SESSION_BENCH=1 $(GO) test -run '^TestSessionBench$$' -count=1 -v ./test/e2e
+	GATESH_LAYERS_BENCH=1 $(GO) test -run '^TestLayersBench$$' -count=1 -v ./test/e2e
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/shellparse

@@ -267,6 +267,9 @@ type decisionEntry struct {
 func execTimes(t *testing.T, e *Env) []time.Duration {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(e.GateshHome, "state", "decisions.jsonl"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -617,3 +617,160 @@ except OSError as e:
 		t.Fatalf("origin's main moved: %s", r)
 	}
 }
+
+// execsPy starts a mix of programs the line does not name, each with
+// arguments of its own (argv[1] "distinct"), or the same few again and again
+// ("same"), so that the daemon asks the policy for every exec or answers most
+// from its cache of read-only execs.
+const execsPy = `import subprocess, sys
+distinct = sys.argv[1] == "distinct"
+for i in range(60):
+    n = str(i) if distinct else "0"
+    for argv in (["/bin/true", n], ["git", "log", "-1", "--format=" + n], ["ls", "-d", "."], ["echo", n]):
+        subprocess.run(argv, stdout=subprocess.DEVNULL)
+`
+
+// pairedRuns runs gated and bare n times each, alternating which goes first,
+// and returns their times and the ratio of each pair.
+func pairedRuns(n int, gated, bare func() time.Duration) (g, b []time.Duration, ratios []float64) {
+	for i := range n {
+		var dg, db time.Duration
+		if i%2 == 0 {
+			dg, db = gated(), bare()
+		} else {
+			db, dg = bare(), gated()
+		}
+		g, b = append(g, dg), append(b, db)
+		ratios = append(ratios, float64(dg)/float64(db))
+	}
+	return g, b, ratios
+}
+
+// medianFloat is the median of xs.
+func medianFloat(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	for i := range s { // insertion sort: a handful of values
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// TestLayersBench (GATESH_LAYERS_BENCH=1, in make bench): the exec gate's
+// cost per judged exec (p50/p99 of the decision log's
+// metrics.timer_gatesh_exec_ns; goal p50 ≤ 100 µs), an exec storm (500
+// /bin/true from one bash loop, gated against bash -c, paired), and an
+// exec-heavy build (make and cc over 40 C files, then 100 git commands, gated
+// against bare, paired; goal ≤ 1.05, at most 1.15).
+func TestLayersBench(t *testing.T) {
+	if os.Getenv("GATESH_LAYERS_BENCH") != "1" {
+		t.Skip("set GATESH_LAYERS_BENCH=1 to run the layers benchmarks")
+	}
+	requireLayers(t)
+	e := NewEnv(t)
+	e.Fresh()
+	must := func(sh Shell, line string) Result {
+		t.Helper()
+		r := e.Run(sh, Call{Args: []string{"-c", line}, Timeout: 5 * time.Minute})
+		if r.Status != 0 || strings.Contains(r.Stderr, "gatesh:") {
+			t.Fatalf("%s -c %q: %s", sh, line, r)
+		}
+		return r
+	}
+	// The layers are on in the gated runs: the tree carries the filter.
+	if r := must(Gatesh, "grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"); !strings.Contains(r.Stdout, "NoNewPrivs:\t1") || !strings.Contains(r.Stdout, "Seccomp:\t2") {
+		t.Fatalf("a gated command carries no seccomp filter: %s", r)
+	}
+
+	t.Run("exec cost", func(t *testing.T) {
+		defer useEnv(e, t)()
+		if !hasTool("python3") {
+			t.Skip("no python3")
+		}
+		e.WriteFile(filepath.Join(e.Work, "execs.py"), execsPy)
+		before := len(execTimes(t, e))
+		must(Gatesh, "python3 execs.py distinct")
+		ds := execTimes(t, e)[before:]
+		if len(ds) == 0 {
+			t.Fatal("the decision log has no exec entries with metrics.timer_gatesh_exec_ns")
+		}
+		t.Logf("exec cost, policy asked (decision log, %d execs of true, git log, ls, echo with arguments of their own, from python3): p50 %.1f µs, p99 %.1f µs, max %.1f µs (goal: p50 ≤ 100 µs)",
+			len(ds), us(quantile(ds, 0.5)), us(quantile(ds, 0.99)), us(quantile(ds, 1)))
+		// Wall time of the same 240 execs, repeated ones (mostly answered
+		// from the daemon's cache) and distinct ones, gated against bare.
+		for _, mode := range []string{"same", "distinct"} {
+			line := "python3 execs.py " + mode
+			g, b, ratios := pairedRuns(5, func() time.Duration { return must(Gatesh, line).Elapsed }, func() time.Duration { return must(RealBash, line).Elapsed })
+			mg, mb := quantile(g, 0.5), quantile(b, 0.5)
+			t.Logf("exec cost by wall time, 240 execs (%s arguments) from python3, 5 paired runs: gated median %s, bare median %s, paired ratio median %.2f, %.0f µs more per exec",
+				mode, fmtMS(mg), fmtMS(mb), medianFloat(ratios), us(mg-mb)/240)
+		}
+	})
+
+	t.Run("exec storm", func(t *testing.T) {
+		defer useEnv(e, t)()
+		const line = "for i in $(seq 500); do /bin/true; done"
+		must(Gatesh, line) // the daemon runs, the policy is compiled
+		g, b, ratios := pairedRuns(7, func() time.Duration { return must(Gatesh, line).Elapsed }, func() time.Duration { return must(RealBash, line).Elapsed })
+		mg, mb := quantile(g, 0.5), quantile(b, 0.5)
+		t.Logf("exec storm, 500 /bin/true from one bash loop, 7 paired runs: gated median %s, bash -c median %s, paired ratio median %.2f (%.1f µs more per exec); gated %v, bare %v",
+			fmtMS(mg), fmtMS(mb), medianFloat(ratios), us(mg-mb)/500, roundAll(g), roundAll(b))
+	})
+
+	t.Run("exec-heavy build", func(t *testing.T) {
+		defer useEnv(e, t)()
+		if !hasTool("make") || !hasTool("cc") {
+			t.Skip("no make or cc")
+		}
+		dir := filepath.Join(e.Work, "build")
+		var objs []string
+		for i := range 40 {
+			e.WriteFile(filepath.Join(dir, fmt.Sprintf("f%02d.c", i)), fmt.Sprintf("int f%02d(int x) { return x * %d + %d; }\n", i, i+1, i))
+			objs = append(objs, fmt.Sprintf("f%02d.o", i))
+		}
+		e.WriteFile(filepath.Join(dir, "main.c"), "int main(void) { return 0; }\n")
+		e.WriteFile(filepath.Join(dir, "Makefile"), "OBJS = main.o "+strings.Join(objs, " ")+"\nprog: $(OBJS)\n\tcc -o $@ $(OBJS)\n%.o: %.c\n\tcc -O0 -c -o $@ $<\n")
+		e.Git(e.Work, "add", "build")
+		e.Git(e.Work, "commit", "-q", "-m", "build")
+		const line = "make -s -C build && for i in $(seq 50); do git rev-parse -q HEAD; git status --short; done >/dev/null"
+		clean := func() {
+			for _, o := range append(objs, "main.o", "prog") {
+				os.Remove(filepath.Join(dir, o))
+			}
+		}
+		clean()
+		must(Gatesh, line) // warm: the daemon, the policy, the page cache
+		run := func(sh Shell) func() time.Duration {
+			return func() time.Duration {
+				clean()
+				r := must(sh, line)
+				if !Exists(filepath.Join(dir, "prog")) {
+					t.Fatalf("%s: the build made no program: %s", sh, r)
+				}
+				return r.Elapsed
+			}
+		}
+		g, b, ratios := pairedRuns(5, run(Gatesh), run(RealBash))
+		t.Logf("exec-heavy build (make + cc over 41 C files and a link, then 100 git commands), 5 paired runs: gated median %s, bare median %s, paired ratio median %.3f (goal ≤ 1.05, at most 1.15); gated %v, bare %v",
+			fmtMS(quantile(g, 0.5)), fmtMS(quantile(b, 0.5)), medianFloat(ratios), roundAll(g), roundAll(b))
+	})
+}
+
+// us is d in microseconds.
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+
+// roundAll rounds each duration to the millisecond, for the report.
+func roundAll(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
+}
