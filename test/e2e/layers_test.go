@@ -567,6 +567,41 @@ for argv in (["git", "push", "-q", "origin", "HEAD:main"], ["touch", "ran-unjudg
 	}
 }
 
+// consoleApprovePy approves request argv[1] over the console socket (%%q)
+// from a grandchild that setsid and a double fork detached from the tree and
+// that has a new terminal as its controlling terminal and stdin; it prints the
+// daemon's answer.
+const consoleApprovePy = `import fcntl, json, os, socket, sys, termios, time
+sock = %q
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    middle = os.getpid()
+    if os.fork() != 0:
+        os._exit(0)
+    while os.getppid() == middle:
+        time.sleep(0.01)
+    os.setsid()
+    m, s = os.openpty()
+    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+    os.dup2(s, 0)
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(sock)
+    c.sendall((json.dumps({"v": 1, "op": "approve", "id": int(sys.argv[1])}) + "\n").encode())
+    os.write(w, c.makefile().readline().encode())
+    os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+out = b""
+while True:
+    b = os.read(r, 65536)
+    if not b:
+        break
+    out += b
+print("answer:", out.decode().strip())
+`
+
 // TestLayersAgentApprovesItself: the agent's own command cannot approve a
 // held exec, not through a detached `script` giving gatectl a terminal either:
 // the request stays pending and main is unchanged.
@@ -594,15 +629,24 @@ try:
 except OSError as e:
     print("failed", e.errno)
 `)
+	// No gatectl at all: a Python file speaks the console protocol itself,
+	// from a process detached twice (setsid, double fork, reparented) on a
+	// terminal it made its own, so only the daemon's check of the caller's
+	// marks (no_new_privs and the filter, for life) is left to refuse it.
+	e.WriteFile(filepath.Join(e.Work, "consoleapprove.py"), fmt.Sprintf(consoleApprovePy, filepath.Join(e.RunDir(), "console.sock")))
 	for _, line := range []string{
 		"script -qc 'gatectl approve " + n + "' /dev/null",
 		"bash selfapprove.sh " + n,
 		"python3 selfapprove.py " + n,
+		"python3 consoleapprove.py " + n,
 	} {
 		r := gline(e, line, execWithin)
 		t.Logf("%q: stopped by %q\n%s", line, whoStopped(r.Stderr), r)
 		if strings.Contains(r.Stdout, "approved request") {
 			t.Errorf("%q approved the request: %s", line, r)
+		}
+		if strings.HasPrefix(line, "python3 consoleapprove.py") && !strings.Contains(r.Stdout, "runs inside a gated command") {
+			t.Errorf("the daemon did not refuse the console approval as coming from a gated process: %s", r)
 		}
 		if got, _ := findRequest(t, e, req.ID); got.Status != "pending" {
 			t.Fatalf("after %q the request is %+v", line, got)
