@@ -101,8 +101,11 @@ func TestLayersStoppedAtExec(t *testing.T) {
 			}
 			before := e.RemoteRef("main")
 			var r Result
-			for _, line := range tc.lines {
+			for i, line := range tc.lines {
 				r = gline(e, line, execWithin)
+				if i < len(tc.lines)-1 && r.Status != 0 {
+					t.Fatalf("the preparing line %q did not run: %s", line, r)
+				}
 			}
 			last := tc.lines[len(tc.lines)-1]
 			if after := e.RemoteRef("main"); after != before {
