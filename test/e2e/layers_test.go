@@ -20,9 +20,10 @@ import (
 // where it writes is bounded. Each case checks the outcome (origin's main where
 // it was, the key still in ~/.ssh), not only the message.
 //
-// Where the line judge already stops a line, the same text is run again from a
-// script file (`bash attack.sh`), which the judge lets run when the layers are
-// on, so that the layer under test is the one that stops it.
+// Where the line judge already stops a line, the same is run again from a
+// Python file (attackPy), which the judge lets run without looking into it
+// when the layers are on (it reads shell script files and package.json
+// scripts), so that the layer under test is the one that stops it.
 
 // execWithin bounds a gated line of these tests.
 const execWithin = 60 * time.Second
@@ -205,7 +206,6 @@ func TestLayersRefusedTargetIntact(t *testing.T) {
 		need  string
 		setup func(t *testing.T, e *Env) string // returns the line when it depends on the world
 		line  string
-		after func(t *testing.T, e *Env) // more checks
 	}{
 		{name: "python rmtree of ~/.ssh", need: "python3",
 			setup: func(t *testing.T, e *Env) string {
@@ -237,13 +237,6 @@ func TestLayersRefusedTargetIntact(t *testing.T) {
 			setup: func(t *testing.T, e *Env) string {
 				gline(e, "true", execWithin) // a daemon runs
 				return "kill -9 " + pidString(e.WaitDaemon())
-			},
-			after: func(t *testing.T, e *Env) {
-				// The daemon the line named is still the one serving.
-				pid := e.WaitDaemon()
-				if !alive(pid) {
-					t.Errorf("the daemon %d is gone", pid)
-				}
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -275,28 +268,30 @@ func TestLayersRefusedTargetIntact(t *testing.T) {
 				t.Errorf("%q exited 0, as if it had worked: %s", line, r)
 			}
 			if layer == "line judge" {
-				// The same text from a script file reaches the layers below.
-				e.WriteFile(filepath.Join(e.Work, "attack.sh"), line+"\n")
-				r = gline(e, "bash attack.sh", execWithin)
+				// The same from a Python file reaches the layers below.
+				fb := attackPy(e, line)
+				r = gline(e, fb, execWithin)
 				layer = whoStopped(r.Stderr)
 				if layer == "" {
 					layer = "confinement"
 				}
-				t.Logf("bash attack.sh (%q): %s\n%s", line, layer, r)
+				t.Logf("%s (%q): %s\n%s", fb, line, layer, r)
 				refusedByKernel(t, layer, r)
-				intact(t, e, "bash attack.sh: "+line)
+				intact(t, e, fb+": "+line)
 				if daemon != 0 && !alive(daemon) {
-					t.Fatalf("bash attack.sh (%q) killed the daemon: %s", line, r)
+					t.Fatalf("%s (%q) killed the daemon: %s", fb, line, r)
 				}
 				if r.Status == 0 {
-					t.Errorf("bash attack.sh (%q) exited 0, as if it had worked: %s", line, r)
+					t.Errorf("%s (%q) exited 0, as if it had worked: %s", fb, line, r)
 				}
-				if whoStopped(r.Stderr) == "line judge" {
-					t.Errorf("the line judge held bash attack.sh too; the layers below were not reached: %s", r)
+				if layer == "line judge" {
+					t.Errorf("the line judge held %s too; the layers below were not reached: %s", fb, r)
 				}
 			}
-			if tc.after != nil {
-				tc.after(t, e)
+			if daemon != 0 {
+				if now := e.WaitDaemon(); now != daemon {
+					t.Errorf("the daemon serving is %d, not %d, the one the line tried to kill", now, daemon)
+				}
 			}
 		})
 	}
