@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -326,4 +327,43 @@ func useEnv(e *Env, tb testing.TB) func() {
 	prev := e.TB
 	e.TB = tb
 	return func() { e.TB = prev }
+}
+
+// execRefusals lists the exec-mode decisions of the decision log that did not
+// allow (text, action and rules), for the failures of the tests of what must
+// still work: a program that hides the stderr of what it starts (pip, npm)
+// hides the gate's message with it.
+func execRefusals(t *testing.T, e *Env) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(e.GateshHome, "state", "decisions.jsonl"))
+	if err != nil {
+		return err.Error()
+	}
+	var out strings.Builder
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		var d struct {
+			Input  map[string]any `json:"input"`
+			Custom map[string]any `json:"custom"`
+			Result struct {
+				Action  string `json:"action"`
+				Reasons []struct {
+					ID  string `json:"id"`
+					Msg string `json:"msg"`
+				} `json:"reasons"`
+			} `json:"result"`
+		}
+		if json.Unmarshal(line, &d) != nil || d.Custom["mode"] != "exec" || d.Result.Action == "allow" {
+			continue
+		}
+		text, _ := d.Input["text"].(string)
+		if len(text) > 300 {
+			text = text[:300] + "…"
+		}
+		fmt.Fprintf(&out, "  %s: %s", d.Result.Action, text)
+		for _, r := range d.Result.Reasons {
+			fmt.Fprintf(&out, " [%s] %s", r.ID, r.Msg)
+		}
+		out.WriteString("\n")
+	}
+	return out.String()
 }

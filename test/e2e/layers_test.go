@@ -357,7 +357,7 @@ func TestLayersStillWorks(t *testing.T) {
 		t.Helper()
 		r := gline(e, line, within, env...)
 		if r.Status != 0 || strings.Contains(r.Stderr, "gatesh:") {
-			t.Fatalf("%q did not run: %s", line, r)
+			t.Fatalf("%q did not run: %s\nrefused or held at exec:\n%s", line, r, execRefusals(t, e))
 		}
 		return r
 	}
@@ -406,6 +406,13 @@ func TestLayersStillWorks(t *testing.T) {
 		if !strings.HasPrefix(r.Stdout, "pip ") || !strings.Contains(r.Stdout, filepath.Join(e.Work, ".venv")) {
 			t.Errorf("pip --version in the venv printed %q", r.Stdout)
 		}
+		// pip install of a local package, offline, into the venv.
+		e.WriteFile(filepath.Join(e.Work, "localpy", "setup.py"), "from setuptools import setup\nsetup(name=\"localpy\", version=\"1.0\", packages=[\"localpy\"])\n")
+		e.WriteFile(filepath.Join(e.Work, "localpy", "localpy", "__init__.py"), "X = \"localpy works\"\n")
+		r = run(t, ".venv/bin/pip install -q --no-index --no-build-isolation ./localpy && .venv/bin/python -c 'import localpy; print(localpy.X)'", 3*time.Minute)
+		if !strings.HasSuffix(r.Stdout, "localpy works\n") {
+			t.Errorf("the installed package printed %q", r.Stdout)
+		}
 	})
 	t.Run("npm install offline", func(t *testing.T) {
 		defer useEnv(e, t)()
@@ -418,6 +425,26 @@ func TestLayersStillWorks(t *testing.T) {
 		r := run(t, `npm install --offline --no-audit --no-fund && node -e 'console.log(require("localdep"))'`, 3*time.Minute)
 		if !strings.HasSuffix(r.Stdout, "localdep works\n") {
 			t.Errorf("the installed package printed %q", r.Stdout)
+		}
+	})
+	t.Run("cargo build", func(t *testing.T) {
+		defer useEnv(e, t)()
+		cargo, err := exec.LookPath("cargo")
+		if err != nil {
+			t.Skip("no cargo")
+		}
+		env := []string{"PATH=" + ShimDir + ":" + filepath.Dir(cargo) + ":" + SystemPath, "CARGO_HOME=" + filepath.Join(e.Home, ".cargo")}
+		// A rustup proxy finds its toolchains in the user's real home.
+		if rh := os.Getenv("RUSTUP_HOME"); rh != "" {
+			env = append(env, "RUSTUP_HOME="+rh)
+		} else if h, err := os.UserHomeDir(); err == nil {
+			env = append(env, "RUSTUP_HOME="+filepath.Join(h, ".rustup"))
+		}
+		e.WriteFile(filepath.Join(e.Work, "hellors", "Cargo.toml"), "[package]\nname = \"hellors\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+		e.WriteFile(filepath.Join(e.Work, "hellors", "src", "main.rs"), "fn main() { println!(\"hello from rust\"); }\n")
+		r := run(t, "cd hellors && cargo build -q --offline && ./target/debug/hellors", 4*time.Minute, env...)
+		if r.Stdout != "hello from rust\n" {
+			t.Errorf("the built program printed %q", r.Stdout)
 		}
 	})
 	t.Run("workspace made anew", func(t *testing.T) {
