@@ -89,6 +89,7 @@ type Server struct {
 	// the daemon stops, which ends every tree's supervision.
 	gateErr  error
 	gates    gateOffers
+	trees    atomic.Int64 // gated trees being supervised
 	rulesets rulesetCache
 	stopping chan struct{}
 	stopOnce sync.Once
@@ -349,7 +350,9 @@ func (s *Server) watch(ctx context.Context, stop context.CancelFunc) {
 		case <-t.C:
 		}
 		s.reload(ctx, false)
-		if s.cfg.Idle > 0 && time.Since(time.Unix(0, s.last.Load())) > s.cfg.Idle && !s.holds.anyWaiting() {
+		// A gated tree still running keeps the daemon: its later execs would
+		// fail without it.
+		if s.cfg.Idle > 0 && time.Since(time.Unix(0, s.last.Load())) > s.cfg.Idle && !s.holds.anyWaiting() && s.trees.Load() == 0 {
 			s.log.Printf("idle for %v: exiting", s.cfg.Idle)
 			stop()
 			return
@@ -629,7 +632,7 @@ func (s *Server) judge(ctx context.Context, req wire.Request, uid int, under *in
 	if st != nil {
 		j, perr = st.j, st.err
 	}
-	resp, entry, doc := answer(ctx, j, perr, req, under)
+	resp, entry, doc := answer(ctx, j, perr, req, under, s.layersOn())
 	entry.DecisionID = audit.NewID()
 	entry.Custom["uid"] = uid
 	entry.Labels = map[string]string{"version": s.cfg.Version}

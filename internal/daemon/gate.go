@@ -452,6 +452,8 @@ func (s *Server) takeGate(conn *net.UnixConn, fds []int, me proc) {
 // daemon stops. The first exec of the tree's root is gatesh becoming bash, the
 // line the daemon let run.
 func (s *Server) supervise(l *execgate.Listener, root proc, g *gateLine) {
+	s.trees.Add(1)
+	defer s.trees.Add(-1)
 	defer l.Close()
 	stop := make(chan struct{})
 	defer close(stop)
