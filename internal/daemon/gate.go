@@ -311,6 +311,19 @@ const rulesetTTL = 5 * time.Second
 
 func (c *rulesetCache) get(r confine.Rules) (*confine.Ruleset, error) {
 	key := strings.Join(r.Writable, "\x00") + "\x01" + strings.Join(r.Secret, "\x00") + "\x01" + r.Home + "\x01" + strings.Join(r.Devices, "\x00")
+	// The ruleset holds the directories it names, not their paths: a
+	// workspace removed and made anew at the same path (rm -rf, git clone)
+	// is another directory, so the key carries each root's identity too.
+	var b strings.Builder
+	var st syscall.Stat_t
+	for _, p := range append([]string{r.Home}, r.Writable...) {
+		if syscall.Stat(p, &st) == nil {
+			fmt.Fprintf(&b, "\x02%d:%d", st.Dev, st.Ino)
+		} else {
+			b.WriteString("\x02-")
+		}
+	}
+	key += b.String()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[key]; ok && time.Since(e.built) < rulesetTTL {
