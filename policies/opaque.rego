@@ -59,6 +59,7 @@ hold contains {"id": sprintf("opaque.%s", [o.reason]), "msg": sprintf("Held: %s:
 	o.reason != "too-many-commands"
 	not _trusted_source(o)
 	not _machine_opaque(o)
+	not _layer_opaque(o)
 }
 
 # --- the machine's own tools -------------------------------------------------------
@@ -102,6 +103,123 @@ _machine_opaque(o) if {
 	_machine_script
 	o.reason in _machine_reasons
 }
+
+# --- under the exec gate and confinement -------------------------------------------
+
+# When the daemon will put both layers beyond the line judge on the line's tree
+# (input.layers: the exec gate judges every program the tree starts, at its
+# execve, by this same policy; confinement bounds its writes to the workspace,
+# the temporary directories and the caches and hides the home's secrets), code
+# that is opaque to the line judge is not held for that alone: what it starts is
+# judged at exec and where it writes is bounded, as for a script file or a
+# Makefile, which no rule holds. Only when the line fetches nothing: code that
+# comes from the network (curl … | sh, bash <(curl …), x=$(curl …); $x) can
+# still read the workspace and talk to the network, so it stays held; so does
+# code run on another host (ssh host '…', docker exec: the layers cover this
+# machine only). What the line itself shows (a delete or network effect, a
+# literal push or rm), the parser's limits, look-alike and encoded text, fork
+# bombs and tampering are judged as without the layers.
+_layers if {
+	input.layers.exec == true
+	input.layers.confine == true
+}
+
+# opaque reasons that say only "this code is computed at run time"
+_layer_reasons := {"dynamic-command", "dynamic-code", "pipe-to-shell", "source", "script", "dynamic-function"}
+
+_layer_opaque(o) if {
+	_layers
+	o.reason in _layer_reasons
+	not _remote_step(o)
+	_local_line(o.reason)
+}
+
+# interpreter one-liners whose code evaluates built text, starts programs or is
+# not known (not a delete or network effect, which the line itself shows)
+_layer_code(c) if {
+	_layers
+	not cmds.remote(c)
+	_local_line("code")
+}
+
+_remote_step(o) if {
+	some s in o.via
+	s.kind == "remote"
+}
+
+# Every command of the line only reads, decodes, or runs code the line shows
+# (so the code it computes is made of local data); for dynamic-command, the
+# command whose name is computed is what is judged at exec (a value fetched
+# from the network still needs a command that fetches it).
+_local_line(reason) if {
+	every c in input.commands {
+		_local_in(c, reason)
+	}
+}
+
+_local_in(c, "dynamic-command") if c.name == ""
+
+_local_in(c, _) if _local(c)
+
+_local(c) if {
+	c.name != ""
+	not cmds.remote(c)
+	_local_kind(c)
+}
+
+_local_kind(c) if {
+	cmds.read_only(c)
+	not c.name in _program_file_tools
+}
+
+# awk and sed read only, but a program file's output could be anything (gawk
+# talks to the network through /inet, sed's e runs commands): local only when
+# the line shows their program
+_program_file_tools := {"awk", "gawk", "mawk", "nawk", "busybox", "sed", "gsed"}
+
+_local_kind(c) if {
+	c.name in _program_file_tools
+	cmds.read_only(c)
+	is_object(c.code)
+	c.code.from != "file"
+	c.code.known == true
+}
+
+_local_kind(c) if c.name in _decoders
+
+# a shell given code on its command line, its stdin or a stream the line
+# makes (its commands are listed and judged too, or are the opaque code
+# itself), never a script file whose output could be anything
+_local_kind(c) if {
+	c.name in _shells
+	every w in cmds.args(c) {
+		regex.match(`^(-|<\(|/dev/fd/|/dev/stdin$|/proc/self/fd/)`, w)
+	}
+}
+
+_local_kind(c) if {
+	c.name in _shells
+	some w in cmds.args(c)
+	regex.match(`^-[a-zA-Z]*c[a-zA-Z]*$`, w)
+}
+
+_local_kind(c) if c.name in {"eval", "source", ".", "builtin", "command"}
+
+# an interpreter given code on its command line or its stdin, whose visible
+# code does not reach the network (code it reads from a file, as awk -f, could
+# be anything: its output is not local data)
+_local_kind(c) if {
+	is_object(c.code)
+	c.code.from != "file"
+	not "network" in _effects(c)
+}
+
+_decoders := {
+	"base64", "base32", "basenc", "gzip", "gunzip", "zcat", "xz", "unxz", "xzcat", "bzip2", "bunzip2", "bzcat",
+	"zstd", "unzstd", "zstdcat", "uudecode", "iconv",
+}
+
+_shells := {"sh", "bash", "dash", "zsh", "ksh", "mksh", "yash", "fish"}
 
 _env_eval_re := "^(?:eval\\s+)?(?:\"\\$\\(|\\$\\(|`|\"`)\\s*(?:[A-Za-z0-9_./-]*/)?([A-Za-z0-9_.-]+)((?:\\s+[A-Za-z0-9_.=:,/-]+)*)\\s*(?:\\)\"|\\)|`\"|`)\\s*$"
 
@@ -182,6 +300,7 @@ hold contains reason.of("opaque.code.eval", sprintf("%s code evaluates text buil
 	is_object(c.code)
 	"eval" in _effects(c)
 	not _machine_script
+	not _layer_code(c)
 }
 
 hold contains reason.of("opaque.code.spawn", sprintf("%s code starts programs that cannot be seen here. %s Run the programs directly in the shell instead.", [c.code.lang, _wait]), "opaque", i) if {
@@ -190,6 +309,7 @@ hold contains reason.of("opaque.code.spawn", sprintf("%s code starts programs th
 	"spawn" in _effects(c)
 	not _spawn_visible
 	not _machine_script
+	not _layer_code(c)
 }
 
 # the parser extracted the spawned commands (via kind "interp"): they are judged
@@ -205,6 +325,7 @@ hold contains reason.of("opaque.code.unknown", sprintf("%s runs code whose text 
 	c.code.known == false
 	c.code.from in {"stdin", "arg"}
 	not _machine_script
+	not _layer_code(c)
 }
 
 # Guards: the combiner evaluates this package only for lines that run one of

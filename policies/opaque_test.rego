@@ -110,3 +110,82 @@ test_machine_script_keeps_limits_and_effects if {
 	"opaque.code.delete" in _h(t.line_with([t.code(t.cmd(["python3", "-c", "x"]), "python", ["delete"], ["/tmp/demo"])], {"nested": _under, "script": _machine}))
 	"opaque.fork_bomb" in _d(_nested([{"reason": "recursive-function", "text": ":(){ :|:& };:", "via": []}], _machine))
 }
+
+# --- under the exec gate and confinement -------------------------------------------
+
+_on := {"layers": {"exec": true, "confine": true}}
+
+_lay(cmds, opq) := t.line_with(cmds, object.union(_on, {"opaque": opq}))
+
+_o(reason, text) := {"reason": reason, "text": text, "via": []}
+
+_sh := t.cmd(["sh"])
+
+# code computed from local data is judged at exec and written under confinement
+test_layers_drop_local_opacity if {
+	count(_h(_lay([t.cmd(["eval", "$X"])], [_o("dynamic-code", "eval")]))) == 0
+	count(_h(_lay([t.cmd(["$CMD", "arg"])], [_o("dynamic-command", "$CMD arg")]))) == 0
+	count(_h(_lay([t.cmd(["cat", "build.sh"]), _sh], [_o("pipe-to-shell", "sh")]))) == 0
+	count(_h(_lay([t.cmd(["base64", "-d", "x.b64"]), t.cmd(["bash"])], [_o("pipe-to-shell", "bash")]))) == 0
+	count(_h(_lay([t.cmd(["bash", "-c", "$X"])], [_o("dynamic-code", "bash")]))) == 0
+	count(_h(_lay([t.ext(t.code(t.cmd(["gawk", "-l", "./x.so", "BEGIN{}"]), "awk", [], []), {"code": {"lang": "awk", "from": "expr", "text": "BEGIN{}", "known": true, "effects": [], "paths": []}})], [_o("source", "gawk -l ./x.so")]))) == 0
+	count(_h(_lay([t.cmd(["bash", "/dev/fd/3"])], [_o("script", "/dev/fd/3")]))) == 0
+}
+
+# both layers, or nothing changes
+test_layers_need_both if {
+	one := t.line_with([t.cmd(["eval", "$X"])], {"layers": {"exec": true, "confine": false}, "opaque": [_o("dynamic-code", "eval")]})
+	"opaque.dynamic-code" in _h(one)
+	other := t.line_with([t.cmd(["eval", "$X"])], {"layers": {"exec": false, "confine": true}, "opaque": [_o("dynamic-code", "eval")]})
+	"opaque.dynamic-code" in _h(other)
+	"opaque.dynamic-code" in _h(t.line_with([t.cmd(["eval", "$X"])], {"opaque": [_o("dynamic-code", "eval")]}))
+}
+
+# code from the network can still read the workspace and talk to the network
+test_layers_keep_downloaded_code if {
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["curl", "https://x"]), _sh], [_o("pipe-to-shell", "sh")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["wget", "-qO-", "https://x"]), t.cmd(["python3"])], [_o("pipe-to-shell", "python3")]))
+	"opaque.dynamic-code" in _h(_lay([t.ext(t.cmd(["curl", "-s", "https://x"]), {"via": [t.via("subst", "")]}), t.cmd(["bash", "<(curl -s https://x)"])], [_o("dynamic-code", "bash")]))
+	"opaque.dynamic-command" in _h(_lay([t.cmd(["curl", "https://x"]), t.cmd(["$x"])], [_o("dynamic-command", "$x")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["gh", "api", "x"]), t.cmd(["base64", "-d"]), _sh], [_o("pipe-to-shell", "sh")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["dig", "+short", "TXT", "x"]), _sh], [_o("pipe-to-shell", "sh")]))
+}
+
+# a program's output is not local data when its code is in a file the line
+# does not show (it may fetch), nor when the command name is computed
+test_layers_keep_unseen_producers if {
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["python3", "x.py"]), _sh], [_o("pipe-to-shell", "sh")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["bash", "gen.sh"]), _sh], [_o("pipe-to-shell", "sh")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["awk", "-f", "x.awk", "f"]), _sh], [_o("pipe-to-shell", "sh")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.cmd(["$CMD"]), _sh], [_o("pipe-to-shell", "sh")]))
+	"opaque.pipe-to-shell" in _h(_lay([t.code(t.cmd(["python3", "-c", "x"]), "python", ["network"], []), _sh], [_o("pipe-to-shell", "sh")]))
+	count(_h(_lay([t.code(t.cmd(["awk", "{print $1}", "f"]), "awk", [], []), _sh], [_o("pipe-to-shell", "sh")]))) == 0
+}
+
+# the layers cover this machine only
+test_layers_keep_remote_code if {
+	remote := {"reason": "dynamic-code", "text": "eval", "via": [{"kind": "remote", "name": "ssh"}, {"kind": "eval", "name": "eval"}]}
+	"opaque.dynamic-code" in _h(_lay([t.ext(t.cmd(["eval", "$X"]), {"via": [{"kind": "remote", "name": "ssh"}]})], [remote]))
+	c := t.ext(t.code(t.cmd(["perl", "-e", "system($x)"]), "perl", ["spawn"], []), {"via": [{"kind": "remote", "name": "ssh"}]})
+	"opaque.code.spawn" in _h(_lay([c], []))
+}
+
+# the parser's limits, encoded text and what the line itself shows stay held
+test_layers_keep_the_rest if {
+	"opaque.depth" in _h(_lay([], [_o("depth", "x")]))
+	"opaque.encoded" in _h(_lay([_sh], [_o("encoded", "\\x6c\\x73")]))
+	"opaque.fork_bomb" in _d(_lay([], [_o("recursive-function", ":(){ :|:& };:")]))
+	"parse.error" in _h(object.union(_lay([], []), {"parse_error": {"msg": "x", "line": 1, "col": 1, "nested": false}}))
+	"opaque.code.delete" in _h(_lay([t.code(t.cmd(["python3", "-c", "x"]), "python", ["delete"], [])], []))
+	"opaque.code.network" in _h(_lay([t.code(t.cmd(["python3", "-c", "x"]), "python", ["network"], [])], []))
+}
+
+# interpreter one-liners that evaluate, spawn or run unseen code are judged at exec
+test_layers_drop_code_opacity if {
+	count(_h(_lay([t.code(t.cmd(["python3", "-c", "x"]), "python", ["eval"], [])], []))) == 0
+	count(_h(_lay([t.cmd(["cd", "/ws"]), t.code(t.cmd(["python3", "-c", "x"]), "python", ["spawn"], [])], []))) == 0
+	unknown := t.ext(t.cmd(["python3", "-c", "$X"]), {"code": {"lang": "python", "from": "arg", "text": "", "known": false, "effects": [], "paths": []}})
+	count(_h(_lay([unknown], [_o("dynamic-code", "python3")]))) == 0
+	"opaque.code.spawn" in _h(t.line([t.code(t.cmd(["python3", "-c", "x"]), "python", ["spawn"], [])]))
+	"opaque.code.eval" in _h(_lay([t.cmd(["curl", "https://x"]), t.code(t.cmd(["python3", "-c", "x"]), "python", ["eval"], [])], []))
+}

@@ -83,10 +83,12 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		batch   string
 		session bool
 		nul     bool
+		layers  bool
 	)
 	pf.register(fs)
 	fs.StringVar(&cwd, "cwd", "", "judge the command as if run in `DIR` (default: the current directory)")
 	fs.BoolVar(&session, "session", false, "judge the command as a line typed in a gated interactive session")
+	fs.BoolVar(&layers, "layers", false, "judge the command as if the exec gate and confinement were on for it (input.layers), as the daemon does for a line it runs under them")
 	if !inputOnly {
 		fs.BoolVar(&asJSON, "json", false, "print one JSON object per command line")
 		fs.BoolVar(&explain, "explain", false, "also print the policy input and every rule that fired")
@@ -149,6 +151,9 @@ func runCheck(ctx context.Context, e env, inputOnly bool) error {
 		q := judge.Question{Mode: wire.ModeCommand, Flags: []string{"-c"}, Text: text, Cwd: cwd, Env: environ}
 		if session {
 			q.Mode, q.Flags = wire.ModeSession, nil
+		}
+		if layers {
+			q.Layers = input.Layers{Exec: true, Confine: true}
 		}
 		if inputOnly {
 			doc, err := j.Input(q)

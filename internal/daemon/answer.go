@@ -20,8 +20,11 @@ import (
 // no policy compiles, and perr then says why), and the verdict into the wire
 // answer and the decision-log entry for it. under is the agent's line a
 // nested call runs under (nil for the agent's own line): policy sees it as
-// input.nested, and the answer names the line (Response.Line).
-func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, under *input.Nested) (wire.Response, audit.Entry, *input.Document) {
+// input.nested, and the answer names the line (Response.Line). layers are
+// the layers the daemon puts on a line it lets run (Server.layersOn): the
+// policy sees them as input.layers for the agent's own lines that would run
+// under them (bash -c, a script, stdin; not nested, not a session line).
+func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, under *input.Nested, layers input.Layers) (wire.Response, audit.Entry, *input.Document) {
 	start := time.Now()
 	entry := audit.Entry{Custom: map[string]any{"pid": req.PID, "mode": req.Mode}}
 	fail := func(msg string) (wire.Response, audit.Entry, *input.Document) {
@@ -40,6 +43,9 @@ func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, u
 		Cwd: req.Cwd, Env: env, Aliases: req.Aliases, Functions: req.Functions, Script: req.Script, Under: under}
 	if req.Mode == wire.ModeScript && under != nil {
 		q.ScriptArgs = scriptArgs(req.PID, req.Script)
+	}
+	if under == nil && (req.Mode == wire.ModeCommand || req.Mode == wire.ModeScript || req.Mode == wire.ModeStdin) {
+		q.Layers = layers
 	}
 	var v judge.Verdict
 	var err error
@@ -91,7 +97,7 @@ func AnswerOnce(ctx context.Context, cfg judge.Config, req wire.Request, version
 	if perr != nil {
 		j = nil
 	}
-	resp, entry, _ := answer(ctx, j, perr, req, nil)
+	resp, entry, _ := answer(ctx, j, perr, req, nil, input.Layers{}) // no daemon: no exec gate
 	entry.Custom["one_shot"] = true
 	entry.Custom["uid"] = os.Getuid()
 	entry.Labels = map[string]string{"version": version}

@@ -186,9 +186,15 @@ func checkLine(ctx context.Context, j *Judge, text, cwd string, env map[string]s
 // checkSession is checkLine for a line typed in a gated session when session
 // is set.
 func checkSession(ctx context.Context, j *Judge, text, cwd string, env map[string]string, session bool) (*input.Document, policy.Decision, error) {
-	q := Question{Mode: wire.ModeCommand, Flags: []string{"-c"}, Text: text, Cwd: cwd, Env: env}
+	return checkUnder(ctx, j, text, cwd, env, session, input.Layers{})
+}
+
+// checkUnder is checkSession for a line the daemon would run under layers
+// (a -c line only: a session line has none).
+func checkUnder(ctx context.Context, j *Judge, text, cwd string, env map[string]string, session bool, layers input.Layers) (*input.Document, policy.Decision, error) {
+	q := Question{Mode: wire.ModeCommand, Flags: []string{"-c"}, Text: text, Cwd: cwd, Env: env, Layers: layers}
 	if session {
-		q.Mode, q.Flags = wire.ModeSession, nil
+		q.Mode, q.Flags, q.Layers = wire.ModeSession, nil, input.Layers{}
 	}
 	v, err := j.Judge(ctx, q)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/input"
 	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/gatesh/gatesh/internal/workload"
 )
@@ -29,20 +30,42 @@ func readWorkload(tb testing.TB) []workload.Line {
 // per source, the share of benign lines held and of irreversible lines allowed, and
 // the decision rate. It runs only with GATESH_WORKLOAD_REPORT=1 (make bench). The
 // benign lines it held and the irreversible ones it allowed are written to
-// $GATESH_WORKLOAD_OUT (default /tmp/gatesh-workload-*.tsv) for study.
+// $GATESH_WORKLOAD_OUT (default /tmp/gatesh-workload-*.tsv) for study. A second
+// pass judges the lines as the daemon does when it runs them under the exec
+// gate and confinement (input.layers), into $GATESH_WORKLOAD_OUT-layers-*.tsv.
 func TestWorkloadReport(t *testing.T) {
 	if os.Getenv("GATESH_WORKLOAD_REPORT") == "" {
 		t.Skip("set GATESH_WORKLOAD_REPORT=1 to measure the real agent workload (make bench)")
 	}
 	te := newTestEnv(t)
 	lines := readWorkload(t)
-	type tally struct{ benign, benignHeld, irr, irrAllowed, benignW, benignHeldW int }
-	per := map[string]*tally{}
-	all := &tally{}
 	out := os.Getenv("GATESH_WORKLOAD_OUT")
 	if out == "" {
 		out = "/tmp/gatesh-workload"
 	}
+	// GATESH_WORKLOAD_SESSION=1 judges every line as typed in a gated session
+	// (as SWE-agent's and OpenHands' lines are), with the session package on;
+	// a session line runs under no layers, so there is one pass.
+	session := os.Getenv("GATESH_WORKLOAD_SESSION") != ""
+	var b strings.Builder
+	workloadPass(t, te, lines, session, input.Layers{}, out, &b)
+	if !session {
+		// The same lines as the daemon judges them when it puts the exec gate
+		// and confinement on what it runs: opacity alone no longer holds.
+		fmt.Fprintf(&b, "\nwith the exec gate and confinement on (input.layers):")
+		workloadPass(t, te, lines, false, input.Layers{Exec: true, Confine: true}, out+"-layers", &b)
+	}
+	t.Log(b.String())
+	fmt.Print(b.String())
+}
+
+// workloadPass judges every workload line with layers and writes the report
+// to b; the benign lines held and the irreversible lines allowed go to
+// out-held.tsv and out-allowed-irreversible.tsv.
+func workloadPass(t *testing.T, te *testEnv, lines []workload.Line, session bool, layers input.Layers, out string, b *strings.Builder) {
+	type tally struct{ benign, benignHeld, irr, irrAllowed, benignW, benignHeldW int }
+	per := map[string]*tally{}
+	all := &tally{}
 	held, err := os.Create(out + "-held.tsv")
 	if err != nil {
 		t.Fatal(err)
@@ -61,11 +84,8 @@ func TestWorkloadReport(t *testing.T) {
 	outsideOnly := 0
 	ctx := context.Background()
 	start := time.Now()
-	// GATESH_WORKLOAD_SESSION=1 judges every line as typed in a gated session
-	// (as SWE-agent's and OpenHands' lines are), with the session package on.
-	session := os.Getenv("GATESH_WORKLOAD_SESSION") != ""
 	for _, l := range lines {
-		_, d, err := checkSession(ctx, te.judge, l.Command, te.ws, te.env, session)
+		_, d, err := checkUnder(ctx, te.judge, l.Command, te.ws, te.env, session, layers)
 		if err != nil {
 			t.Errorf("%q: %v", l.Command, err)
 		}
@@ -119,17 +139,16 @@ func TestWorkloadReport(t *testing.T) {
 		}
 		return 100 * float64(a) / float64(b)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nworkload: %d distinct lines in %s (%.0f decisions/s, one goroutine, parse+facts+policy)\n",
+	fmt.Fprintf(b, "\nworkload: %d distinct lines in %s (%.0f decisions/s, one goroutine, parse+facts+policy)\n",
 		len(lines), elapsed.Round(time.Millisecond), float64(len(lines))/elapsed.Seconds())
-	fmt.Fprintf(&b, "%-20s %8s %8s %8s %10s %8s %8s\n", "source", "benign", "held", "held%", "held%(occ)", "irrev", "allowed")
+	fmt.Fprintf(b, "%-20s %8s %8s %8s %10s %8s %8s\n", "source", "benign", "held", "held%", "held%(occ)", "irrev", "allowed")
 	names := make([]string, 0, len(per))
 	for s := range per {
 		names = append(names, s)
 	}
 	sort.Strings(names)
 	row := func(name string, x *tally) {
-		fmt.Fprintf(&b, "%-20s %8d %8d %7.2f%% %9.2f%% %8d %8d\n", name, x.benign, x.benignHeld, pct(x.benignHeld, x.benign),
+		fmt.Fprintf(b, "%-20s %8d %8d %7.2f%% %9.2f%% %8d %8d\n", name, x.benign, x.benignHeld, pct(x.benignHeld, x.benign),
 			pct(x.benignHeldW, x.benignW), x.irr, x.irrAllowed)
 	}
 	for _, s := range names {
@@ -147,15 +166,13 @@ func TestWorkloadReport(t *testing.T) {
 	sort.Slice(rules, func(i, j int) bool {
 		return rules[i].v > rules[j].v || rules[i].v == rules[j].v && rules[i].k < rules[j].k
 	})
-	fmt.Fprintf(&b, "rules holding benign lines:")
+	fmt.Fprintf(b, "rules holding benign lines:")
 	for _, r := range rules {
-		fmt.Fprintf(&b, " %s=%d", r.k, r.v)
+		fmt.Fprintf(b, " %s=%d", r.k, r.v)
 	}
-	fmt.Fprintf(&b, "\nheld benign lines held only for paths outside the test workspace: %d; held share without them: %.2f%%",
+	fmt.Fprintf(b, "\nheld benign lines held only for paths outside the test workspace: %d; held share without them: %.2f%%",
 		outsideOnly, pct(all.benignHeld-outsideOnly, all.benign))
-	fmt.Fprintf(&b, "\nheld benign lines: %s\nallowed irreversible lines: %s\n", held.Name(), missed.Name())
-	t.Log(b.String())
-	fmt.Print(b.String())
+	fmt.Fprintf(b, "\nheld benign lines: %s\nallowed irreversible lines: %s\n", held.Name(), missed.Name())
 }
 
 // outsideRule lists the reasons that only say a path lies outside the workspace.
