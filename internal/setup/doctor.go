@@ -16,7 +16,11 @@ import (
 	"time"
 
 	"github.com/gatesh/gatesh/internal/client"
+	"github.com/gatesh/gatesh/internal/confine"
 	"github.com/gatesh/gatesh/internal/dirs"
+	"github.com/gatesh/gatesh/internal/execgate"
+	"github.com/gatesh/gatesh/internal/facts"
+	"github.com/gatesh/gatesh/internal/policy"
 	"github.com/gatesh/gatesh/internal/wire"
 )
 
@@ -80,6 +84,9 @@ func Doctor(ctx context.Context, c DoctorConfig) bool {
 		}
 		fmt.Fprintf(c.Out, "%s  %s\n", mark, ch.what)
 	}
+	// note prints a finding that is not a check: a layer on or off, what the
+	// kernel leaves out, a warning.
+	note := func(mark, what string) { fmt.Fprintf(c.Out, "%s  %s\n", mark, what) }
 
 	// 1. Which shell the agent would run.
 	shell, from, err := c.findShell()
@@ -114,6 +121,9 @@ func Doctor(ctx context.Context, c DoctorConfig) bool {
 			os.RemoveAll(dir)
 		}
 	}
+
+	// 4. The layers beyond the line judge, on this kernel.
+	c.layers(ctx, report, note)
 
 	failed := 0
 	var fixes []string
@@ -470,4 +480,190 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// layers reports the layers beyond the line judge (docs/layers.md) as this
+// kernel and the settings leave them: the exec gate, confinement and what
+// the running Landlock leaves out, and the gate's own files that a writable
+// root would reach. A layer that is off is not a failed check unless the
+// settings require it (require_exec_gate): the line judge still holds what
+// the line says.
+func (c DoctorConfig) layers(ctx context.Context, report func(check), note func(mark, what string)) {
+	execGate, required, caches, secrets, roots, settingsErr := c.layerSettings(ctx)
+	from := "per the settings"
+	if settingsErr != nil {
+		note("warn", "the settings could not be read ("+oneLine(settingsErr.Error(), 160)+"): the shipped defaults are shown, exec_gate true and require_exec_gate false")
+		from = "per the shipped defaults"
+	}
+	requireFix := "The settings require the exec gate and confinement (require_exec_gate), so gatesh refuses every command here: run the agent on a kernel that offers both (seccomp user notification, Linux 5.5 or later; Landlock, Linux 5.13 or later with landlock among the enabled LSMs), or set require_exec_gate to false (see docs/layers.md)."
+	layer := func(name string, offered error, on string) {
+		switch {
+		case offered == nil && execGate:
+			note("on  ", name+": "+on+" ("+from+": exec_gate true)")
+		case offered == nil:
+			what := name + ": off " + from + " (exec_gate false), though this kernel offers it"
+			if required {
+				report(check{what: what + "; require_exec_gate is true, so gatesh refuses to run commands", fix: requireFix})
+			} else {
+				note("off ", what)
+			}
+		default:
+			what := name + ": not offered by this kernel: " + offered.Error()
+			if required {
+				report(check{what: what + "; require_exec_gate is true, so gatesh refuses to run commands", fix: requireFix})
+			} else {
+				note("off ", what+"; gatesh runs commands under the line judge alone (require_exec_gate false)")
+			}
+		}
+	}
+
+	layer("the exec gate", execgate.Supported(), "every program a gated line starts is judged at its execve (seccomp user notification)")
+	if n, err := yamaScope(); err == nil && n >= 1 {
+		note("warn", fmt.Sprintf("Yama's ptrace_scope is %d: the daemon, which is no ancestor of a gated process, may be refused reading what that process asks to run, and the exec gate then refuses the exec rather than let it run unread (see docs/layers.md)", n))
+	}
+
+	abi := confine.ABI()
+	var noLandlock error
+	if abi == 0 {
+		noLandlock = errors.New("no Landlock (the kernel is older than 5.13, or landlock is not among its enabled security modules)")
+	}
+	layer("confinement", noLandlock, fmt.Sprintf("Landlock ABI %d: writes only under the workspace, the temp directories and the caches; secrets unreadable", abi))
+	rules, ws, err := c.gateRules(caches, secrets, roots)
+	if err != nil {
+		note("warn", "confinement's rules could not be worked out: "+err.Error())
+		return
+	}
+	rep := confine.Report{ABI: abi}
+	if abi > 0 {
+		rs, err := confine.Build(rules)
+		if err == nil {
+			rep = rs.Report()
+			rs.Close()
+		} else {
+			note("warn", "confinement's ruleset could not be built here: "+oneLine(err.Error(), 160))
+			rep.Overlaps = confine.Overlaps(rules)
+		}
+	} else {
+		rep.Overlaps = confine.Overlaps(rules)
+	}
+	if abi > 0 {
+		for _, o := range rep.Left {
+			if strings.HasPrefix(o.What, "/") {
+				continue // an absent cache or device, which Apply leaves out
+			}
+			note("note", fmt.Sprintf("Landlock ABI %d leaves out %s", abi, o))
+		}
+	}
+	// One line per writable root and kind: a workspace that is the home
+	// directory reaches every secret.
+	type group struct{ root, kind string }
+	var order []group
+	paths := map[group][]string{}
+	for _, o := range rep.Overlaps {
+		g := group{o.Root, o.Kind}
+		if _, ok := paths[g]; !ok {
+			order = append(order, g)
+		}
+		paths[g] = append(paths[g], o.Path)
+	}
+	for _, g := range order {
+		role := "a cache"
+		switch {
+		case g.root == ws:
+			role = "the workspace"
+		case contains(confine.TempDirs(c.Getenv("TMPDIR")), g.root):
+			role = "a temp directory"
+		}
+		list := paths[g]
+		shown := strings.Join(list, ", ")
+		if len(list) > 4 {
+			shown = fmt.Sprintf("%s and %d more", strings.Join(list[:3], ", "), len(list)-3)
+		}
+		if g.kind == "secret" {
+			note("warn", fmt.Sprintf("secrets are readable and writable by gated commands: %s holds %s; Landlock cannot take a path back out of a writable root (%s %s; confinement hides them only outside it)", g.root, shown, role, g.root))
+		} else {
+			note("warn", fmt.Sprintf("the gate's own files are writable by gated commands: %s holds %s; Landlock cannot take a path back out of a writable root (%s %s): move them out (GATESH_HOME, XDG_*), or run the agent elsewhere", g.root, shown, role, g.root))
+		}
+	}
+}
+
+// yamaScope reads Yama's ptrace_scope (0 to 3); an error when the kernel has
+// no Yama.
+func yamaScope() (int, error) {
+	b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope")
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
+
+// layerSettings reads the settings the layers depend on by compiling the
+// policy the daemon compiles (the defaults and the user's policy directory),
+// falling back on the shipped defaults with the error when it does not load.
+func (c DoctorConfig) layerSettings(ctx context.Context) (execGate, required bool, caches, secrets, roots []string, err error) {
+	execGate, required = true, false
+	caches, secrets = nil, confine.DefaultSecrets()
+	if home := c.Getenv("HOME"); home != "" {
+		for _, p := range confine.DefaultCaches(home) {
+			rel, _ := filepath.Rel(home, p)
+			caches = append(caches, rel)
+		}
+	}
+	d, err := dirs.From(c.Getenv)
+	if err != nil {
+		return
+	}
+	eng, err := policy.Load(ctx, policy.Options{UserDir: d.Policies(), CacheSize: -1})
+	if err != nil {
+		return
+	}
+	s := eng.Settings()
+	if v, ok := s["exec_gate"].(bool); ok {
+		execGate = v
+	}
+	if v, ok := s["require_exec_gate"].(bool); ok {
+		required = v
+	}
+	if _, ok := s["writable_caches"]; ok {
+		caches = eng.SettingStrings("writable_caches")
+	}
+	if _, ok := s["confine_secrets"]; ok {
+		secrets = eng.SettingStrings("confine_secrets")
+	}
+	roots = eng.SettingStrings("workspace_roots")
+	return
+}
+
+// gateRules are the confinement rules the gate would put on a command the
+// agent ran in this directory: its workspace (git top level, else a
+// configured root, else the directory), the temp directories and the caches
+// writable; the secrets hidden; gatesh's own directories protected.
+func (c DoctorConfig) gateRules(caches, secrets, roots []string) (confine.Rules, string, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return confine.Rules{}, "", err
+	}
+	home := c.Getenv("HOME")
+	ws, _ := facts.Discover(cwd, facts.DiscoverOptions{Home: home, ExtraRoots: roots})
+	root := ws.Root
+	if root == "" {
+		root = cwd
+	}
+	r := confine.Rules{
+		Writable:     append([]string{root}, confine.TempDirs(c.Getenv("TMPDIR"))...),
+		Devices:      confine.DefaultDevices(),
+		Home:         home,
+		Secret:       secrets,
+		Protected:    dirs.Candidates(c.Getenv),
+		ScopeSignals: true, ScopeAbstractUnix: true,
+	}
+	for _, p := range caches {
+		switch {
+		case filepath.IsAbs(p):
+			r.Writable = append(r.Writable, filepath.Clean(p))
+		case home != "" && p != "":
+			r.Writable = append(r.Writable, filepath.Join(home, p))
+		}
+	}
+	return r, root, nil
 }
