@@ -147,8 +147,11 @@ _remote_step(o) if {
 	s.kind == "remote"
 }
 
-# Every command of the line only reads, decodes, or runs code the line shows
-# (so the code it computes is made of local data); for dynamic-command, the
+# Every command of the line only reads or runs code the line shows (so the
+# code it computes is made of local data); a decoder is not among them
+# (base64 -d | sh, eval "$(… | base64 -d)" hide what the agent means to run,
+# and code bash runs itself, a read of .env sent to /dev/tcp, never reaches
+# the exec gate); for dynamic-command, the
 # command whose name is computed is what is judged at exec (a value fetched
 # from the network still needs a command that fetches it).
 _local_line(reason) if {
@@ -185,7 +188,6 @@ _local_kind(c) if {
 	c.code.known == true
 }
 
-_local_kind(c) if c.name in _decoders
 
 # a shell given code on its command line, its stdin or a stream the line
 # makes (its commands are listed and judged too, or are the opaque code
@@ -212,11 +214,6 @@ _local_kind(c) if {
 	is_object(c.code)
 	c.code.from != "file"
 	not "network" in _effects(c)
-}
-
-_decoders := {
-	"base64", "base32", "basenc", "gzip", "gunzip", "zcat", "xz", "unxz", "xzcat", "bzip2", "bunzip2", "bzcat",
-	"zstd", "unzstd", "zstdcat", "uudecode", "iconv",
 }
 
 _shells := {"sh", "bash", "dash", "zsh", "ksh", "mksh", "yash", "fish"}

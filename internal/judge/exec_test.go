@@ -75,3 +75,54 @@ func TestExecMode(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceUnderLayers runs the labelled corpora as the daemon judges a
+// line it will run under the exec gate and confinement: every gate line must
+// still be held or denied, except those whose only reason was code the line
+// judge cannot see (listed here, each judged again at exec).
+func TestConformanceUnderLayers(t *testing.T) {
+	te := newTestEnv(t)
+	cases := append(readLabelled(t, "corpus.tsv", false), readLabelled(t, "own.tsv", true)...)
+	covered := map[string]bool{}
+	for _, l := range layerCovered {
+		covered[l] = true
+	}
+	ctx := context.Background()
+	for _, c := range cases {
+		if c.label != "gate" {
+			continue
+		}
+		_, d, err := checkUnder(ctx, te.judge, c.command, te.ws, te.env, false, bothLayers)
+		if err != nil {
+			t.Fatalf("%q: %v", c.command, err)
+		}
+		if d.Action == policy.Allow && !covered[c.command] {
+			t.Errorf("%s:%d %q (%s): allowed under the layers", c.file, c.line, c.command, c.why)
+		}
+		if d.Action != policy.Allow && covered[c.command] {
+			t.Errorf("%s:%d %q: %s %v under the layers, want allow (the layers cover it)", c.file, c.line, c.command, d.Action, ids(d.Reasons))
+		}
+	}
+}
+
+// layerCovered are gate lines of the corpora held only for code computed at
+// run time from local data: under the layers what that code starts is judged
+// at exec, and its writes are confined.
+var layerCovered = []string{
+	"echo ok | xargs bash -c",
+	"$SUDO_CMD rm -rf /",            // rm -rf / is denied at exec, and / is not writable
+	"$CMD test",                     // the program is judged at exec
+	`"$(printf 'r%s' m)" -rf ~`,     // rm -rf ~ is denied at exec, and ~ is not writable
+	"$(echo rm) -rf build",          // rm -rf build is judged at exec
+	"`echo git` push",               // the push is held at exec
+	`bash -c "$PAYLOAD"`,            // what it starts is judged at exec
+	`eval "$CMD"`,                   // idem
+	`. /dev/stdin <<< "$X"`,         // idem
+	`awk '{print | "sh"}' cmds.txt`, // sh runs cmds.txt: each program judged at exec
+	`gawk '{ print | "bash" }' cmds.txt`,
+	`/usr/bin/awk '{print|"sh"}' cmds.txt`,
+	"gawk -i lib.awk '{print}' data.txt", // code from a file, as a script file
+	"awk -l ./x.so '{print}' data.txt",
+	"gawk --load=./x.so 'BEGIN{}'",
+	"gawk -W load=./x.so 'BEGIN{}'",
+}
