@@ -569,7 +569,7 @@ func (c DoctorConfig) layers(ctx context.Context, report func(check), note func(
 	for _, g := range order {
 		role := "a cache"
 		switch {
-		case g.root == ws:
+		case g.root == ws && ws != "":
 			role = "the workspace"
 		case contains(confine.TempDirs(c.Getenv("TMPDIR")), g.root):
 			role = "a temp directory"
@@ -635,9 +635,11 @@ func (c DoctorConfig) layerSettings(ctx context.Context) (execGate, required boo
 }
 
 // gateRules are the confinement rules the gate would put on a command the
-// agent ran in this directory: its workspace (git top level, else a
-// configured root, else the directory), the temp directories and the caches
-// writable; the secrets hidden; gatesh's own directories protected.
+// agent ran in this directory, as the daemon works them out: its workspace
+// (git top level, else a configured root, else the directory unless that is
+// the home directory or the root), the temp directories and the caches
+// writable; the secrets hidden; gatesh's own directories protected. The
+// workspace is "" when none is writable.
 func (c DoctorConfig) gateRules(caches, secrets, roots []string) (confine.Rules, string, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -646,11 +648,15 @@ func (c DoctorConfig) gateRules(caches, secrets, roots []string) (confine.Rules,
 	home := c.Getenv("HOME")
 	ws, _ := facts.Discover(cwd, facts.DiscoverOptions{Home: home, ExtraRoots: roots})
 	root := ws.Root
-	if root == "" {
+	if root == "" && cwd != filepath.Clean(home) && cwd != "/" {
 		root = cwd
 	}
+	var writable []string
+	if root != "" {
+		writable = append(writable, root)
+	}
 	r := confine.Rules{
-		Writable:     append([]string{root}, confine.TempDirs(c.Getenv("TMPDIR"))...),
+		Writable:     append(writable, confine.TempDirs(c.Getenv("TMPDIR"))...),
 		Devices:      confine.DefaultDevices(),
 		Home:         home,
 		Secret:       secrets,

@@ -109,7 +109,18 @@ func TestDoctorOverlaps(t *testing.T) {
 		}
 	})
 	t.Run("workspace is the home", func(t *testing.T) {
+		// A home that is a git repository (dotfiles) is a workspace the gate
+		// makes writable; a home that is none is not made writable at all.
 		home := t.TempDir()
+		if out, _ := doctorLayers(t, home, map[string]string{"HOME": home, "GATESH_HOME": "/nonexistent/gatesh"}); strings.Contains(out, "the workspace "+home) {
+			t.Errorf("a home in no repository is taken for a writable workspace:\n%s", out)
+		}
+		if err := os.Mkdir(filepath.Join(home, ".git"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, ".git", "HEAD"), []byte("ref: refs/heads/main\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		out, _ := doctorLayers(t, home, map[string]string{"HOME": home, "GATESH_HOME": "/nonexistent/gatesh"})
 		for _, w := range []string{"warn  secrets are readable and writable by gated commands: " + home + " holds " + filepath.Join(home, ".ssh"), "the workspace " + home} {
 			if !strings.Contains(out, w) {
