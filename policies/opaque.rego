@@ -8,6 +8,8 @@
 #   holds interpreter one-liners (python -c, node -e, ...) whose visible effects
 #   delete files, reach the network, evaluate built strings or spawn programs the
 #   parser could not see. The ids opaque.<reason> follow input.opaque[].reason.
+#   Under the exec gate and confinement (input.layers), code computed at run time
+#   from local data is not held for that alone: what it starts is judged at exec.
 # custom:
 #   class: [opaque, destructive, external]
 #   rules:

@@ -125,4 +125,6 @@ var layerCovered = []string{
 	"awk -l ./x.so '{print}' data.txt",
 	"gawk --load=./x.so 'BEGIN{}'",
 	"gawk -W load=./x.so 'BEGIN{}'",
+	"cat build.sh | bash",                    // as bash build.sh
+	`python3 -c "import os; os.system(cmd)"`, // cmd is judged at exec
 }
