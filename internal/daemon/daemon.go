@@ -484,7 +484,11 @@ func (s *Server) handle(ctx context.Context, conn *net.UnixConn) {
 	// should not wait for the log write.
 	since := time.Now()
 	under := s.holds.under(me, req.Mode)
-	resp, entry, doc := s.judge(ctx, req, int(cred.Uid), under)
+	var layers input.Layers
+	if me.pid != 0 {
+		layers = s.layersOn() // what offerGate puts on the line if it runs
+	}
+	resp, entry, doc := s.judge(ctx, req, int(cred.Uid), under, layers)
 	if resp.Action == wire.ActionMore {
 		s.write(conn, resp) // not a command yet: nothing to log
 		return
@@ -610,15 +614,15 @@ func (s *Server) resume(ctx context.Context, conn *net.UnixConn, req wire.Reques
 
 // Answer judges a request with the policy in force and logs the decision.
 func (s *Server) Answer(ctx context.Context, req wire.Request, uid int) wire.Response {
-	resp, entry, _ := s.judge(ctx, req, uid, nil)
+	resp, entry, _ := s.judge(ctx, req, uid, nil, input.Layers{}) // no gate is offered here
 	s.record(entry)
 	return resp
 }
 
 // judge answers a request with the policy in force, for a call that runs under
-// the agent's line under (nil for the agent's own line); the entry (nil for a
-// ping) is the decision to log.
-func (s *Server) judge(ctx context.Context, req wire.Request, uid int, under *input.Nested) (wire.Response, *audit.Entry, *input.Document) {
+// the agent's line under (nil for the agent's own line), which runs under
+// layers if it is let run; the entry (nil for a ping) is the decision to log.
+func (s *Server) judge(ctx context.Context, req wire.Request, uid int, under *input.Nested, layers input.Layers) (wire.Response, *audit.Entry, *input.Document) {
 	st := s.policy.Load()
 	if req.Op == wire.OpPing {
 		resp := wire.Response{V: wire.Version, PID: os.Getpid()}
@@ -632,7 +636,7 @@ func (s *Server) judge(ctx context.Context, req wire.Request, uid int, under *in
 	if st != nil {
 		j, perr = st.j, st.err
 	}
-	resp, entry, doc := answer(ctx, j, perr, req, under, s.layersOn())
+	resp, entry, doc := answer(ctx, j, perr, req, under, layers)
 	entry.DecisionID = audit.NewID()
 	entry.Custom["uid"] = uid
 	entry.Labels = map[string]string{"version": s.cfg.Version}
