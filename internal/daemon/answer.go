@@ -67,7 +67,8 @@ func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, u
 	entry.Custom["harness"] = v.Harness.Name
 	if doc := v.Doc; doc != nil {
 		entry.Input = map[string]any{"text": doc.Text, "cwd": doc.Cwd, "wrapper": wrapper, "script": req.Script,
-			"agent": doc.Agent, "harness": doc.Harness, "workspace": map[string]any{"root": doc.Workspace.Root, "branch": doc.Workspace.Branch}}
+			"agent": doc.Agent, "harness": doc.Harness, "workspace": map[string]any{"root": doc.Workspace.Root, "branch": doc.Workspace.Branch},
+			"layers": doc.Layers}
 	} else {
 		entry.Input = map[string]any{"text": v.Command, "cwd": req.Cwd, "wrapper": wrapper, "script": req.Script, "harness": v.Harness.Name, "form": v.Harness.Form}
 	}
