@@ -477,7 +477,7 @@ func (s *Server) supervise(l *execgate.Listener, root proc, g *gateLine) {
 		case <-stop:
 		}
 	}()
-	var rootDone sync.Once
+	rootSeen := false
 	for {
 		n, err := l.Recv()
 		if err != nil {
@@ -487,64 +487,88 @@ func (s *Server) supervise(l *execgate.Listener, root proc, g *gateLine) {
 			return // the tree is gone, or the daemon is stopping (its execs fail: ENOSYS)
 		}
 		s.last.Store(time.Now().UnixNano())
-		first := false
-		if n.PID == root.pid || tgid(n.PID) == root.pid {
-			// gatesh execs bash from the thread it locked, whose id the
-			// notification carries.
-			rootDone.Do(func() { first = true })
-		}
-		if first {
+		if !rootSeen && (n.PID == root.pid || tgid(n.PID) == root.pid) {
+			// gatesh becoming bash (from the thread it locked, whose id the
+			// notification carries): the line the daemon let run.
+			rootSeen = true
 			l.Continue(n.ID)
+			continue
+		}
+		// What needs no policy is answered here, at once; what does is
+		// judged on a goroutine of its own, so that a hold waits alone.
+		x, done := s.quickExec(l, n, g)
+		if done {
 			continue
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.answerExec(l, n, root, g)
+			s.answerExec(l, n, root, g, x)
 		}()
 	}
 }
 
-// answerExec judges one waiting exec and answers it.
-func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g *gateLine) {
-	start := time.Now()
+// execRead is a waiting exec as read, with what the quick answers worked out.
+type execRead struct {
+	ex       execgate.Exec
+	identity string
+	key      string // program and arguments
+	roKey    string // key, with the directory and the identity
+	policy   *policyState
+	start    time.Time
+}
+
+// quickExec reads a waiting exec and answers it when no policy is needed:
+// a program that does not exist, one refused a moment ago, a command of the
+// line itself, or a read-only exec allowed a moment ago. It reports whether
+// it answered.
+func (s *Server) quickExec(l *execgate.Listener, n execgate.Notif, g *gateLine) (execRead, bool) {
+	x := execRead{start: time.Now()}
 	ex, err := l.Read(n)
 	if err != nil {
 		if !errors.Is(err, execgate.ErrGone) {
 			s.log.Printf("exec gate: pid %d: %v; refused", n.PID, err)
 			l.Refuse(n.ID, unix.EPERM)
 		}
-		return
+		return x, true
 	}
+	x.ex = ex
 	if ex.Missing {
 		// execvp trying a $PATH entry that does not hold the program: the
 		// kernel fails it with ENOENT whatever the answer.
 		l.Continue(n.ID)
-		return
+		return x, true
 	}
-	key := ex.Resolved + "\x00" + strings.Join(ex.Argv[min(1, len(ex.Argv)):], "\x00")
-	if g.refusedAgain(key) {
+	x.key = ex.Resolved + "\x00" + strings.Join(ex.Argv[min(1, len(ex.Argv)):], "\x00")
+	if g.refusedAgain(x.key) {
 		l.Refuse(n.ID, unix.EPERM)
-		return
+		return x, true
 	}
-	identity := knownAs(ex.Resolved)
-	name := identity
+	x.identity = knownAs(ex.Resolved)
+	name := x.identity
 	if name == "" {
 		name = strings.ToLower(filepath.Base(ex.Resolved))
 	}
 	if !ex.Empty && !ex.Truncated && len(ex.Argv) > 0 && g.covered[execKey(name, ex.Argv[1:])] {
 		l.Continue(n.ID) // a command of the line itself, judged with it
-		return
+		return x, true
 	}
-	st := s.policy.Load()
-	roKey := ex.Cwd + "\x01" + identity + "\x01" + key
-	if !ex.Empty && !ex.Truncated && g.readOnlyAgain(roKey, st) {
+	x.policy = s.policy.Load()
+	x.roKey = ex.Cwd + "\x01" + x.identity + "\x01" + x.key
+	if !ex.Empty && !ex.Truncated && g.readOnlyAgain(x.roKey, x.policy) {
 		l.Continue(n.ID)
-		return
+		return x, true
 	}
+	return x, false
+}
+
+// answerExec judges one waiting exec, which quickExec read, and answers it.
+func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g *gateLine, x execRead) {
+	start, ex, identity, key, roKey, st := x.start, x.ex, x.identity, x.key, x.roKey, x.policy
 	e := &input.Exec{Path: ex.Path, Resolved: ex.Resolved, Argv: ex.Argv, Identity: identity, Chain: chain(ex.PID, root.pid), Line: g.line, Opaque: ex.Empty || ex.Truncated}
 	q := judge.Question{Mode: wire.ModeExec, Cwd: ex.Cwd, Env: g.env, Exec: e, Layers: g.layers}
 	var v judge.Verdict
+	var err error
 	if st == nil || st.j == nil {
 		var perr error
 		if st != nil {
