@@ -122,6 +122,9 @@ func Listen(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log.New(cfg.Log, "gatectl serve: ", log.LstdFlags|log.Lmsgprefix), stopping: make(chan struct{})}
 	s.gateErr = execgate.Supported()
+	if s.gateErr == nil {
+		s.gateErr = yamaBlocks(os.Geteuid())
+	}
 	if err := s.prepareDir(); err != nil {
 		return nil, err
 	}

@@ -145,6 +145,34 @@ func (g *gateOffers) take(p proc) *gateLine {
 	return l
 }
 
+// yamaBlocks says why the exec gate cannot work under Yama's ptrace_scope for
+// a daemon running as euid, nil when it can. The daemon reads each waiting
+// program's argv from its memory, which Yama allows from scope 1 on only to
+// the process's ancestors (the daemon is none) or to a holder of
+// CAP_SYS_PTRACE (root here), and from scope 3 to no one: every exec would be
+// refused, so the gate stays off and says why.
+func yamaBlocks(euid int) error {
+	b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope")
+	if err != nil {
+		return nil // no Yama
+	}
+	scope, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return fmt.Errorf("Yama's ptrace_scope reads %q", strings.TrimSpace(string(b)))
+	}
+	return yamaScope(scope, euid)
+}
+
+func yamaScope(scope, euid int) error {
+	switch {
+	case scope >= 3:
+		return fmt.Errorf("Yama's ptrace_scope is %d: no process may read another's memory, so the daemon could not read the programs a gated command starts", scope)
+	case scope >= 1 && euid != 0:
+		return fmt.Errorf("Yama's ptrace_scope is %d: the daemon, not being an ancestor of the agent's commands, could not read the programs they start (sysctl kernel.yama.ptrace_scope=0, or run the daemon with CAP_SYS_PTRACE)", scope)
+	}
+	return nil
+}
+
 // layersOn says which layers the daemon puts on the lines it lets run: both
 // where the kernel offers them and the exec_gate setting (default true) is on.
 func (s *Server) layersOn() input.Layers {

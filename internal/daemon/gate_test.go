@@ -177,3 +177,17 @@ func TestConfineFor(t *testing.T) {
 		}
 	}
 }
+
+// Under Yama the daemon can read the programs a tree starts only with
+// CAP_SYS_PTRACE (root here) from scope 1, and never from scope 3: the gate
+// stays off rather than refuse every exec.
+func TestYamaScope(t *testing.T) {
+	for _, tc := range []struct {
+		scope, euid int
+		ok          bool
+	}{{0, 1000, true}, {1, 1000, false}, {2, 1000, false}, {1, 0, true}, {2, 0, true}, {3, 0, false}} {
+		if err := yamaScope(tc.scope, tc.euid); (err == nil) != tc.ok {
+			t.Errorf("scope %d euid %d: %v", tc.scope, tc.euid, err)
+		}
+	}
+}
