@@ -29,6 +29,7 @@ func putLayers(resp wire.Response, c *client.Client) error {
 	if errors.Is(err, unix.EBUSY) {
 		// A filter with a listener is on this process already: it runs inside
 		// a gated tree, whose gate and confinement cover this bash too.
+		c.Release()
 		return nil
 	}
 	if err != nil {
