@@ -737,24 +737,6 @@ func explainReasons(rs []wire.Reason) string {
 	return strings.Join(parts, "; ")
 }
 
-// tgid is the process (thread group) a thread belongs to; 0 when unknown.
-func tgid(tid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
-	if err != nil {
-		return 0
-	}
-	i := bytes.Index(b, []byte("\nTgid:"))
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+len("\nTgid:"):]))
-	if len(f) == 0 {
-		return 0
-	}
-	n, _ := strconv.Atoi(f[0])
-	return n
-}
-
 // chain names the programs pid descends from within the tree whose root is
 // root, nearest first (its own program is not in it).
 func chain(pid, root int) []string {

@@ -188,17 +188,12 @@ func gated(pid int) (bool, error) {
 		return true, err
 	}
 	seen := false
-	for _, line := range strings.Split(string(b), "\n") {
-		name, value, ok := strings.Cut(line, ":")
+	for _, name := range []string{"NoNewPrivs", "Seccomp", "Seccomp_filters"} {
+		value, ok := statusField(b, name)
 		if !ok {
 			continue
 		}
-		switch name {
-		case "NoNewPrivs", "Seccomp", "Seccomp_filters":
-		default:
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(value))
+		n, err := strconv.Atoi(value)
 		if err != nil {
 			return true, fmt.Errorf("%s: field %s: %v", path, name, err)
 		}
@@ -215,4 +210,32 @@ func gated(pid int) (bool, error) {
 		return true, fmt.Errorf("%s: no NoNewPrivs or Seccomp field", path)
 	}
 	return false, nil
+}
+
+// tgid is the process (thread group) a thread belongs to; 0 when unknown.
+func tgid(tid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return 0
+	}
+	v, _ := statusField(b, "Tgid")
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+// statusField returns the value of the field name in the text of a
+// /proc/PID/status file, spaces trimmed.
+func statusField(b []byte, name string) (string, bool) {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if n, v, ok := bytes.Cut(line, []byte{':'}); ok && string(n) == name {
+			return string(bytes.TrimSpace(v)), true
+		}
+	}
+	return "", false
 }
