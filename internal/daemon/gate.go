@@ -286,24 +286,18 @@ func confineFor(doc *input.Document, st *policyState) *confine.Rules {
 	c.Writable = append(c.Writable, confine.TempDirs(tmpdir)...)
 	caches := confine.DefaultCaches(home)
 	if st != nil && st.j != nil {
-		if v, ok := st.j.Engine().Settings()["writable_caches"].([]any); ok {
+		eng := st.j.Engine()
+		if _, ok := eng.Settings()["writable_caches"].([]any); ok {
 			caches = caches[:0]
-			for _, x := range v {
-				if p, ok := x.(string); ok {
-					if !filepath.IsAbs(p) {
-						p = filepath.Join(home, p)
-					}
-					caches = append(caches, p)
+			for _, p := range eng.SettingStrings("writable_caches") {
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(home, p)
 				}
+				caches = append(caches, p)
 			}
 		}
-		if v, ok := st.j.Engine().Settings()["confine_secrets"].([]any); ok {
-			c.Secret = c.Secret[:0]
-			for _, x := range v {
-				if p, ok := x.(string); ok {
-					c.Secret = append(c.Secret, p)
-				}
-			}
+		if _, ok := eng.Settings()["confine_secrets"].([]any); ok {
+			c.Secret = eng.SettingStrings("confine_secrets")
 		}
 	}
 	c.Writable = append(c.Writable, caches...)
