@@ -83,7 +83,7 @@ func (d *Judge) Judge(ctx context.Context, q Question) (Verdict, error) {
 	if q.Under != nil && q.Mode == wire.ModeScript && q.ScriptArgs != nil && dec.Action != policy.Deny {
 		// What the agent's line told the tool to do, judged as a line
 		// named after it: `pyenv exec git push` holds as the push.
-		_, inv, ierr := d.check(ctx, request{text: invocation(q.Script, q.ScriptArgs), cwd: q.Cwd, env: q.Env, mode: wire.ModeCommand, layers: q.Layers})
+		_, inv, ierr := d.check(ctx, input.Request{Text: invocation(q.Script, q.ScriptArgs), Cwd: q.Cwd, Env: q.Env, Mode: wire.ModeCommand, Layers: q.Layers})
 		v.Decision = stricter(v.Decision, inv)
 		if ierr != nil && v.Err == nil {
 			v.Err = ierr
@@ -145,53 +145,36 @@ func look(q Question) (Verdict, error) {
 	return v, nil
 }
 
-// request is one text to build a policy input for.
-type request struct {
-	text    string
-	cwd     string
-	env     map[string]string
-	harness input.HarnessInfo
-
-	session    bool
-	aliases    map[string]string
-	functions  string
-	nested     *input.Nested
-	script     string
-	scriptArgs []string
-	mode       string
-	exec       *input.Exec
-	layers     input.Layers
-}
-
-// query is the request for q, whose wrapper v saw through.
-func (d *Judge) query(q Question, v Verdict) request {
-	r := request{text: v.Command, cwd: q.Cwd, env: q.Env, harness: v.Harness, nested: q.Under, mode: q.Mode, exec: q.Exec, layers: q.Layers}
+// query is the policy input request for q, whose wrapper v saw through;
+// input fills in what the judge knows of the machine.
+func (d *Judge) query(q Question, v Verdict) input.Request {
+	r := input.Request{Text: v.Command, Cwd: q.Cwd, Env: q.Env, Harness: v.Harness, Nested: q.Under, Mode: q.Mode, Exec: q.Exec, Layers: q.Layers}
 	switch q.Mode {
 	case wire.ModeSession:
-		r.session, r.aliases, r.functions = true, q.Aliases, q.Functions
+		r.Session, r.Aliases, r.Functions = true, q.Aliases, q.Functions
 	case wire.ModeScript:
-		r.script = q.Script
+		r.Script = q.Script
 		if q.Under != nil {
-			r.scriptArgs = q.ScriptArgs
+			r.ScriptArgs = q.ScriptArgs
 		}
 	}
 	return r
 }
 
-// input builds the policy input for r.
-func (d *Judge) input(r request) (*input.Document, error) {
-	cwd := filepath.Clean(r.cwd)
-	ws, err := d.workspace(cwd, r.env["HOME"], r.env["TMPDIR"])
+// input builds the policy input for r, with the workspace of its directory
+// and the gate's own paths and secrets.
+func (d *Judge) input(r input.Request) (*input.Document, error) {
+	r.Cwd = filepath.Clean(r.Cwd)
+	ws, err := d.workspace(r.Cwd, r.Env["HOME"], r.Env["TMPDIR"])
 	if err != nil {
-		return nil, fmt.Errorf("workspace of %s: %w", cwd, err)
+		return nil, fmt.Errorf("workspace of %s: %w", r.Cwd, err)
 	}
-	return input.Build(input.Request{Text: r.text, Cwd: cwd, Env: r.env, Workspace: ws, GatePaths: d.gatePaths, Secrets: d.secrets, Harness: r.harness,
-		Session: r.session, Aliases: r.aliases, Functions: r.functions, Nested: r.nested, Script: r.script, ScriptArgs: r.scriptArgs,
-		Mode: r.mode, Exec: r.exec, Layers: r.layers}), nil
+	r.Workspace, r.GatePaths, r.Secrets = ws, d.gatePaths, d.secrets
+	return input.Build(r), nil
 }
 
 // check builds the input for r and decides.
-func (d *Judge) check(ctx context.Context, r request) (*input.Document, policy.Decision, error) {
+func (d *Judge) check(ctx context.Context, r input.Request) (*input.Document, policy.Decision, error) {
 	doc, err := d.input(r)
 	if err != nil {
 		return nil, policy.Decision{Action: policy.Deny, Class: "opaque", Reasons: []policy.Reason{{
