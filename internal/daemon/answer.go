@@ -80,13 +80,21 @@ func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, u
 		resp.Line = under.Line
 		entry.Input.(map[string]any)["nested"] = map[string]any{"line": under.Line, "cwd": under.Cwd, "request_id": under.RequestID}
 	}
-	for _, r := range v.Reasons {
-		r.Cmd = nil // an index into a document the agent never sees
-		resp.Reasons = append(resp.Reasons, r)
-	}
+	resp.Reasons = agentReasons(v.Reasons)
 	entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons}
 	entry.Metrics = map[string]any{"timer_gatesh_decide_ns": time.Since(start).Nanoseconds()}
 	return resp, entry, v.Doc
+}
+
+// agentReasons are the policy's reasons as the daemon answers them: without
+// the index into the input document, which the agent never sees (nil for none).
+func agentReasons(rs []verdict.Reason) []wire.Reason {
+	var out []wire.Reason
+	for _, r := range rs {
+		r.Cmd = nil
+		out = append(out, r)
+	}
+	return out
 }
 
 // AnswerOnce is the daemon's answer to one request without a daemon (gatectl

@@ -610,12 +610,7 @@ func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g
 	if v.Err != nil {
 		entry.Custom["error"] = v.Err.Error()
 	}
-	reasons := make([]wire.Reason, 0, len(v.Reasons))
-	for _, r := range v.Reasons {
-		r.Cmd = nil
-		reasons = append(reasons, r)
-	}
-	resp := wire.Response{V: wire.Version, Action: v.Action, Class: v.Class, Command: v.Command, Reasons: reasons, Line: g.line}
+	resp := wire.Response{V: wire.Version, Action: v.Action, Class: v.Class, Command: v.Command, Reasons: agentReasons(v.Reasons), Line: g.line}
 	me, _ := identify(ex.PID)
 	if resp.Action == wire.ActionHold {
 		if event, id := s.settle(&resp, v.Doc, me); event != "" {
