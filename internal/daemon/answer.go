@@ -47,13 +47,7 @@ func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, u
 	if under == nil && (req.Mode == wire.ModeCommand || req.Mode == wire.ModeScript || req.Mode == wire.ModeStdin) {
 		q.Layers = layers
 	}
-	var v judge.Verdict
-	var err error
-	if j == nil {
-		v, err = judge.NoPolicy(q, perr)
-	} else {
-		v, err = j.Judge(ctx, q)
-	}
+	v, err := judgeWith(ctx, j, perr, q)
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -84,6 +78,15 @@ func answer(ctx context.Context, j *judge.Judge, perr error, req wire.Request, u
 	entry.Result = map[string]any{"action": resp.Action, "class": resp.Class, "reasons": resp.Reasons}
 	entry.Metrics = map[string]any{"timer_gatesh_decide_ns": time.Since(start).Nanoseconds()}
 	return resp, entry, v.Doc
+}
+
+// judgeWith asks j, or, when no policy compiles (j nil, perr saying why),
+// gives the deny that says so.
+func judgeWith(ctx context.Context, j *judge.Judge, perr error, q judge.Question) (judge.Verdict, error) {
+	if j == nil {
+		return judge.NoPolicy(q, perr)
+	}
+	return j.Judge(ctx, q)
 }
 
 // agentReasons are the policy's reasons as the daemon answers them: without

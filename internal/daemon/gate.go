@@ -589,17 +589,12 @@ func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g
 	start, ex, identity, key, roKey, st := x.start, x.ex, x.identity, x.key, x.roKey, x.policy
 	e := &input.Exec{Path: ex.Path, Resolved: ex.Resolved, Argv: ex.Argv, Identity: identity, Chain: chain(ex.PID, root.pid), Line: g.line, Opaque: ex.Empty || ex.Truncated}
 	q := judge.Question{Mode: wire.ModeExec, Cwd: ex.Cwd, Env: g.env, Exec: e, Layers: g.layers}
-	var v judge.Verdict
-	var err error
-	if st == nil || st.j == nil {
-		var perr error
-		if st != nil {
-			perr = st.err
-		}
-		v, err = judge.NoPolicy(q, perr)
-	} else {
-		v, err = st.j.Judge(context.Background(), q)
+	var j *judge.Judge
+	var perr error
+	if st != nil {
+		j, perr = st.j, st.err
 	}
+	v, err := judgeWith(context.Background(), j, perr, q)
 	if err != nil {
 		v.Action, v.Reasons = verdict.Deny, []verdict.Reason{{ID: "exec.malformed", Class: "opaque", Msg: err.Error()}}
 	}
