@@ -606,7 +606,14 @@ func (s *Server) answerExec(l *execgate.Listener, n execgate.Notif, root proc, g
 		entry.Custom["error"] = v.Err.Error()
 	}
 	resp := wire.Response{V: wire.Version, Action: v.Action, Class: v.Class, Command: v.Command, Reasons: agentReasons(v.Reasons), Line: g.line}
-	me, _ := identify(ex.PID)
+	// The notification names the calling thread; approvals and ancestry are
+	// about processes (gatesh execs bash from a thread it locked, whose own
+	// process is the approved one).
+	pid := ex.PID
+	if t := tgid(pid); t != 0 {
+		pid = t
+	}
+	me, _ := identify(pid)
 	if resp.Action == wire.ActionHold {
 		if event, id := s.settle(&resp, v.Doc, me); event != "" {
 			entry.Custom["event"], entry.Custom["request_id"] = event, id
